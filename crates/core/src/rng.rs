@@ -1,0 +1,191 @@
+//! The one portable random generator of tunenet, defined bit-for-bit identically in
+//! `src/reference/rng.ts`, so initial weights, dropout masks and shuffles are the same numbers
+//! on the native and the reference backend.
+//!
+//! - Seeding: SplitMix64 (Steele, Lea & Flood) seeded with `seed ^ (stream · 0xD1B54A32D192ED03)`;
+//!   its first two outputs fill the four 32-bit words of the state (low word first).
+//! - Generator: xoshiro128** (Blackman & Vigna), 32-bit outputs.
+//! - `next_f32`: the top 24 bits of one output times 2⁻²⁴, in [0, 1).
+//! - `next_f64`: 53 bits from two outputs, `((a >> 5)·2²⁶ + (b >> 6))·2⁻⁵³`, in [0, 1).
+//! - `normal`: Box–Muller, cosine branch only: `√(−2 ln(1 − u₁)) · cos(2π u₂)` with two `next_f64`
+//!   draws, so every normal consumes exactly four 32-bit outputs.
+//! - `below(n)`: `(next_u32 · n) >> 32` (Lemire's multiply-shift without rejection).
+//! - `shuffle`: Fisher–Yates from the last index down, `j = below(i + 1)`.
+
+/// Named streams, so initialization, dropout and shuffling never share a sequence.
+pub mod stream {
+    pub const INIT: u64 = 0;
+    pub const DROPOUT: u64 = 1;
+    pub const SHUFFLE: u64 = 2;
+    pub const AUGMENT: u64 = 3;
+    pub const SEARCH: u64 = 4;
+}
+
+const SPLITMIX_GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+const STREAM_MIX: u64 = 0xD1B5_4A32_D192_ED03;
+
+/// SplitMix64 step: used only to expand a seed into the xoshiro state.
+pub fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(SPLITMIX_GAMMA);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// xoshiro128** state. Cheap to clone; cloning forks an identical stream.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rng {
+    s: [u32; 4],
+}
+
+impl Rng {
+    /// Stream 0 of `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self::with_stream(seed, 0)
+    }
+
+    /// An independent stream of `seed` (see [`stream`] for the names tunenet uses).
+    pub fn with_stream(seed: u64, stream: u64) -> Self {
+        let mut sm = seed ^ stream.wrapping_mul(STREAM_MIX);
+        let a = splitmix64(&mut sm);
+        let b = splitmix64(&mut sm);
+        let mut s = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
+        if s == [0; 4] {
+            // xoshiro's one forbidden state; unreachable for SplitMix output in practice.
+            s[0] = 1;
+        }
+        Rng { s }
+    }
+
+    /// The raw state, for saving and restoring a generator.
+    pub fn state(&self) -> [u32; 4] {
+        self.s
+    }
+
+    /// Restores a state returned by [`Rng::state`].
+    pub fn from_state(s: [u32; 4]) -> Self {
+        Rng { s }
+    }
+
+    #[inline]
+    pub fn next_u32(&mut self) -> u32 {
+        let s = &mut self.s;
+        let result = s[1].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+        let t = s[1] << 9;
+        s[2] ^= s[0];
+        s[3] ^= s[1];
+        s[1] ^= s[2];
+        s[0] ^= s[3];
+        s[2] ^= t;
+        s[3] = s[3].rotate_left(11);
+        result
+    }
+
+    /// Uniform in [0, 1) with 24 bits: exactly representable in f32.
+    #[inline]
+    pub fn next_f32(&mut self) -> f32 {
+        (self.next_u32() >> 8) as f32 * (1.0 / 16_777_216.0)
+    }
+
+    /// Uniform in [0, 1) with 53 bits.
+    #[inline]
+    pub fn next_f64(&mut self) -> f64 {
+        let a = (self.next_u32() >> 5) as f64;
+        let b = (self.next_u32() >> 6) as f64;
+        (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// Standard normal by Box–Muller (cosine branch only, four outputs per sample).
+    #[inline]
+    pub fn normal(&mut self) -> f64 {
+        let u1 = 1.0 - self.next_f64(); // (0, 1]: ln never sees 0
+        let u2 = self.next_f64();
+        (-2.0 * u1.ln()).sqrt() * (2.0 * std::f64::consts::PI * u2).cos()
+    }
+
+    /// Uniform integer in [0, n), n ≤ 2³².
+    #[inline]
+    pub fn below(&mut self, n: u64) -> u64 {
+        debug_assert!(n <= 1 << 32);
+        (self.next_u32() as u64 * n) >> 32
+    }
+
+    /// In-place Fisher–Yates shuffle.
+    pub fn shuffle<E>(&mut self, items: &mut [E]) {
+        for i in (1..items.len()).rev() {
+            let j = self.below(i as u64 + 1) as usize;
+            items.swap(i, j);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix_matches_published_vector() {
+        // Vigna's splitmix64.c with seed 1234567: first outputs.
+        let mut s = 1234567u64;
+        assert_eq!(splitmix64(&mut s), 6457827717110365317);
+        assert_eq!(splitmix64(&mut s), 3203168211198807973);
+    }
+
+    #[test]
+    fn streams_differ_and_repeat() {
+        let a: Vec<u32> = (0..8).map({ let mut r = Rng::new(42); move |_| r.next_u32() }).collect();
+        let b: Vec<u32> = (0..8).map({ let mut r = Rng::new(42); move |_| r.next_u32() }).collect();
+        let c: Vec<u32> = (0..8).map({ let mut r = Rng::with_stream(42, 1); move |_| r.next_u32() }).collect();
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn uniform_ranges_and_mean() {
+        let mut r = Rng::new(7);
+        let n = 100_000;
+        let (mut s32, mut s64) = (0.0f64, 0.0f64);
+        for _ in 0..n {
+            let x = r.next_f32();
+            let y = r.next_f64();
+            assert!((0.0..1.0).contains(&x) && (0.0..1.0).contains(&y));
+            s32 += x as f64;
+            s64 += y;
+        }
+        assert!((s32 / n as f64 - 0.5).abs() < 0.01);
+        assert!((s64 / n as f64 - 0.5).abs() < 0.01);
+    }
+
+    #[test]
+    fn normal_moments() {
+        let mut r = Rng::new(3);
+        let n = 200_000;
+        let xs: Vec<f64> = (0..n).map(|_| r.normal()).collect();
+        let mean = xs.iter().sum::<f64>() / n as f64;
+        let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n as f64;
+        assert!(mean.abs() < 0.01, "mean {mean}");
+        assert!((var - 1.0).abs() < 0.02, "var {var}");
+    }
+
+    #[test]
+    fn shuffle_is_a_permutation() {
+        let mut r = Rng::new(9);
+        let mut v: Vec<usize> = (0..1000).collect();
+        r.shuffle(&mut v);
+        let mut sorted = v.clone();
+        sorted.sort();
+        assert_eq!(sorted, (0..1000).collect::<Vec<_>>());
+        assert_ne!(v, sorted);
+    }
+
+    #[test]
+    fn below_stays_in_range() {
+        let mut r = Rng::new(11);
+        for n in [1u64, 2, 3, 10, 1 << 32] {
+            for _ in 0..1000 {
+                assert!(r.below(n) < n);
+            }
+        }
+    }
+}
