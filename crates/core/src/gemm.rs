@@ -49,8 +49,16 @@ impl GemmShape {
                 Err(format!("{name}: expected {rows}×{cols} = {} elements, got {got}", rows * cols))
             }
         };
-        if trans_a { want("a", k, m, a.len())? } else { want("a", m, k, a.len())? }
-        if trans_b { want("b", n, k, b.len())? } else { want("b", k, n, b.len())? }
+        if trans_a {
+            want("a", k, m, a.len())?
+        } else {
+            want("a", m, k, a.len())?
+        }
+        if trans_b {
+            want("b", n, k, b.len())?
+        } else {
+            want("b", k, n, b.len())?
+        }
         want("c", m, n, c.len())
     }
 }

@@ -1,8 +1,17 @@
 //! tunenet-core: the pure-Rust core of tunenet — kernels, RNG, networks and optimizers.
 //! Knows nothing of Node; `crates/node` is the thin napi binding over it.
 
+pub mod activation;
+pub mod batch_norm;
+pub mod bias;
+pub mod dropout;
 pub mod gemm;
+pub mod init;
+pub mod loss;
+pub mod network;
+pub mod optim;
 pub mod real;
+pub mod regularization;
 pub mod rng;
 
 pub use real::Real;

@@ -1,1 +1,10 @@
-//! napi binding (filled in below)
+//! tunenet's napi-rs binding: converts JS values, validates arguments into JS errors, and runs
+//! long work on libuv's thread pool. Every mathematical operation lives in `tunenet_core`.
+//!
+//! Exports use `catch_unwind`, so a Rust panic (a bug) surfaces as a thrown JS Error rather than
+//! aborting Node; argument problems are ordinary `InvalidArg` errors raised before any work.
+
+mod kernels;
+mod network;
+mod random;
+mod validate;

@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { activationBackward, activationForward, Rng, sigmoid, type ActivationKind } from '../../src/reference';
+import { dot, expectClose, f64, numericGrad, uniform } from './helpers';
+
+const KINDS: ActivationKind[] = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid'];
+
+describe('activation forward', () => {
+  const z = f64(-2, -0.5, 0, 0.5, 2);
+
+  it('identity, relu, leakyRelu', () => {
+    expect(Array.from(activationForward('identity', z))).toEqual([-2, -0.5, 0, 0.5, 2]);
+    expect(Array.from(activationForward('relu', z))).toEqual([0, 0, 0, 0.5, 2]);
+    expect(Array.from(activationForward('leakyRelu', z))).toEqual([-0.02, -0.005, 0, 0.5, 2]);
+    expect(Array.from(activationForward('leakyRelu', z, 0.2))).toEqual([-0.4, -0.1, 0, 0.5, 2]);
+  });
+
+  it('tanh and sigmoid', () => {
+    expectClose(activationForward('tanh', z), [-0.9640275800758169, -0.46211715726000974, 0, 0.46211715726000974, 0.9640275800758169], { abs: 1e-15 });
+    expectClose(activationForward('sigmoid', z), [0.11920292202211755, 0.3775406687981454, 0.5, 0.6224593312018546, 0.8807970779778823], { abs: 1e-15 });
+  });
+
+  it('sigmoid is finite and exact at the extremes (|z| = 1000) and accurate for negative z', () => {
+    const a = activationForward('sigmoid', f64(-1000, 1000, -40));
+    expect(a[0]).toBe(0);
+    expect(a[1]).toBe(1);
+    // σ(−40) = e^−40/(1+e^−40) to full relative precision (1 − σ(40) would give 0).
+    expect(a[2]).toBeCloseTo(4.248354255291589e-18, 30);
+    expect(a[2] / 4.248354255291589e-18).toBeCloseTo(1, 14);
+    expect(sigmoid(0)).toBe(0.5);
+  });
+
+  it('f32 in, f32 out', () => {
+    const a = activationForward('tanh', Float32Array.of(0.3));
+    expect(a).toBeInstanceOf(Float32Array);
+    expect(a[0]).toBe(Math.fround(Math.tanh(Math.fround(0.3))));
+  });
+});
+
+describe('activation backward', () => {
+  it("relu'(0) = 0, leakyRelu'(0) = slope", () => {
+    const z = f64(-1, 0, 1);
+    const da = f64(1, 1, 1);
+    expect(Array.from(activationBackward('relu', z, activationForward('relu', z), da))).toEqual([0, 0, 1]);
+    const al = activationForward('leakyRelu', z, 0.1);
+    expect(Array.from(activationBackward('leakyRelu', z, al, da, 0.1))).toEqual([0.1, 0.1, 1]);
+    expect(Array.from(activationBackward('identity', z, z, f64(3, 4, 5)))).toEqual([3, 4, 5]);
+  });
+
+  it('tanh and sigmoid use the forward output a', () => {
+    // A deliberately inconsistent (z, a) pair shows which one is used.
+    const z = f64(5);
+    const a = f64(0.5);
+    expect(activationBackward('tanh', z, a, f64(2))[0]).toBe(2 * (1 - 0.25));
+    expect(activationBackward('sigmoid', z, a, f64(2))[0]).toBe(2 * 0.25);
+    expect(activationBackward('relu', f64(-1), f64(7), f64(2))[0]).toBe(0);
+  });
+
+  it('throws on inconsistent lengths', () => {
+    expect(() => activationBackward('relu', f64(1, 2), f64(1), f64(1, 2))).toThrow();
+    expect(() => activationBackward('relu', f64(1, 2), f64(1, 2), f64(1))).toThrow();
+  });
+
+  for (const kind of KINDS) {
+    it(`${kind}: matches a two-sided finite difference`, () => {
+      fc.assert(
+        fc.property(fc.integer({ min: 0, max: 2 ** 31 }), fc.integer({ min: 1, max: 20 }), (seed, len) => {
+          const rng = new Rng(seed);
+          // Keep away from the kink at 0 of relu / leakyRelu.
+          const z = uniform(rng, len, -4, 4).map((v) => (Math.abs(v) < 0.05 ? v + 0.1 : v));
+          const c = uniform(rng, len); // L(z) = Σ c ⊙ g(z), so dA = c
+          const slope = 0.07;
+          const loss = (x: Float64Array) => dot(c, activationForward(kind, x, slope));
+          const dz = activationBackward(kind, z, activationForward(kind, z, slope), c, slope);
+          expectClose(dz, numericGrad(loss, z), { abs: 1e-8, rel: 1e-6 });
+        }),
+        { numRuns: 50 },
+      );
+    });
+  }
+});

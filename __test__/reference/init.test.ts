@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { initStd, initWeights, normalizeInit, Rng, RngStream, type InitKind } from '../../src/reference';
+
+const nIn = 500;
+const nOut = 400;
+
+const CASES: [InitKind, number][] = [
+  [{ kind: 'random' }, 0.01],
+  [{ kind: 'random', scale: 0.5 }, 0.5],
+  [{ kind: 'he' }, Math.sqrt(2 / nIn)],
+  [{ kind: 'xavier' }, Math.sqrt(1 / nIn)],
+  [{ kind: 'glorot' }, Math.sqrt(2 / (nIn + nOut))],
+  [{ kind: 'lecun' }, Math.sqrt(1 / nIn)],
+];
+
+describe('weight initialization', () => {
+  for (const [init, std] of CASES) {
+    it(`${JSON.stringify(init)}: sample std within 3% of ${std.toPrecision(4)}, mean ≈ 0`, () => {
+      const w = initWeights(init, nIn, nOut, Rng.withStream(1, RngStream.INIT), new Float64Array(nIn * nOut));
+      let sum = 0;
+      let sq = 0;
+      for (const x of w) {
+        sum += x;
+        sq += x * x;
+      }
+      const mean = sum / w.length;
+      const sampleStd = Math.sqrt(sq / w.length - mean * mean);
+      expect(Math.abs(sampleStd / std - 1)).toBeLessThan(0.03);
+      expect(Math.abs(mean)).toBeLessThan(0.01 * std);
+      expect(initStd(init, nIn, nOut)).toBe(std);
+    });
+  }
+
+  it('draws std·normal() row-major, one normal per weight', () => {
+    const rng = new Rng(2);
+    const twin = rng.clone();
+    const w = initWeights('he', 3, 4, rng, new Float64Array(12));
+    for (let i = 0; i < 12; i++) expect(w[i]).toBe(Math.sqrt(2 / 3) * twin.normal());
+    expect(rng.state()).toEqual(twin.state());
+  });
+
+  it('f32 output stores the rounded double product', () => {
+    const twin = new Rng(6);
+    const w = initWeights({ kind: 'glorot' }, 5, 3, new Rng(6), new Float32Array(15));
+    for (let i = 0; i < 15; i++) expect(w[i]).toBe(Math.fround(Math.sqrt(2 / 8) * twin.normal()));
+  });
+
+  it('zeros fills zeros and draws nothing', () => {
+    const rng = new Rng(3);
+    const before = rng.state();
+    const w = initWeights('zeros', 4, 5, rng, new Float64Array(20).fill(7));
+    expect(Array.from(w)).toEqual(new Array(20).fill(0));
+    expect(rng.state()).toEqual(before);
+  });
+
+  it('normalizes names and rejects unknown kinds and wrong output lengths', () => {
+    expect(normalizeInit('he')).toEqual({ kind: 'he' });
+    expect(normalizeInit({ kind: 'random', scale: 2 })).toEqual({ kind: 'random', scale: 2 });
+    expect(() => normalizeInit('bogus' as never)).toThrow(/unknown init/);
+    expect(() => initWeights('he', 2, 2, new Rng(0), new Float64Array(3))).toThrow();
+  });
+});

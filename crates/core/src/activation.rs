@@ -1,0 +1,195 @@
+//! Elementwise activations: forward `A = g(Z)` and backward `dZ = dA ⊙ g'(Z)`.
+//!
+//! Conventions (docs/CONVENTIONS.md): relu's derivative at 0 is 0; tanh and sigmoid
+//! differentiate from the forward output `a` (`1 − a²`, `a·(1 − a)`), the others from `z`.
+//! Sigmoid never evaluates `exp` of a positive argument, so it cannot overflow.
+//! The activation is matched once per call; each arm is a plain zipped loop LLVM vectorizes.
+
+use crate::real::{real, Real};
+
+/// Which nonlinearity a layer applies. `LeakyRelu`'s conventional slope is 0.01.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    Identity,
+    Relu,
+    LeakyRelu { slope: f64 },
+    Tanh,
+    Sigmoid,
+}
+
+/// Numerically stable logistic: `1/(1+e^−z)` for z ≥ 0, `e^z/(1+e^z)` for z < 0.
+/// Both branches share `e = e^−|z| ∈ (0, 1]`, so the select is branch-free.
+#[inline(always)]
+pub(crate) fn sigmoid<T: Real>(z: T) -> T {
+    let one = T::one();
+    let e = (-z.abs()).exp();
+    let num = if z >= T::zero() { one } else { e };
+    num / (one + e)
+}
+
+/// `a = g(z)` elementwise. Panics if the lengths differ.
+pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
+    assert_eq!(z.len(), a.len(), "activation_forward: z and a lengths differ");
+    let zero = T::zero();
+    match act {
+        Activation::Identity => a.copy_from_slice(z),
+        // `z < 0 ? 0 : z` lets NaN through (like JS Math.max), so divergence stays visible.
+        Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z < zero { zero } else { z }),
+        Activation::LeakyRelu { slope } => {
+            let s: T = real(slope);
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { z } else { s * z });
+        }
+        Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
+        Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+    }
+}
+
+/// `dz = da ⊙ g'(·)`: relu/leaky/identity read `z`, tanh/sigmoid read the forward output `a`
+/// (the unused one is not read, but its length is still checked). Panics on length mismatch.
+pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T], dz: &mut [T]) {
+    let len = dz.len();
+    assert!(
+        z.len() == len && a.len() == len && da.len() == len,
+        "activation_backward: z, a, da and dz lengths differ"
+    );
+    let zero = T::zero();
+    let one = T::one();
+    match act {
+        Activation::Identity => dz.copy_from_slice(da),
+        Activation::Relu => dz
+            .iter_mut()
+            .zip(z.iter().zip(da))
+            .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { zero }),
+        Activation::LeakyRelu { slope } => {
+            let s: T = real(slope);
+            dz.iter_mut()
+                .zip(z.iter().zip(da))
+                .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { s * da });
+        }
+        Activation::Tanh => {
+            dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * (one - a * a))
+        }
+        Activation::Sigmoid => {
+            dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * a * (one - a))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Activation; 5] = [
+        Activation::Identity,
+        Activation::Relu,
+        Activation::LeakyRelu { slope: 0.01 },
+        Activation::Tanh,
+        Activation::Sigmoid,
+    ];
+
+    fn fwd(act: Activation, z: &[f64]) -> Vec<f64> {
+        let mut a = vec![0.0; z.len()];
+        activation_forward(act, z, &mut a);
+        a
+    }
+
+    #[test]
+    fn forward_known_values() {
+        let z = [-2.0, -0.5, 0.0, 0.5, 2.0];
+        assert_eq!(fwd(Activation::Identity, &z), z.to_vec());
+        assert_eq!(fwd(Activation::Relu, &z), vec![0.0, 0.0, 0.0, 0.5, 2.0]);
+        assert_eq!(fwd(Activation::LeakyRelu { slope: 0.1 }, &z), vec![-0.2, -0.05, 0.0, 0.5, 2.0]);
+        let t = fwd(Activation::Tanh, &z);
+        // tanh(0.5) = 0.46211715726000974
+        assert!((t[3] - 0.46211715726000974).abs() < 1e-15 && (t[1] + t[3]).abs() < 1e-15);
+        let s = fwd(Activation::Sigmoid, &z);
+        // σ(2) = 1/(1+e^−2) = 0.8807970779778823, σ(−2) = 1 − σ(2), σ(0) = 0.5
+        assert!((s[4] - 0.8807970779778823).abs() < 1e-15);
+        assert!((s[0] - (1.0 - 0.8807970779778823)).abs() < 1e-15);
+        assert_eq!(s[2], 0.5);
+    }
+
+    #[test]
+    fn sigmoid_saturates_without_overflow() {
+        let z = [-1000.0f32, -100.0, 100.0, 1000.0];
+        let mut a = [0.0f32; 4];
+        activation_forward(Activation::Sigmoid, &z, &mut a);
+        // σ(−100) = e^−100 ≈ 3.7e−44 is an f32 subnormal: tiny, but not NaN and not flushed.
+        assert!(a[0] == 0.0 && a[1] > 0.0 && a[1] < 1e-43 && a[2] == 1.0 && a[3] == 1.0, "{a:?}");
+        // Small but nonzero in the tail, not flushed: σ(−80) = e^−80/(1+e^−80).
+        let mut b = [0.0f64; 1];
+        activation_forward(Activation::Sigmoid, &[-80.0f64], &mut b);
+        assert!((b[0] / (-80.0f64).exp() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn relu_grad_is_zero_at_zero_and_leaky_uses_slope() {
+        let z = [-1.0, 0.0, 1.0];
+        let a = fwd(Activation::Relu, &z);
+        let da = [3.0, 3.0, 3.0];
+        let mut dz = [9.0; 3];
+        activation_backward(Activation::Relu, &z, &a, &da, &mut dz);
+        assert_eq!(dz, [0.0, 0.0, 3.0]);
+        let act = Activation::LeakyRelu { slope: 0.2 };
+        activation_backward(act, &z, &fwd(act, &z), &da, &mut dz);
+        // Leaky's derivative at 0 is the slope (the "else" branch), as the conventions say.
+        assert!((dz[0] - 0.6).abs() < 1e-15 && (dz[1] - 0.6).abs() < 1e-15 && dz[2] == 3.0);
+    }
+
+    #[test]
+    fn tanh_and_sigmoid_backward_use_forward_output() {
+        // Passing a deliberately inconsistent `a` shows which input the backward reads.
+        let z = [123.0];
+        let a = [0.5];
+        let da = [2.0];
+        let mut dz = [0.0];
+        activation_backward(Activation::Tanh, &z, &a, &da, &mut dz);
+        assert_eq!(dz[0], 2.0 * (1.0 - 0.25));
+        activation_backward(Activation::Sigmoid, &z, &a, &da, &mut dz);
+        assert_eq!(dz[0], 2.0 * 0.5 * 0.5);
+    }
+
+    #[test]
+    fn backward_matches_finite_differences() {
+        // Points away from relu's kink so the central difference is exact up to O(h²).
+        let z: Vec<f64> = vec![-3.1, -1.2, -0.3, 0.2, 0.7, 1.9, 4.2];
+        let da: Vec<f64> = vec![0.5, -1.0, 2.0, 1.5, -0.7, 0.3, 1.1];
+        let h = 1e-6;
+        for act in ALL.into_iter().chain([Activation::LeakyRelu { slope: 0.3 }]) {
+            let a = fwd(act, &z);
+            let mut dz = vec![0.0; z.len()];
+            activation_backward(act, &z, &a, &da, &mut dz);
+            for i in 0..z.len() {
+                let mut zp = z.clone();
+                let mut zm = z.clone();
+                zp[i] += h;
+                zm[i] -= h;
+                // L = Σ da·g(z): dL/dz_i = da_i·g'(z_i).
+                let l = |zz: &[f64]| fwd(act, zz).iter().zip(&da).map(|(a, d)| a * d).sum::<f64>();
+                let numeric = (l(&zp) - l(&zm)) / (2.0 * h);
+                assert!((numeric - dz[i]).abs() < 1e-7, "{act:?} at {}: {numeric} vs {}", z[i], dz[i]);
+            }
+        }
+    }
+
+    #[test]
+    fn f32_matches_f64() {
+        let z64: Vec<f64> = (0..257).map(|i| (i as f64 - 128.0) * 0.07).collect();
+        let z32: Vec<f32> = z64.iter().map(|&x| x as f32).collect();
+        for act in ALL {
+            let a64 = fwd(act, &z64);
+            let mut a32 = vec![0.0f32; z32.len()];
+            activation_forward(act, &z32, &mut a32);
+            for (x, y) in a32.iter().zip(&a64) {
+                assert!((*x as f64 - y).abs() < 1e-5 * (1.0 + y.abs()), "{act:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn relu_propagates_nan() {
+        let mut a = [0.0f32];
+        activation_forward(Activation::Relu, &[f32::NAN], &mut a);
+        assert!(a[0].is_nan());
+    }
+}

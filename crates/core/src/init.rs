@@ -1,0 +1,123 @@
+//! Weight initialization for a `[n_in, n_out]` matrix, drawn row-major from the caller's INIT
+//! stream so the native and the reference backend start from identical weights.
+//!
+//! Each weight is `rng.normal()·std` computed in f64, then rounded once to `T` (exact normal,
+//! no truncation). `Zeros` draws nothing. Scales (docs/CONVENTIONS.md):
+//! He `√(2/n_in)`, the course's Xavier `√(1/n_in)`, Glorot `√(2/(n_in+n_out))`, LeCun `√(1/n_in)`.
+
+use crate::real::{real, Real};
+use crate::rng::Rng;
+
+/// Weight initialization scheme. `Random`'s conventional scale is 0.01.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Init {
+    Zeros,
+    Random { scale: f64 },
+    He,
+    Xavier,
+    Glorot,
+    Lecun,
+}
+
+impl Init {
+    /// Standard deviation of the normal draw (`None` for `Zeros`, which draws nothing).
+    pub fn std(self, n_in: usize, n_out: usize) -> Option<f64> {
+        let (fi, fo) = (n_in as f64, n_out as f64);
+        match self {
+            Init::Zeros => None,
+            Init::Random { scale } => Some(scale),
+            Init::He => Some((2.0 / fi).sqrt()),
+            Init::Xavier | Init::Lecun => Some((1.0 / fi).sqrt()),
+            Init::Glorot => Some((2.0 / (fi + fo)).sqrt()),
+        }
+    }
+}
+
+/// Fills `w` (length `n_in·n_out`, row-major) from `rng`. Panics on a length mismatch.
+pub fn init_weights<T: Real>(init: Init, n_in: usize, n_out: usize, rng: &mut Rng, w: &mut [T]) {
+    let len = n_in.checked_mul(n_out).expect("init_weights: n_in·n_out overflows");
+    assert_eq!(w.len(), len, "init_weights: w must hold n_in·n_out = {len} weights");
+    match init.std(n_in, n_out) {
+        None => w.fill(T::zero()),
+        Some(std) => w.iter_mut().for_each(|x| *x = real(rng.normal() * std)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::stream;
+
+    fn sample_std(init: Init, n_in: usize, n_out: usize) -> (f64, f64) {
+        let mut w = vec![0.0f32; n_in * n_out];
+        init_weights(init, n_in, n_out, &mut Rng::with_stream(2024, stream::INIT), &mut w);
+        let n = w.len() as f64;
+        let mean = w.iter().map(|&x| x as f64).sum::<f64>() / n;
+        let var = w.iter().map(|&x| (x as f64 - mean).powi(2)).sum::<f64>() / n;
+        (mean, var.sqrt())
+    }
+
+    #[test]
+    fn scale_std_within_two_percent() {
+        // 400·300 = 120k draws: the sample std's relative error is ≈ 1/√(2·120k) ≈ 0.2%.
+        let (n_in, n_out) = (400, 300);
+        let cases = [
+            (Init::He, (2.0f64 / 400.0).sqrt()),
+            (Init::Xavier, (1.0f64 / 400.0).sqrt()),
+            (Init::Glorot, (2.0f64 / 700.0).sqrt()),
+            (Init::Lecun, (1.0f64 / 400.0).sqrt()),
+            (Init::Random { scale: 0.01 }, 0.01),
+        ];
+        for (init, want) in cases {
+            let (mean, std) = sample_std(init, n_in, n_out);
+            assert!((std / want - 1.0).abs() < 0.02, "{init:?}: std {std} vs {want}");
+            assert!(mean.abs() < 0.02 * want, "{init:?}: mean {mean}");
+        }
+    }
+
+    #[test]
+    fn glorot_depends_on_fan_out() {
+        // Same n_in, different n_out: Glorot changes, He does not.
+        let (_, a) = sample_std(Init::Glorot, 300, 100);
+        let (_, b) = sample_std(Init::Glorot, 300, 500);
+        assert!((a / (2.0f64 / 400.0).sqrt() - 1.0).abs() < 0.02);
+        assert!((b / (2.0f64 / 800.0).sqrt() - 1.0).abs() < 0.02);
+    }
+
+    #[test]
+    fn draws_are_normal_times_std_in_row_major_order() {
+        let mut w = vec![0.0f64; 6];
+        let mut rng = Rng::with_stream(7, stream::INIT);
+        let mut replay = rng.clone();
+        init_weights(Init::He, 2, 3, &mut rng, &mut w);
+        let std = 1.0f64; // √(2/2)
+        for x in &w {
+            assert_eq!(*x, replay.normal() * std);
+        }
+        assert_eq!(rng, replay);
+        // f32 rounds the same f64 product once.
+        let mut w32 = vec![0.0f32; 6];
+        let mut rng = Rng::with_stream(7, stream::INIT);
+        init_weights(Init::Random { scale: 0.5 }, 3, 2, &mut rng, &mut w32);
+        let mut replay = Rng::with_stream(7, stream::INIT);
+        for x in &w32 {
+            assert_eq!(*x, (replay.normal() * 0.5) as f32);
+        }
+    }
+
+    #[test]
+    fn zeros_draws_nothing() {
+        let mut w = vec![1.0f32; 12];
+        let mut rng = Rng::new(1);
+        let before = rng.clone();
+        init_weights(Init::Zeros, 3, 4, &mut rng, &mut w);
+        assert!(w.iter().all(|&x| x == 0.0));
+        assert_eq!(rng, before);
+    }
+
+    #[test]
+    #[should_panic]
+    fn rejects_wrong_length() {
+        init_weights(Init::He, 3, 4, &mut Rng::new(1), &mut [0.0f32; 11]);
+    }
+}

@@ -1,0 +1,298 @@
+//! Runtime layers: each owns its parameters and what its backward pass needs from the forward.
+
+use super::param::Param;
+use super::spec::LayerSpec;
+use crate::activation::{activation_backward, activation_forward, Activation};
+use crate::batch_norm::{
+    batch_norm_backward, batch_norm_forward_inference, batch_norm_forward_train, batch_norm_update_running,
+};
+use crate::bias::{add_bias, bias_grad};
+use crate::dropout::{dropout_backward, dropout_forward};
+use crate::gemm::{gemm, GemmShape};
+use crate::init::init_weights;
+use crate::real::Real;
+use crate::regularization::regularization_grad;
+use crate::rng::Rng;
+
+/// How a forward pass treats batch norm and dropout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Batch statistics (and running-statistic updates), dropout on.
+    Train,
+    /// Running statistics, dropout off.
+    Eval,
+    /// Batch statistics without touching the running ones, dropout off: the deterministic
+    /// training-mode function that gradient checking differentiates.
+    GradCheck,
+}
+
+#[derive(Clone, Debug)]
+pub enum Layer<T> {
+    Dense {
+        n_in: usize,
+        n_out: usize,
+        weights: Param<T>,
+        bias: Option<Param<T>>,
+    },
+    BatchNorm {
+        n: usize,
+        momentum: f64,
+        epsilon: f64,
+        gamma: Param<T>,
+        beta: Param<T>,
+        running_mean: Vec<T>,
+        running_var: Vec<T>,
+        x_hat: Vec<T>,
+        batch_mean: Vec<T>,
+        batch_var: Vec<T>,
+    },
+    Activation {
+        act: Activation,
+    },
+    Dropout {
+        keep_prob: f64,
+        mask: Vec<T>,
+        active: bool,
+    },
+}
+
+impl<T: Real> Layer<T> {
+    /// Builds the layer for an input of width `n_in`, drawing weights from `init_rng`.
+    pub fn build(spec: &LayerSpec, n_in: usize, init_rng: &mut Rng) -> Self {
+        match *spec {
+            LayerSpec::Dense { units, init, l2, l1, use_bias } => {
+                let mut w = vec![T::zero(); n_in * units];
+                init_weights(init, n_in, units, init_rng, &mut w);
+                Layer::Dense {
+                    n_in,
+                    n_out: units,
+                    weights: Param::new("W", w, l2, l1, true),
+                    bias: use_bias.then(|| Param::new("b", vec![T::zero(); units], 0.0, 0.0, false)),
+                }
+            }
+            LayerSpec::BatchNorm { momentum, epsilon } => Layer::BatchNorm {
+                n: n_in,
+                momentum,
+                epsilon,
+                gamma: Param::new("gamma", vec![T::one(); n_in], 0.0, 0.0, false),
+                beta: Param::new("beta", vec![T::zero(); n_in], 0.0, 0.0, false),
+                running_mean: vec![T::zero(); n_in],
+                running_var: vec![T::one(); n_in],
+                x_hat: Vec::new(),
+                batch_mean: vec![T::zero(); n_in],
+                batch_var: vec![T::zero(); n_in],
+            },
+            LayerSpec::Activation(act) => Layer::Activation { act },
+            LayerSpec::Dropout { keep_prob } => Layer::Dropout { keep_prob, mask: Vec::new(), active: false },
+        }
+    }
+
+    pub fn params(&self) -> Vec<&Param<T>> {
+        match self {
+            Layer::Dense { weights, bias, .. } => std::iter::once(weights).chain(bias.as_ref()).collect(),
+            Layer::BatchNorm { gamma, beta, .. } => vec![gamma, beta],
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn params_mut(&mut self) -> Vec<&mut Param<T>> {
+        match self {
+            Layer::Dense { weights, bias, .. } => std::iter::once(weights).chain(bias.as_mut()).collect(),
+            Layer::BatchNorm { gamma, beta, .. } => vec![gamma, beta],
+            _ => Vec::new(),
+        }
+    }
+
+    /// `y = layer(x)` for a batch of `m` rows. `threads` is the GEMM thread budget.
+    pub fn forward(
+        &mut self,
+        x: &[T],
+        y: &mut [T],
+        m: usize,
+        mode: Mode,
+        dropout_rng: &mut Rng,
+        threads: usize,
+    ) {
+        match self {
+            Layer::Dense { n_in, n_out, weights, bias } => {
+                gemm(GemmShape::new(m, *n_out, *n_in), T::one(), x, &weights.value, T::zero(), y, threads);
+                if let Some(b) = bias {
+                    add_bias(y, &b.value);
+                }
+            }
+            Layer::BatchNorm {
+                n,
+                momentum,
+                epsilon,
+                gamma,
+                beta,
+                running_mean,
+                running_var,
+                x_hat,
+                batch_mean,
+                batch_var,
+            } => {
+                if mode == Mode::Eval {
+                    batch_norm_forward_inference(
+                        x,
+                        &gamma.value,
+                        &beta.value,
+                        running_mean,
+                        running_var,
+                        *epsilon,
+                        y,
+                    );
+                } else {
+                    x_hat.resize(m * *n, T::zero());
+                    batch_norm_forward_train(
+                        x,
+                        &gamma.value,
+                        &beta.value,
+                        *epsilon,
+                        y,
+                        x_hat,
+                        batch_mean,
+                        batch_var,
+                    );
+                    if mode == Mode::Train {
+                        batch_norm_update_running(
+                            running_mean,
+                            running_var,
+                            batch_mean,
+                            batch_var,
+                            *momentum,
+                        );
+                    }
+                }
+            }
+            Layer::Activation { act } => activation_forward(*act, x, y),
+            Layer::Dropout { keep_prob, mask, active } => {
+                *active = mode == Mode::Train && *keep_prob < 1.0;
+                if *active {
+                    mask.resize(x.len(), T::zero());
+                    dropout_forward(x, *keep_prob, dropout_rng, y, mask);
+                } else {
+                    y.copy_from_slice(x);
+                }
+            }
+        }
+    }
+
+    /// From `dy` (gradient of the cost with respect to this layer's output `y`), fills the
+    /// parameter gradients (including the L2/L1 terms for a batch of `m`) and, when asked, `dx`.
+    pub fn backward(&mut self, x: &[T], y: &[T], dy: &[T], dx: Option<&mut [T]>, m: usize, threads: usize) {
+        match self {
+            Layer::Dense { n_in, n_out, weights, bias } => {
+                // dW = Xᵀ·dZ, db = column sums of dZ, dX = dZ·Wᵀ (skipped for the first layer).
+                gemm(
+                    GemmShape::new(*n_in, *n_out, m).trans_a(true),
+                    T::one(),
+                    x,
+                    dy,
+                    T::zero(),
+                    &mut weights.grad,
+                    threads,
+                );
+                regularization_grad(&weights.value, &mut weights.grad, weights.l2, weights.l1, m);
+                if let Some(b) = bias {
+                    bias_grad(dy, &mut b.grad);
+                }
+                if let Some(dx) = dx {
+                    gemm(
+                        GemmShape::new(m, *n_in, *n_out).trans_b(true),
+                        T::one(),
+                        dy,
+                        &weights.value,
+                        T::zero(),
+                        dx,
+                        threads,
+                    );
+                }
+            }
+            Layer::BatchNorm { epsilon, gamma, beta, x_hat, batch_var, .. } => {
+                let mut scratch;
+                let dx = match dx {
+                    Some(dx) => dx,
+                    None => {
+                        scratch = vec![T::zero(); dy.len()];
+                        &mut scratch[..]
+                    }
+                };
+                batch_norm_backward(
+                    dy,
+                    x_hat,
+                    batch_var,
+                    &gamma.value,
+                    *epsilon,
+                    dx,
+                    &mut gamma.grad,
+                    &mut beta.grad,
+                );
+            }
+            Layer::Activation { act } => {
+                if let Some(dx) = dx {
+                    activation_backward(*act, x, y, dy, dx);
+                }
+            }
+            Layer::Dropout { mask, active, .. } => {
+                if let Some(dx) = dx {
+                    if *active {
+                        dropout_backward(dy, mask, dx);
+                    } else {
+                        dx.copy_from_slice(dy);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Running statistics (batch norm only), by name.
+    pub fn buffers(&self) -> Vec<(&'static str, &Vec<T>)> {
+        match self {
+            Layer::BatchNorm { running_mean, running_var, .. } => {
+                vec![("runningMean", running_mean), ("runningVar", running_var)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub fn buffers_mut(&mut self) -> Vec<(&'static str, &mut Vec<T>)> {
+        match self {
+            Layer::BatchNorm { running_mean, running_var, .. } => {
+                vec![("runningMean", running_mean), ("runningVar", running_var)]
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    /// The same layer in another float type (parameters, state and running statistics).
+    pub fn cast<U: Real>(&self) -> Layer<U> {
+        let conv = |x: &Vec<T>| -> Vec<U> { x.iter().map(|&e| U::from(e).unwrap()).collect() };
+        match self {
+            Layer::Dense { n_in, n_out, weights, bias } => Layer::Dense {
+                n_in: *n_in,
+                n_out: *n_out,
+                weights: weights.cast(),
+                bias: bias.as_ref().map(|b| b.cast()),
+            },
+            Layer::BatchNorm { n, momentum, epsilon, gamma, beta, running_mean, running_var, .. } => {
+                Layer::BatchNorm {
+                    n: *n,
+                    momentum: *momentum,
+                    epsilon: *epsilon,
+                    gamma: gamma.cast(),
+                    beta: beta.cast(),
+                    running_mean: conv(running_mean),
+                    running_var: conv(running_var),
+                    x_hat: Vec::new(),
+                    batch_mean: vec![U::zero(); *n],
+                    batch_var: vec![U::zero(); *n],
+                }
+            }
+            Layer::Activation { act } => Layer::Activation { act: *act },
+            Layer::Dropout { keep_prob, .. } => {
+                Layer::Dropout { keep_prob: *keep_prob, mask: Vec::new(), active: false }
+            }
+        }
+    }
+}

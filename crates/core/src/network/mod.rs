@@ -1,0 +1,15 @@
+//! Sequential networks: spec → layers → fused training step, trainer loop and gradient check.
+
+pub mod gradcheck;
+pub mod layer;
+pub mod model;
+pub mod optimizer;
+pub mod param;
+pub mod spec;
+pub mod trainer;
+
+pub use layer::{Layer, Mode};
+pub use model::{BatchStats, Network};
+pub use optimizer::{OptimizerConfig, OptimizerKind};
+pub use spec::{LayerSpec, LossKind, NetworkSpec};
+pub use trainer::{BatchBuffers, Dataset, EpochCursor, EpochOptions, StepsSummary};

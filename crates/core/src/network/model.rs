@@ -1,0 +1,272 @@
+//! A sequential network: layers, loss, optimizer state and the scratch buffers of one batch.
+//! `train_step` is the fused forward → loss → backward → regularization → update of one
+//! mini-batch, the unit the binding exposes as a single native call.
+
+use super::layer::{Layer, Mode};
+use super::optimizer::OptimizerConfig;
+use super::spec::{LossKind, NetworkSpec};
+use crate::loss::{sigmoid_binary_cross_entropy, softmax_cross_entropy};
+use crate::real::Real;
+use crate::regularization::regularization_cost;
+use crate::rng::{stream, Rng};
+
+/// Loss and accuracy counts of one batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct BatchStats {
+    /// Mean cross-entropy over the batch (without regularization).
+    pub data_loss: f64,
+    /// (λ₂/2m)·ΣW² + (λ₁/m)·Σ|W| over every dense layer, m = batch size.
+    pub regularization: f64,
+    /// Examples whose predicted class (or every thresholded output) matches the label.
+    pub correct: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network<T> {
+    pub spec: NetworkSpec,
+    pub layers: Vec<Layer<T>>,
+    pub optimizer: OptimizerConfig,
+    /// Optimizer steps taken so far (Adam's t); settable to resume training.
+    pub step: u64,
+    /// Clip the global gradient norm to this value before the update, if set.
+    pub clip_norm: Option<f64>,
+    pub dropout_rng: Rng,
+    pub shuffle_rng: Rng,
+    /// GEMM thread budget (run inside a rayon pool of this size).
+    pub threads: usize,
+    /// Per-layer gradient L2 norms of the last step (0 for layers without parameters).
+    pub last_grad_norms: Vec<f64>,
+    outputs: Vec<Vec<T>>,
+    grads: Vec<Vec<T>>,
+    probs: Vec<T>,
+}
+
+impl<T: Real> Network<T> {
+    pub fn new(spec: NetworkSpec, optimizer: OptimizerConfig) -> Result<Self, String> {
+        spec.validate()?;
+        optimizer.validate()?;
+        let mut init_rng = Rng::with_stream(spec.seed, stream::INIT);
+        let mut width = spec.input_size;
+        let mut layers = Vec::with_capacity(spec.layers.len());
+        for layer_spec in &spec.layers {
+            let layer = Layer::build(layer_spec, width, &mut init_rng);
+            if let Layer::Dense { n_out, .. } = layer {
+                width = n_out;
+            }
+            layers.push(layer);
+        }
+        let count = layers.len();
+        Ok(Network {
+            dropout_rng: Rng::with_stream(spec.seed, stream::DROPOUT),
+            shuffle_rng: Rng::with_stream(spec.seed, stream::SHUFFLE),
+            spec,
+            layers,
+            optimizer,
+            step: 0,
+            clip_norm: None,
+            threads: 1,
+            last_grad_norms: vec![0.0; count],
+            outputs: vec![Vec::new(); count],
+            grads: vec![Vec::new(); count],
+            probs: Vec::new(),
+        })
+    }
+
+    pub fn input_size(&self) -> usize {
+        self.spec.input_size
+    }
+
+    pub fn output_size(&self) -> usize {
+        self.spec.output_size()
+    }
+
+    /// Forward pass of `m` rows of `x`; returns the logits [m, outputs].
+    pub fn forward(&mut self, x: &[T], m: usize, mode: Mode) -> &[T] {
+        self.forward_into_buffers(x, m, mode);
+        self.outputs.last().expect("a network has at least one layer")
+    }
+
+    fn forward_into_buffers(&mut self, x: &[T], m: usize, mode: Mode) {
+        let widths = self.spec.widths();
+        let threads = self.threads;
+        for (i, layer) in self.layers.iter_mut().enumerate() {
+            let (before, rest) = self.outputs.split_at_mut(i);
+            let out = &mut rest[0];
+            out.resize(m * widths[i], T::zero());
+            let input: &[T] = if i == 0 { x } else { &before[i - 1] };
+            layer.forward(input, out, m, mode, &mut self.dropout_rng, threads);
+        }
+    }
+
+    /// Loss and dLogits of the last forward pass against labels `y` [m, outputs].
+    fn loss_and_grad(&mut self, y: &[T], m: usize) -> (f64, usize) {
+        let n = self.output_size();
+        let last = self.layers.len() - 1;
+        self.probs.resize(m * n, T::zero());
+        self.grads[last].resize(m * n, T::zero());
+        let logits = &self.outputs[last];
+        let loss = match self.spec.loss {
+            LossKind::SoftmaxCrossEntropy => {
+                softmax_cross_entropy(logits, y, n, &mut self.probs, &mut self.grads[last])
+            }
+            LossKind::SigmoidBinaryCrossEntropy => {
+                sigmoid_binary_cross_entropy(logits, y, n, &mut self.probs, &mut self.grads[last])
+            }
+        };
+        (loss, count_correct(self.spec.loss, &self.probs, y, n))
+    }
+
+    /// Backward pass after `forward`: fills every parameter gradient (with L2/L1 terms).
+    fn backward(&mut self, x: &[T], m: usize) {
+        let widths = self.spec.widths();
+        let threads = self.threads;
+        for i in (0..self.layers.len()).rev() {
+            let (grads_before, grads_rest) = self.grads.split_at_mut(i);
+            let dy = &grads_rest[0];
+            let dx = if i > 0 {
+                let g = &mut grads_before[i - 1];
+                g.resize(m * widths[i - 1], T::zero());
+                Some(&mut g[..])
+            } else {
+                None // nobody needs dL/dX of the input: skips one GEMM
+            };
+            let input: &[T] = if i == 0 { x } else { &self.outputs[i - 1] };
+            self.layers[i].backward(input, &self.outputs[i], dy, dx, m, threads);
+        }
+    }
+
+    /// Regularization cost of the weights for a batch of `m`.
+    pub fn regularization_cost(&self, m: usize) -> f64 {
+        self.layers
+            .iter()
+            .flat_map(|l| l.params())
+            .filter(|p| p.l2 > 0.0 || p.l1 > 0.0)
+            .map(|p| regularization_cost(&p.value, p.l2, p.l1, m))
+            .sum()
+    }
+
+    /// Forward and backward without updating: fills the gradients, returns the batch's stats.
+    pub fn compute_gradients(&mut self, x: &[T], y: &[T], m: usize, mode: Mode) -> BatchStats {
+        self.forward_into_buffers(x, m, mode);
+        let (data_loss, correct) = self.loss_and_grad(y, m);
+        self.backward(x, m);
+        BatchStats { data_loss, regularization: self.regularization_cost(m), correct }
+    }
+
+    /// One mini-batch of gradient descent: forward, loss, backward, regularization, optional
+    /// clipping, and the optimizer update with learning rate `lr`.
+    pub fn train_step(&mut self, x: &[T], y: &[T], m: usize, lr: f64) -> BatchStats {
+        let stats = self.compute_gradients(x, y, m, Mode::Train);
+        self.record_grad_norms();
+        if let Some(max_norm) = self.clip_norm {
+            self.clip_gradients(max_norm);
+        }
+        self.step += 1;
+        let (optimizer, t) = (self.optimizer, self.step);
+        for p in self.layers.iter_mut().flat_map(|l| l.params_mut()) {
+            optimizer.apply(p, lr, t);
+        }
+        stats
+    }
+
+    fn record_grad_norms(&mut self) {
+        for (norm, layer) in self.last_grad_norms.iter_mut().zip(&self.layers) {
+            let sq: f64 =
+                layer.params().iter().flat_map(|p| p.grad.iter()).map(|g| g.to_f64().unwrap().powi(2)).sum();
+            *norm = sq.sqrt();
+        }
+    }
+
+    /// Scales every gradient by max_norm/‖g‖ when the global norm ‖g‖ exceeds max_norm.
+    fn clip_gradients(&mut self, max_norm: f64) {
+        let global = self.last_grad_norms.iter().map(|n| n * n).sum::<f64>().sqrt();
+        if global > max_norm && global > 0.0 {
+            let scale = T::from(max_norm / global).unwrap();
+            for p in self.layers.iter_mut().flat_map(|l| l.params_mut()) {
+                p.grad.iter_mut().for_each(|g| *g = *g * scale);
+            }
+        }
+    }
+
+    /// Loss (without regularization) and correct count in evaluation mode, in chunks.
+    pub fn evaluate(&mut self, x: &[T], y: &[T], m: usize) -> BatchStats {
+        let (n_in, n_out) = (self.input_size(), self.output_size());
+        let mut total = BatchStats::default();
+        for start in (0..m).step_by(EVAL_CHUNK) {
+            let rows = EVAL_CHUNK.min(m - start);
+            self.forward_into_buffers(&x[start * n_in..(start + rows) * n_in], rows, Mode::Eval);
+            let (loss, correct) = self.loss_and_grad(&y[start * n_out..(start + rows) * n_out], rows);
+            total.data_loss += loss * rows as f64;
+            total.correct += correct;
+        }
+        total.data_loss /= m.max(1) as f64;
+        total
+    }
+
+    /// Output probabilities (softmax or sigmoid) in evaluation mode, [m, outputs].
+    pub fn predict(&mut self, x: &[T], m: usize) -> Vec<T> {
+        let (n_in, n_out) = (self.input_size(), self.output_size());
+        let mut out = Vec::with_capacity(m * n_out);
+        for start in (0..m).step_by(EVAL_CHUNK) {
+            let rows = EVAL_CHUNK.min(m - start);
+            let logits = self.forward(&x[start * n_in..(start + rows) * n_in], rows, Mode::Eval).to_vec();
+            let mut probs = vec![T::zero(); logits.len()];
+            match self.spec.loss {
+                LossKind::SoftmaxCrossEntropy => crate::loss::softmax(&logits, n_out, &mut probs),
+                LossKind::SigmoidBinaryCrossEntropy => crate::activation::activation_forward(
+                    crate::activation::Activation::Sigmoid,
+                    &logits,
+                    &mut probs,
+                ),
+            }
+            out.extend_from_slice(&probs);
+        }
+        out
+    }
+
+    /// The same network in another float type (f64 for gradient checking).
+    pub fn cast<U: Real>(&self) -> Network<U> {
+        Network {
+            spec: self.spec.clone(),
+            layers: self.layers.iter().map(|l| l.cast()).collect(),
+            optimizer: self.optimizer,
+            step: self.step,
+            clip_norm: self.clip_norm,
+            dropout_rng: self.dropout_rng.clone(),
+            shuffle_rng: self.shuffle_rng.clone(),
+            threads: self.threads,
+            last_grad_norms: self.last_grad_norms.clone(),
+            outputs: vec![Vec::new(); self.layers.len()],
+            grads: vec![Vec::new(); self.layers.len()],
+            probs: Vec::new(),
+        }
+    }
+}
+
+/// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).
+const EVAL_CHUNK: usize = 1024;
+
+fn argmax<T: Real>(row: &[T]) -> usize {
+    let mut best = 0;
+    for (j, v) in row.iter().enumerate() {
+        if *v > row[best] {
+            best = j;
+        }
+    }
+    best
+}
+
+/// Softmax: argmax matches. Sigmoid: every output thresholded at 0.5 matches its label.
+pub fn count_correct<T: Real>(loss: LossKind, probs: &[T], y: &[T], n: usize) -> usize {
+    let half = T::from(0.5).unwrap();
+    probs
+        .chunks_exact(n)
+        .zip(y.chunks_exact(n))
+        .filter(|(p, t)| match loss {
+            LossKind::SoftmaxCrossEntropy => argmax(p) == argmax(t),
+            LossKind::SigmoidBinaryCrossEntropy => {
+                p.iter().zip(t.iter()).all(|(p, t)| (*p > half) == (*t > half))
+            }
+        })
+        .count()
+}

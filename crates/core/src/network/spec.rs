@@ -1,0 +1,135 @@
+//! What a network is made of, as plain data: validated once, then built into a `Network`.
+
+use crate::activation::Activation;
+use crate::init::Init;
+
+/// One layer of a sequential network.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerSpec {
+    /// `Z = X·W (+ b)`, W is [n_in, units]. `l2`/`l1` regularize W only (never the bias).
+    Dense {
+        units: usize,
+        init: Init,
+        l2: f64,
+        l1: f64,
+        use_bias: bool,
+    },
+    /// Batch normalization with learnable γ, β; `momentum` weights the old running value.
+    BatchNorm {
+        momentum: f64,
+        epsilon: f64,
+    },
+    Activation(Activation),
+    /// Inverted dropout; `keep_prob` in (0, 1].
+    Dropout {
+        keep_prob: f64,
+    },
+}
+
+/// The output nonlinearity and its cross-entropy, both computed from the last layer's logits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LossKind {
+    /// Multi-class: softmax over the outputs, labels one-hot.
+    SoftmaxCrossEntropy,
+    /// Binary / multi-label: a sigmoid per output, labels 0/1.
+    SigmoidBinaryCrossEntropy,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NetworkSpec {
+    pub input_size: usize,
+    pub layers: Vec<LayerSpec>,
+    pub loss: LossKind,
+    pub seed: u64,
+}
+
+impl NetworkSpec {
+    /// Width of each layer's output, in order.
+    pub fn widths(&self) -> Vec<usize> {
+        let mut width = self.input_size;
+        self.layers
+            .iter()
+            .map(|layer| {
+                if let LayerSpec::Dense { units, .. } = layer {
+                    width = *units;
+                }
+                width
+            })
+            .collect()
+    }
+
+    pub fn output_size(&self) -> usize {
+        self.widths().last().copied().unwrap_or(self.input_size)
+    }
+
+    /// Checks every field; the message names the layer and the field.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.input_size == 0 {
+            return Err("inputSize: must be a positive integer".into());
+        }
+        if self.seed > (1u64 << 53) - 1 {
+            return Err("seed: must be an integer in [0, 2^53 − 1]".into());
+        }
+        if self.layers.is_empty() {
+            return Err("layers: a network needs at least one dense layer".into());
+        }
+        for (i, layer) in self.layers.iter().enumerate() {
+            let at = |field: &str, msg: String| format!("layers[{i}].{field}: {msg}");
+            match *layer {
+                LayerSpec::Dense { units, init, l2, l1, use_bias } => {
+                    if units == 0 {
+                        return Err(at("units", "must be a positive integer".into()));
+                    }
+                    if !(l2.is_finite() && l2 >= 0.0) {
+                        return Err(at("l2", format!("must be a finite number ≥ 0, got {l2}")));
+                    }
+                    if !(l1.is_finite() && l1 >= 0.0) {
+                        return Err(at("l1", format!("must be a finite number ≥ 0, got {l1}")));
+                    }
+                    if let Init::Random { scale } = init {
+                        if !(scale.is_finite() && scale >= 0.0) {
+                            return Err(at(
+                                "init.scale",
+                                format!("must be a finite number ≥ 0, got {scale}"),
+                            ));
+                        }
+                    }
+                    if use_bias && matches!(self.layers.get(i + 1), Some(LayerSpec::BatchNorm { .. })) {
+                        return Err(at(
+                            "useBias",
+                            "must be false for a dense layer followed by batch norm (β replaces the bias)"
+                                .into(),
+                        ));
+                    }
+                }
+                LayerSpec::BatchNorm { momentum, epsilon } => {
+                    if !(momentum.is_finite() && (0.0..1.0).contains(&momentum)) {
+                        return Err(at("momentum", format!("must be in [0, 1), got {momentum}")));
+                    }
+                    if !(epsilon.is_finite() && epsilon > 0.0) {
+                        return Err(at("epsilon", format!("must be a finite number > 0, got {epsilon}")));
+                    }
+                }
+                LayerSpec::Activation(Activation::LeakyRelu { slope }) if !slope.is_finite() => {
+                    return Err(at("slope", format!("must be finite, got {slope}")));
+                }
+                LayerSpec::Activation(_) => {}
+                LayerSpec::Dropout { keep_prob } => {
+                    if !(keep_prob.is_finite() && keep_prob > 0.0 && keep_prob <= 1.0) {
+                        return Err(at("keepProb", format!("must be in (0, 1], got {keep_prob}")));
+                    }
+                }
+            }
+        }
+        if !matches!(self.layers.last(), Some(LayerSpec::Dense { .. })) {
+            return Err("layers: the last layer must be dense (it produces the logits; the loss applies softmax or sigmoid)".into());
+        }
+        let out = self.output_size();
+        if self.loss == LossKind::SoftmaxCrossEntropy && out < 2 {
+            return Err(format!(
+                "loss: softmax cross-entropy needs at least 2 output units, the last dense layer has {out}"
+            ));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,630 @@
+//! The native model: a `Network<f32>` owned by Rust behind a handle. Long work (`runSteps`,
+//! `evaluate`, `predict`) runs as an AsyncTask on libuv's pool; the event loop never blocks.
+//! A call that arrives while such work holds the model fails fast with a "busy" error instead of
+//! waiting, and every argument is validated before the model is touched, so a rejected call
+//! leaves the model exactly as it was.
+
+use crate::random::parse_init;
+use crate::validate::{self as check, Result};
+use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice, Float64Array, Uint32Array};
+use napi::{Env, Task};
+use napi_derive::napi;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
+use tunenet_core::activation::Activation;
+use tunenet_core::network::gradcheck::compare_gradients;
+use tunenet_core::network::{
+    BatchBuffers, Dataset, EpochCursor, EpochOptions, LayerSpec, LossKind, Network, NetworkSpec,
+    OptimizerConfig, OptimizerKind,
+};
+use tunenet_core::Rng;
+
+#[napi(object)]
+pub struct LayerOptions {
+    /// dense | batchNorm | activation | dropout
+    pub kind: String,
+    pub units: Option<u32>,
+    /// zeros | random | he | xavier | glorot | lecun
+    pub init: Option<String>,
+    pub init_scale: Option<f64>,
+    pub l2: Option<f64>,
+    pub l1: Option<f64>,
+    pub use_bias: Option<bool>,
+    pub momentum: Option<f64>,
+    pub epsilon: Option<f64>,
+    pub keep_prob: Option<f64>,
+    /// identity | relu | leakyRelu | tanh | sigmoid
+    pub activation: Option<String>,
+    pub slope: Option<f64>,
+}
+
+#[napi(object)]
+pub struct NetworkOptions {
+    pub input_size: u32,
+    pub layers: Vec<LayerOptions>,
+    /// softmaxCrossEntropy | sigmoidBinaryCrossEntropy
+    pub loss: String,
+    pub seed: f64,
+    /// Threads for this model's native work (default: all cores).
+    pub threads: Option<u32>,
+}
+
+#[napi(object)]
+pub struct OptimizerOptions {
+    /// gd | momentum | nesterov | rmsprop | adam | adamw
+    pub kind: String,
+    pub beta: Option<f64>,
+    pub beta1: Option<f64>,
+    pub beta2: Option<f64>,
+    pub epsilon: Option<f64>,
+    pub weight_decay: Option<f64>,
+}
+
+fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
+    let at = |field: &str| format!("layers[{i}].{field}");
+    Ok(match o.kind.as_str() {
+        "dense" => LayerSpec::Dense {
+            units: check::positive(&at("units"), o.units.unwrap_or(0))?,
+            init: parse_init(o.init.as_deref().unwrap_or("he"), o.init_scale)
+                .map_err(|e| check::invalid(&at("init"), e.reason))?,
+            l2: o.l2.unwrap_or(0.0),
+            l1: o.l1.unwrap_or(0.0),
+            use_bias: o.use_bias.unwrap_or(true),
+        },
+        "batchNorm" => {
+            LayerSpec::BatchNorm { momentum: o.momentum.unwrap_or(0.99), epsilon: o.epsilon.unwrap_or(1e-3) }
+        }
+        "dropout" => LayerSpec::Dropout { keep_prob: o.keep_prob.unwrap_or(f64::NAN) },
+        "activation" => {
+            LayerSpec::Activation(match o.activation.as_deref().unwrap_or("") {
+                "identity" => Activation::Identity,
+                "relu" => Activation::Relu,
+                "leakyRelu" => Activation::LeakyRelu { slope: o.slope.unwrap_or(0.01) },
+                "tanh" => Activation::Tanh,
+                "sigmoid" => Activation::Sigmoid,
+                other => return Err(check::invalid(
+                    &at("activation"),
+                    format!(
+                        "unknown activation '{other}', expected identity | relu | leakyRelu | tanh | sigmoid"
+                    ),
+                )),
+            })
+        }
+        other => {
+            return Err(check::invalid(
+                &at("kind"),
+                format!("unknown layer '{other}', expected dense | batchNorm | activation | dropout"),
+            ))
+        }
+    })
+}
+
+fn parse_optimizer(o: &OptimizerOptions) -> Result<OptimizerConfig> {
+    let kind =
+        match o.kind.as_str() {
+            "gd" => OptimizerKind::Gd,
+            "momentum" => OptimizerKind::Momentum,
+            "nesterov" => OptimizerKind::Nesterov,
+            "rmsprop" => OptimizerKind::RmsProp,
+            "adam" => OptimizerKind::Adam,
+            "adamw" => OptimizerKind::AdamW,
+            other => return Err(check::invalid(
+                "optimizer.kind",
+                format!(
+                    "unknown optimizer '{other}', expected gd | momentum | nesterov | rmsprop | adam | adamw"
+                ),
+            )),
+        };
+    let mut c = OptimizerConfig::new(kind);
+    c.beta = o.beta.unwrap_or(c.beta);
+    c.beta1 = o.beta1.unwrap_or(c.beta1);
+    c.beta2 = o.beta2.unwrap_or(c.beta2);
+    c.epsilon = o.epsilon.unwrap_or(c.epsilon);
+    c.weight_decay = o.weight_decay.unwrap_or(c.weight_decay);
+    c.validate().map_err(|e| check::invalid("optimizer", e))?;
+    Ok(c)
+}
+
+/// Everything a model's native work mutates, behind one lock.
+struct ModelState {
+    net: Network<f32>,
+    pool: Arc<rayon::ThreadPool>,
+    cursor: EpochCursor,
+    buffers: BatchBuffers<f32>,
+}
+
+impl ModelState {
+    /// Runs `f` on this model's own thread pool (its thread budget), turning a panic into an Error.
+    fn on_pool<R: Send>(
+        &mut self,
+        f: impl FnOnce(&mut Network<f32>, &mut EpochCursor, &mut BatchBuffers<f32>) -> R + Send,
+    ) -> Result<R> {
+        let pool = self.pool.clone();
+        let (net, cursor, buffers) = (&mut self.net, &mut self.cursor, &mut self.buffers);
+        let result = catch_unwind(AssertUnwindSafe(|| pool.install(|| f(net, cursor, buffers))));
+        result.map_err(|panic| {
+            let msg = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".into());
+            napi::Error::from_reason(format!(
+                "internal error in tunenet's native core (please report): {msg}"
+            ))
+        })
+    }
+}
+
+type Shared = Arc<Mutex<ModelState>>;
+
+fn lock(shared: &Shared) -> Result<MutexGuard<'_, ModelState>> {
+    match shared.try_lock() {
+        Ok(g) => Ok(g),
+        Err(TryLockError::Poisoned(p)) => Ok(p.into_inner()),
+        Err(TryLockError::WouldBlock) => Err(napi::Error::from_reason(
+            "model is busy: a fit, evaluate or predict on it is still running; await it before calling this",
+        )),
+    }
+}
+
+/// Data copied once into Rust memory (x [m, inputs], y [m, outputs]); reused across epochs.
+#[napi]
+pub struct NativeDataset {
+    inner: Arc<Dataset<f32>>,
+}
+
+#[napi]
+impl NativeDataset {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(x: Float32ArraySlice, y: Float32ArraySlice, inputs: u32, outputs: u32) -> Result<Self> {
+        let inputs = check::positive("inputs", inputs)?;
+        let outputs = check::positive("outputs", outputs)?;
+        let m = check::rows_of("x", &x, inputs)?;
+        check::shape("y", &y, m, outputs)?;
+        check::finite_f32("x", &x)?;
+        check::finite_f32("y", &y)?;
+        let data = Dataset::new(x.to_vec(), y.to_vec(), inputs, outputs)
+            .map_err(|e| check::invalid("dataset", e))?;
+        Ok(NativeDataset { inner: Arc::new(data) })
+    }
+
+    #[napi(getter)]
+    pub fn length(&self) -> u32 {
+        self.inner.len() as u32
+    }
+}
+
+#[napi(object)]
+pub struct StepsResult {
+    pub steps: u32,
+    pub examples: u32,
+    /// Σ batch size × (data loss + regularization cost) over the steps.
+    pub loss_sum: f64,
+    pub correct: u32,
+    pub grad_norm_sums: Float64Array,
+    pub epoch_done: bool,
+}
+
+#[napi(object)]
+pub struct EvaluateResult {
+    pub loss: f64,
+    pub correct: u32,
+    pub examples: u32,
+}
+
+#[napi(object)]
+pub struct TensorInfo {
+    pub layer: u32,
+    pub name: String,
+    pub shape: Vec<u32>,
+}
+
+#[napi(object)]
+pub struct GradientCheckResult {
+    pub analytic: Float64Array,
+    pub numeric: Float64Array,
+    pub blocks: Vec<TensorInfo>,
+}
+
+pub struct RunStepsTask {
+    shared: Shared,
+    data: Arc<Dataset<f32>>,
+    learning_rate: f64,
+    max_steps: usize,
+}
+
+impl Task for RunStepsTask {
+    type Output = tunenet_core::network::StepsSummary;
+    type JsValue = StepsResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let (data, lr, max) = (self.data.clone(), self.learning_rate, self.max_steps);
+        state.on_pool(move |net, cursor, buffers| net.run_steps(&data, cursor, buffers, lr, max))
+    }
+
+    fn resolve(&mut self, _env: Env, s: Self::Output) -> Result<StepsResult> {
+        Ok(StepsResult {
+            steps: s.steps as u32,
+            examples: s.examples as u32,
+            loss_sum: s.loss_sum,
+            correct: s.correct as u32,
+            grad_norm_sums: Float64Array::new(s.grad_norm_sums),
+            epoch_done: s.epoch_done,
+        })
+    }
+}
+
+pub struct EvaluateTask {
+    shared: Shared,
+    data: Arc<Dataset<f32>>,
+}
+
+impl Task for EvaluateTask {
+    type Output = tunenet_core::network::BatchStats;
+    type JsValue = EvaluateResult;
+
+    fn compute(&mut self) -> Result<Self::Output> {
+        let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let data = self.data.clone();
+        state.on_pool(move |net, _, _| net.evaluate(&data.x, &data.y, data.len()))
+    }
+
+    fn resolve(&mut self, _env: Env, s: Self::Output) -> Result<EvaluateResult> {
+        Ok(EvaluateResult { loss: s.data_loss, correct: s.correct as u32, examples: self.data.len() as u32 })
+    }
+}
+
+pub struct PredictTask {
+    shared: Shared,
+    x: Vec<f32>,
+    rows: usize,
+}
+
+impl Task for PredictTask {
+    type Output = Vec<f32>;
+    type JsValue = Float32Array;
+
+    fn compute(&mut self) -> Result<Vec<f32>> {
+        let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let (x, rows) = (std::mem::take(&mut self.x), self.rows);
+        state.on_pool(move |net, _, _| net.predict(&x, rows))
+    }
+
+    fn resolve(&mut self, _env: Env, out: Vec<f32>) -> Result<Float32Array> {
+        Ok(Float32Array::new(out))
+    }
+}
+
+#[napi]
+pub struct NativeNetwork {
+    shared: Shared,
+    input_size: usize,
+    output_size: usize,
+}
+
+fn build_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("tunenet-{i}"))
+        .build()
+        .map(Arc::new)
+        .map_err(|e| check::invalid("threads", format!("cannot start {threads} threads: {e}")))
+}
+
+#[napi]
+impl NativeNetwork {
+    #[napi(constructor, catch_unwind)]
+    pub fn new(options: NetworkOptions, optimizer: OptimizerOptions) -> Result<Self> {
+        let layers =
+            options.layers.iter().enumerate().map(|(i, l)| parse_layer(i, l)).collect::<Result<Vec<_>>>()?;
+        let loss =
+            match options.loss.as_str() {
+                "softmaxCrossEntropy" => LossKind::SoftmaxCrossEntropy,
+                "sigmoidBinaryCrossEntropy" => LossKind::SigmoidBinaryCrossEntropy,
+                other => return Err(check::invalid(
+                    "loss",
+                    format!(
+                        "unknown loss '{other}', expected softmaxCrossEntropy | sigmoidBinaryCrossEntropy"
+                    ),
+                )),
+            };
+        let spec = NetworkSpec {
+            input_size: check::positive("inputSize", options.input_size)?,
+            layers,
+            loss,
+            seed: check::seed("seed", options.seed)?,
+        };
+        let optimizer = parse_optimizer(&optimizer)?;
+        let threads = match options.threads {
+            Some(t) => check::positive("threads", t)?,
+            None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        };
+        let mut net = Network::new(spec, optimizer).map_err(|e| check::invalid("network", e))?;
+        net.threads = threads;
+        let (input_size, output_size) = (net.input_size(), net.output_size());
+        let state = ModelState {
+            net,
+            pool: build_pool(threads)?,
+            cursor: EpochCursor::default(),
+            buffers: BatchBuffers::default(),
+        };
+        Ok(NativeNetwork { shared: Arc::new(Mutex::new(state)), input_size, output_size })
+    }
+
+    #[napi(getter)]
+    pub fn input_size(&self) -> u32 {
+        self.input_size as u32
+    }
+
+    #[napi(getter)]
+    pub fn output_size(&self) -> u32 {
+        self.output_size as u32
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_optimizer(&self, optimizer: OptimizerOptions) -> Result<()> {
+        let config = parse_optimizer(&optimizer)?;
+        lock(&self.shared)?.net.optimizer = config;
+        Ok(())
+    }
+
+    /// Global-norm gradient clipping (`null` turns it off).
+    #[napi(catch_unwind)]
+    pub fn set_clip_norm(&self, max_norm: Option<f64>) -> Result<()> {
+        let value = match max_norm {
+            None => None,
+            Some(v) => Some(check::positive_f64("clipNorm", v)?),
+        };
+        lock(&self.shared)?.net.clip_norm = value;
+        Ok(())
+    }
+
+    /// Optimizer steps taken (Adam's t).
+    #[napi(catch_unwind)]
+    pub fn get_step(&self) -> Result<f64> {
+        Ok(lock(&self.shared)?.net.step as f64)
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_step(&self, step: f64) -> Result<()> {
+        let step = check::seed("step", step)?;
+        lock(&self.shared)?.net.step = step;
+        Ok(())
+    }
+
+    /// Every tensor a model file holds: parameters, their optimizer state (`W.v`, `W.s`, …)
+    /// and batch-norm running statistics, with shapes.
+    #[napi(catch_unwind)]
+    pub fn tensors(&self) -> Result<Vec<TensorInfo>> {
+        let state = lock(&self.shared)?;
+        let mut out = Vec::new();
+        for (li, layer) in state.net.layers.iter().enumerate() {
+            let shape = |name: &str, len: usize| -> Vec<u32> {
+                match layer {
+                    tunenet_core::network::Layer::Dense { n_in, n_out, .. } if name.starts_with('W') => {
+                        vec![*n_in as u32, *n_out as u32]
+                    }
+                    _ => vec![len as u32],
+                }
+            };
+            for p in layer.params() {
+                for suffix in ["", ".v", ".s"] {
+                    let name = format!("{}{suffix}", p.name);
+                    out.push(TensorInfo { layer: li as u32, shape: shape(&name, p.len()), name });
+                }
+            }
+            for (name, buf) in layer.buffers() {
+                out.push(TensorInfo { layer: li as u32, name: name.into(), shape: vec![buf.len() as u32] });
+            }
+        }
+        Ok(out)
+    }
+
+    /// A copy of one tensor: a parameter (`W`, `b`, `gamma`, `beta`), its gradient (`W.grad`),
+    /// optimizer state (`W.v`, `W.s`) or a running statistic (`runningMean`, `runningVar`).
+    #[napi(catch_unwind)]
+    pub fn get_tensor(&self, layer: u32, name: String) -> Result<Float32Array> {
+        let mut state = lock(&self.shared)?;
+        let slot = tensor_slot(&mut state.net, layer as usize, &name)?;
+        Ok(Float32Array::new(slot.clone()))
+    }
+
+    /// Overwrites one tensor (validated: length and finiteness) — the model is unchanged on error.
+    #[napi(catch_unwind)]
+    pub fn set_tensor(&self, layer: u32, name: String, values: Float32ArraySlice) -> Result<()> {
+        let mut state = lock(&self.shared)?;
+        let slot = tensor_slot(&mut state.net, layer as usize, &name)?;
+        check::shape("values", &values, 1, slot.len())?;
+        check::finite_f32("values", &values)?;
+        if name == "runningVar" && values.iter().any(|&v| v < 0.0) {
+            return Err(check::invalid("values", "a running variance cannot be negative"));
+        }
+        slot.copy_from_slice(&values);
+        Ok(())
+    }
+
+    /// The dropout or shuffle generator's state (4 × u32), so a resumed run draws the same numbers.
+    #[napi(catch_unwind)]
+    pub fn get_rng_state(&self, which: String) -> Result<Uint32Array> {
+        let mut state = lock(&self.shared)?;
+        Ok(Uint32Array::new(rng_slot(&mut state.net, &which)?.state().to_vec()))
+    }
+
+    #[napi(catch_unwind)]
+    pub fn set_rng_state(&self, which: String, words: Vec<u32>) -> Result<()> {
+        let mut state = lock(&self.shared)?;
+        if words.len() != 4 || words.iter().all(|&w| w == 0) {
+            return Err(check::invalid("state", "expected 4 unsigned 32-bit words, not all zero"));
+        }
+        *rng_slot(&mut state.net, &which)? = Rng::from_state([words[0], words[1], words[2], words[3]]);
+        Ok(())
+    }
+
+    /// Starts an epoch: a fresh (optionally shuffled) order over `length` examples.
+    #[napi(catch_unwind)]
+    pub fn begin_epoch(&self, length: u32, batch_size: u32, shuffle: bool, drop_last: bool) -> Result<()> {
+        let length = check::positive("length", length)?;
+        let batch_size = check::positive("batchSize", batch_size)?;
+        let mut state = lock(&self.shared)?;
+        let ModelState { net, cursor, .. } = &mut *state;
+        net.begin_epoch(cursor, length, EpochOptions { batch_size, shuffle, drop_last });
+        Ok(())
+    }
+
+    /// Up to `maxSteps` fused mini-batch steps of the current epoch, off the main thread.
+    #[napi(catch_unwind, ts_return_type = "Promise<StepsResult>")]
+    pub fn run_steps(
+        &self,
+        data: &NativeDataset,
+        learning_rate: f64,
+        max_steps: u32,
+    ) -> Result<AsyncTask<RunStepsTask>> {
+        let learning_rate = check::non_negative("learningRate", learning_rate)?;
+        let max_steps = check::positive("maxSteps", max_steps)?;
+        {
+            let state = lock(&self.shared)?;
+            self.check_dataset(&data.inner)?;
+            if state.cursor.options.is_none() {
+                return Err(napi::Error::from_reason("runSteps: call beginEpoch first"));
+            }
+            if state.cursor.order.len() != data.inner.len() {
+                return Err(check::invalid(
+                    "data",
+                    "has a different length from the epoch begun with beginEpoch",
+                ));
+            }
+        }
+        Ok(AsyncTask::new(RunStepsTask {
+            shared: self.shared.clone(),
+            data: data.inner.clone(),
+            learning_rate,
+            max_steps,
+        }))
+    }
+
+    /// One fused mini-batch step (forward, loss, backward, regularization, update) on the given
+    /// batch — for users who write their own loop. Returns [data loss, regularization, correct].
+    #[napi(catch_unwind)]
+    pub fn train_step(
+        &self,
+        x: Float32ArraySlice,
+        y: Float32ArraySlice,
+        learning_rate: f64,
+    ) -> Result<Vec<f64>> {
+        let m = check::rows_of("x", &x, self.input_size)?;
+        check::shape("y", &y, m, self.output_size)?;
+        check::finite_f32("x", &x)?;
+        check::finite_f32("y", &y)?;
+        let lr = check::non_negative("learningRate", learning_rate)?;
+        let mut state = lock(&self.shared)?;
+        let (x, y) = (&x[..], &y[..]);
+        let stats = state.on_pool(move |net, _, _| net.train_step(x, y, m, lr))?;
+        Ok(vec![stats.data_loss, stats.regularization, stats.correct as f64])
+    }
+
+    /// Loss (without regularization) and correct count in evaluation mode, off the main thread.
+    #[napi(catch_unwind, ts_return_type = "Promise<EvaluateResult>")]
+    pub fn evaluate(&self, data: &NativeDataset) -> Result<AsyncTask<EvaluateTask>> {
+        self.check_dataset(&data.inner)?;
+        drop(lock(&self.shared)?); // fail fast if busy
+        Ok(AsyncTask::new(EvaluateTask { shared: self.shared.clone(), data: data.inner.clone() }))
+    }
+
+    /// Output probabilities [m, outputs] in evaluation mode, off the main thread (x is copied).
+    #[napi(catch_unwind, ts_return_type = "Promise<Float32Array>")]
+    pub fn predict(&self, x: Float32ArraySlice) -> Result<AsyncTask<PredictTask>> {
+        let rows = check::rows_of("x", &x, self.input_size)?;
+        check::finite_f32("x", &x)?;
+        drop(lock(&self.shared)?); // fail fast if busy
+        Ok(AsyncTask::new(PredictTask { shared: self.shared.clone(), x: x.to_vec(), rows }))
+    }
+
+    /// Per-layer gradient L2 norms of the last training step.
+    #[napi(catch_unwind)]
+    pub fn last_grad_norms(&self) -> Result<Float64Array> {
+        Ok(Float64Array::new(lock(&self.shared)?.net.last_grad_norms.clone()))
+    }
+
+    /// Backprop against two-sided differences in f64 over every parameter (dropout off, batch
+    /// norm on batch statistics). The model itself is not modified.
+    #[napi(catch_unwind)]
+    pub fn gradient_check(
+        &self,
+        x: Float32ArraySlice,
+        y: Float32ArraySlice,
+        epsilon: f64,
+    ) -> Result<GradientCheckResult> {
+        let m = check::rows_of("x", &x, self.input_size)?;
+        check::shape("y", &y, m, self.output_size)?;
+        check::finite_f32("x", &x)?;
+        check::finite_f32("y", &y)?;
+        let epsilon = check::positive_f64("epsilon", epsilon)?;
+        let mut state = lock(&self.shared)?;
+        let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+        let y64: Vec<f64> = y.iter().map(|&v| v as f64).collect();
+        let result = state.on_pool(move |net, _, _| {
+            let mut net64 = net.cast::<f64>();
+            compare_gradients(&mut net64, &x64, &y64, m, epsilon)
+        })?;
+        Ok(GradientCheckResult {
+            analytic: Float64Array::new(result.analytic),
+            numeric: Float64Array::new(result.numeric),
+            blocks: result
+                .blocks
+                .iter()
+                .map(|&(layer, name, len)| TensorInfo {
+                    layer: layer as u32,
+                    name: name.into(),
+                    shape: vec![len as u32],
+                })
+                .collect(),
+        })
+    }
+
+    fn check_dataset(&self, data: &Dataset<f32>) -> Result<()> {
+        if data.inputs != self.input_size || data.outputs != self.output_size {
+            return Err(check::invalid(
+                "data",
+                format!(
+                    "has {} features and {} label columns; this model expects {} and {}",
+                    data.inputs, data.outputs, self.input_size, self.output_size
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn tensor_slot<'a>(net: &'a mut Network<f32>, layer: usize, name: &str) -> Result<&'a mut Vec<f32>> {
+    let count = net.layers.len();
+    let l = net
+        .layers
+        .get_mut(layer)
+        .ok_or_else(|| check::invalid("layer", format!("must be < {count}, got {layer}")))?;
+    let (base, part) = name.split_once('.').unwrap_or((name, ""));
+    if l.buffers().iter().any(|(n, _)| *n == name) {
+        let (_, buf) = l.buffers_mut().into_iter().find(|(n, _)| *n == name).expect("checked above");
+        return Ok(buf);
+    }
+    let p = l
+        .params_mut()
+        .into_iter()
+        .find(|p| p.name == base)
+        .ok_or_else(|| check::invalid("name", format!("layer {layer} has no tensor '{name}'")))?;
+    match part {
+        "" => Ok(&mut p.value),
+        "grad" => Ok(&mut p.grad),
+        "v" => Ok(&mut p.v),
+        "s" => Ok(&mut p.s),
+        _ => Err(check::invalid("name", format!("unknown suffix in '{name}', expected .grad, .v or .s"))),
+    }
+}
+
+fn rng_slot<'a>(net: &'a mut Network<f32>, which: &str) -> Result<&'a mut Rng> {
+    match which {
+        "dropout" => Ok(&mut net.dropout_rng),
+        "shuffle" => Ok(&mut net.shuffle_rng),
+        other => Err(check::invalid("which", format!("expected 'dropout' or 'shuffle', got '{other}'"))),
+    }
+}

@@ -1,0 +1,57 @@
+//! RNG and initialization exports, so tests can compare the native stream with the TS reference.
+
+use crate::validate::{self as check, Result};
+use napi::bindgen_prelude::{Float32Array, Float64Array, Uint32Array};
+use napi_derive::napi;
+use tunenet_core::init::{init_weights as core_init, Init};
+use tunenet_core::rng::{stream, Rng};
+
+/// The first `count` 32-bit outputs of stream `stream` of `seed`.
+#[napi(catch_unwind)]
+pub fn rng_u32(seed: f64, stream: u32, count: u32) -> Result<Uint32Array> {
+    let mut rng = Rng::with_stream(check::seed("seed", seed)?, stream as u64);
+    Ok(Uint32Array::new((0..count).map(|_| rng.next_u32()).collect()))
+}
+
+/// `count` standard normals (Box–Muller) from stream `stream` of `seed`.
+#[napi(catch_unwind)]
+pub fn rng_normal(seed: f64, stream: u32, count: u32) -> Result<Float64Array> {
+    let mut rng = Rng::with_stream(check::seed("seed", seed)?, stream as u64);
+    Ok(Float64Array::new((0..count).map(|_| rng.normal()).collect()))
+}
+
+pub fn parse_init(kind: &str, scale: Option<f64>) -> Result<Init> {
+    Ok(match kind {
+        "zeros" => Init::Zeros,
+        "random" => Init::Random { scale: check::non_negative("scale", scale.unwrap_or(0.01))? },
+        "he" => Init::He,
+        "xavier" => Init::Xavier,
+        "glorot" => Init::Glorot,
+        "lecun" => Init::Lecun,
+        other => {
+            return Err(check::invalid(
+                "init",
+                format!(
+                    "unknown initializer '{other}', expected zeros | random | he | xavier | glorot | lecun"
+                ),
+            ))
+        }
+    })
+}
+
+/// Weights [nIn, nOut] drawn row-major from the INIT stream of `seed`.
+#[napi(catch_unwind)]
+pub fn init_weights(
+    init: String,
+    n_in: u32,
+    n_out: u32,
+    seed: f64,
+    scale: Option<f64>,
+) -> Result<Float32Array> {
+    let init = parse_init(&init, scale)?;
+    let (n_in, n_out) = (check::positive("nIn", n_in)?, check::positive("nOut", n_out)?);
+    let mut rng = Rng::with_stream(check::seed("seed", seed)?, stream::INIT);
+    let mut w = vec![0.0f32; n_in * n_out];
+    core_init(init, n_in, n_out, &mut rng, &mut w);
+    Ok(Float32Array::new(w))
+}

@@ -1,0 +1,101 @@
+//! Argument checks shared by every export. Each error is a JS `Error` (napi `InvalidArg`) whose
+//! message names the argument and says what was expected, so users can act on it.
+
+use napi::{Error, Status};
+
+pub type Result<T> = napi::Result<T>;
+
+pub fn invalid(arg: &str, what: impl std::fmt::Display) -> Error {
+    Error::new(Status::InvalidArg, format!("{arg}: {what}"))
+}
+
+/// A size that must be at least 1 (JS numbers arrive as u32 already; zero is the error here).
+pub fn positive(arg: &str, value: u32) -> Result<usize> {
+    if value == 0 {
+        return Err(invalid(arg, "must be a positive integer, got 0"));
+    }
+    Ok(value as usize)
+}
+
+/// Exactly `rows × cols` elements.
+pub fn shape<T>(arg: &str, data: &[T], rows: usize, cols: usize) -> Result<()> {
+    if data.len() != rows * cols {
+        return Err(invalid(
+            arg,
+            format!(
+                "expected shape [{rows}, {cols}] ({} elements), got {} elements",
+                rows * cols,
+                data.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Length a multiple of `cols` and non-empty: returns the row count.
+pub fn rows_of<T>(arg: &str, data: &[T], cols: usize) -> Result<usize> {
+    if data.is_empty() || !data.len().is_multiple_of(cols) {
+        return Err(invalid(
+            arg,
+            format!("expected shape [m, {cols}] with m ≥ 1, got {} elements", data.len()),
+        ));
+    }
+    Ok(data.len() / cols)
+}
+
+/// Every element finite (NaN or ±Infinity would silently poison training).
+pub fn finite_f32(arg: &str, data: &[f32]) -> Result<()> {
+    match data.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(invalid(arg, format!("element {i} is {}, expected a finite number", data[i]))),
+    }
+}
+
+pub fn finite_f64(arg: &str, data: &[f64]) -> Result<()> {
+    match data.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(invalid(arg, format!("element {i} is {}, expected a finite number", data[i]))),
+    }
+}
+
+/// A finite scalar within [lo, hi] (`open_lo` excludes lo).
+pub fn in_range(arg: &str, value: f64, lo: f64, hi: f64, open_lo: bool) -> Result<f64> {
+    let ok = value.is_finite() && (if open_lo { value > lo } else { value >= lo }) && value <= hi;
+    if !ok {
+        let bracket = if open_lo { "(" } else { "[" };
+        return Err(invalid(arg, format!("must be in {bracket}{lo}, {hi}], got {value}")));
+    }
+    Ok(value)
+}
+
+/// A finite scalar ≥ 0 (learning rates, λ, weight decay).
+pub fn non_negative(arg: &str, value: f64) -> Result<f64> {
+    if !(value.is_finite() && value >= 0.0) {
+        return Err(invalid(arg, format!("must be a finite number ≥ 0, got {value}")));
+    }
+    Ok(value)
+}
+
+/// A finite scalar > 0 (ε).
+pub fn positive_f64(arg: &str, value: f64) -> Result<f64> {
+    if !(value.is_finite() && value > 0.0) {
+        return Err(invalid(arg, format!("must be a finite number > 0, got {value}")));
+    }
+    Ok(value)
+}
+
+/// A finite scalar (α, β of GEMM).
+pub fn finite(arg: &str, value: f64) -> Result<f64> {
+    if !value.is_finite() {
+        return Err(invalid(arg, format!("must be a finite number, got {value}")));
+    }
+    Ok(value)
+}
+
+/// A seed: a non-negative safe integer (so the TS reference can represent it exactly).
+pub fn seed(arg: &str, value: f64) -> Result<u64> {
+    if !(value.is_finite() && value >= 0.0 && value.fract() == 0.0 && value <= 9_007_199_254_740_991.0) {
+        return Err(invalid(arg, format!("must be an integer in [0, 2^53 − 1], got {value}")));
+    }
+    Ok(value as u64)
+}

@@ -1,0 +1,42 @@
+/**
+ * Inverted dropout. For each element, in row-major order, draw one 32-bit output u and keep the
+ * element when (u >>> 8) < floor(keepProb·2²⁴). mask = 1/keepProb where kept, 0 otherwise;
+ * Y = X ⊙ mask, and backward dX = dY ⊙ mask. keepProb = 1 draws nothing (Y = X, mask all ones).
+ * The rng is the DROPOUT stream of the model seed.
+ */
+import type { Rng } from './rng';
+import { checkLength, like, type FloatArray } from './types';
+
+export interface DropoutResult<T extends FloatArray> {
+  y: T;
+  mask: T;
+}
+
+export function dropoutForward<T extends FloatArray>(x: T, keepProb: number, rng: Rng): DropoutResult<T> {
+  if (!(keepProb > 0 && keepProb <= 1)) {
+    throw new RangeError(`dropoutForward: keepProb must be in (0, 1], got ${keepProb}`);
+  }
+  const y = like(x, x.length);
+  const mask = like(x, x.length);
+  if (keepProb === 1) {
+    y.set(x);
+    mask.fill(1);
+    return { y, mask };
+  }
+  const threshold = Math.floor(keepProb * 16777216); // floor(keepProb·2²⁴)
+  const scale = 1 / keepProb;
+  for (let i = 0; i < x.length; i++) {
+    const kept = rng.nextU32() >>> 8 < threshold;
+    mask[i] = kept ? scale : 0;
+    y[i] = x[i] * mask[i]; // uses the stored mask (f32-rounded for f32 arrays)
+  }
+  return { y, mask };
+}
+
+/** dX = dY ⊙ mask. */
+export function dropoutBackward<T extends FloatArray>(dy: T, mask: FloatArray): T {
+  checkLength('dropoutBackward', 'mask', mask, dy.length);
+  const dx = like(dy, dy.length);
+  for (let i = 0; i < dy.length; i++) dx[i] = dy[i] * mask[i];
+  return dx;
+}

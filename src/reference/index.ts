@@ -1,0 +1,22 @@
+/**
+ * tunenet's reference kernels: plain TypeScript, one concept per file, following
+ * docs/CONVENTIONS.md exactly. Property tests check the native kernels against these.
+ */
+export { type FloatArray } from './types';
+export { Rng, RngStream, type RngState, type MutableArrayLike } from './rng';
+export { gemm, type GemmShape } from './gemm';
+export { addBias, biasGrad } from './bias';
+export { activationForward, activationBackward, sigmoid, type ActivationKind } from './activation';
+export { softmax, softmaxCrossEntropy, sigmoidBinaryCrossEntropy, type LossResult } from './loss';
+export {
+  batchNormForwardTrain,
+  batchNormBackward,
+  batchNormForwardInference,
+  batchNormUpdateRunning,
+  type BatchNormTrainResult,
+  type BatchNormGrads,
+} from './batchNorm';
+export { dropoutForward, dropoutBackward, type DropoutResult } from './dropout';
+export { regularizationGrad, regularizationCost } from './regularization';
+export { sgdStep, momentumStep, nesterovStep, rmspropStep, adamStep, adamwStep } from './optimizers';
+export { initWeights, initStd, normalizeInit, type InitKind, type InitName } from './init';
