@@ -1,0 +1,112 @@
+// Train/dev/test split: shuffled with the portable RNG (same seed, same split on every machine),
+// optionally stratified so each part keeps the class proportions.
+import { Rng, RngStream } from '../reference/rng';
+
+export interface SplitFractions {
+  train: number;
+  dev: number;
+  test: number;
+}
+
+export interface SplitOptions {
+  seed?: number;
+  /** Keep each class's share the same in every part (y must be class indices). */
+  stratify?: boolean;
+}
+
+export interface Part<X, Y> {
+  x: X;
+  y: Y;
+  /** Row indices into the original data. */
+  indices: Int32Array;
+}
+
+type Rows = Float32Array | Float64Array;
+type RowLabels = Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Array | number[];
+
+/** The course's small-data default; for millions of examples pass e.g. { train: 0.98, dev: 0.01, test: 0.01 }. */
+export const DEFAULT_FRACTIONS: SplitFractions = { train: 0.6, dev: 0.2, test: 0.2 };
+
+function partSizes(m: number, sizes: SplitFractions): [number, number, number] {
+  const values = [sizes.train, sizes.dev, sizes.test];
+  for (const [name, v] of [['train', sizes.train], ['dev', sizes.dev], ['test', sizes.test]] as const) {
+    if (!Number.isFinite(v) || v < 0) throw new RangeError(`sizes.${name}: must be a finite number ≥ 0, got ${v}`);
+  }
+  const total = values[0] + values[1] + values[2];
+  if (values.every((v) => Number.isInteger(v)) && total > 1) {
+    if (total !== m) throw new RangeError(`sizes: counts add up to ${total}, but there are ${m} examples`);
+    return [values[0], values[1], values[2]];
+  }
+  if (Math.abs(total - 1) > 1e-9) throw new RangeError(`sizes: fractions must sum to 1, got ${total}`);
+  const train = Math.round(m * sizes.train);
+  const dev = Math.min(m - train, Math.round(m * sizes.dev));
+  return [train, dev, m - train - dev];
+}
+
+function take<X extends Rows, Y extends RowLabels>(x: X, y: Y, idx: number[], cols: number, yCols: number): Part<X, Y> {
+  const X = x.constructor as { new (n: number): X };
+  const outX = new X(idx.length * cols);
+  const isArray = Array.isArray(y);
+  const outY: any = isArray ? new Array(idx.length * yCols) : new (y.constructor as any)(idx.length * yCols);
+  idx.forEach((r, i) => {
+    outX.set(x.subarray(r * cols, (r + 1) * cols), i * cols);
+    for (let k = 0; k < yCols; k++) outY[i * yCols + k] = (y as ArrayLike<number>)[r * yCols + k];
+  });
+  return { x: outX, y: outY as Y, indices: Int32Array.from(idx) };
+}
+
+/**
+ * Splits rows of x [m, features] and y ([m] labels or [m, k]) into train/dev/test.
+ * `sizes` are fractions summing to 1 or integer counts summing to m.
+ */
+export function split<X extends Rows, Y extends RowLabels>(
+  x: X,
+  y: Y,
+  sizes: SplitFractions = DEFAULT_FRACTIONS,
+  options: SplitOptions = {},
+): { train: Part<X, Y>; dev: Part<X, Y>; test: Part<X, Y> } {
+  if (!(x instanceof Float32Array || x instanceof Float64Array)) throw new TypeError('x: expected a Float32Array or Float64Array [m, features]');
+  const m = (y as ArrayLike<number>).length;
+  if (m === 0) throw new RangeError('y: is empty');
+  const yCols = 1;
+  if (x.length % m !== 0 || x.length === 0) throw new RangeError(`x: ${x.length} values do not form ${m} rows (one per label in y)`);
+  const cols = x.length / m;
+  const [nTrain, nDev] = partSizes(m, sizes);
+  const rng = Rng.withStream(options.seed ?? 0, RngStream.SHUFFLE);
+  let order: number[];
+  if (options.stratify) {
+    // Shuffle each class, then deal its rows to the parts in proportion, so every part's
+    // class shares match the whole data set's (up to rounding).
+    const byClass = new Map<number, number[]>();
+    for (let i = 0; i < m; i++) {
+      const c = (y as ArrayLike<number>)[i];
+      if (!Number.isInteger(c)) throw new RangeError(`y: label ${i} is ${c}; stratify needs integer class labels`);
+      if (!byClass.has(c)) byClass.set(c, []);
+      byClass.get(c)!.push(i);
+    }
+    const parts: number[][] = [[], [], []];
+    for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+      const rows = byClass.get(c)!;
+      rng.shuffle(rows);
+      const t = Math.round((rows.length * nTrain) / m);
+      const d = Math.min(rows.length - t, Math.round((rows.length * nDev) / m));
+      parts[0].push(...rows.slice(0, t));
+      parts[1].push(...rows.slice(t, t + d));
+      parts[2].push(...rows.slice(t + d));
+    }
+    parts.forEach((p) => rng.shuffle(p));
+    order = [...parts[0], ...parts[1], ...parts[2]];
+    return {
+      train: take(x, y, parts[0], cols, yCols),
+      dev: take(x, y, parts[1], cols, yCols),
+      test: take(x, y, parts[2], cols, yCols),
+    };
+  }
+  order = Array.from({ length: m }, (_, i) => i);
+  rng.shuffle(order);
+  return {
+    train: take(x, y, order.slice(0, nTrain), cols, yCols),
+    dev: take(x, y, order.slice(nTrain, nTrain + nDev), cols, yCols),
+    test: take(x, y, order.slice(nTrain + nDev), cols, yCols),
+  };
+}

@@ -1,0 +1,25 @@
+// tunenet: train and improve neural networks server-side, with a Rust SIMD core.
+export { sequential, Sequential, type ModelOptions, type Architecture, type Evaluation, type Prediction, type OutputKind } from './model';
+export { dense, batchNorm, dropout, relu, leakyRelu, tanh, sigmoid, identity, type DenseOptions, type BatchNormOptions, type InitName } from './layers';
+export { gd, momentum, nesterov, rmsprop, adam, adamw, type OptimizerConfig } from './optimizers';
+export {
+  constant,
+  inverseTimeDecay,
+  exponentialDecay,
+  sqrtDecay,
+  stepDecay,
+  cosineDecay,
+  linearWarmup,
+  reduceOnPlateau,
+  type Schedule,
+  type ScheduleContext,
+} from './schedules';
+export type { FitOptions, History, EpochLog, StepLog, TrainingControl } from './training/fit';
+export type { EarlyStoppingOptions, Monitor } from './training/earlyStopping';
+export { gradientCheck, compareGradients, relativeDifference, verdictFor, type GradientCheckReport, type Verdict } from './gradcheck';
+export { saveModel, loadModel, type LoadOptions } from './io/modelFile';
+export { split, DEFAULT_FRACTIONS, type SplitFractions, type SplitOptions, type Part } from './data/split';
+export { toMatrix, toLabelMatrix, argmaxRows, type Matrix, type Labels } from './data/arrays';
+export * from './kernels';
+export * as reference from './reference';
+export type { Backend, NetworkHandle, DatasetHandle } from './backend';
