@@ -29,9 +29,9 @@ const model = sequential({
   seed,
   backend: args.backend,
   layers: [
-    dense(256, { init: 'he', l2: 1e-4 }), batchNorm(), relu(), dropout({ keepProb: 0.8 }),
-    dense(128, { init: 'he', l2: 1e-4 }), batchNorm(), relu(), dropout({ keepProb: 0.8 }),
-    dense(10, { init: 'glorot', l2: 1e-4 }),
+    dense(256, { init: 'he', l2: 1e-3 }), batchNorm(), relu(), dropout({ keepProb: 0.9 }),
+    dense(128, { init: 'he', l2: 1e-3 }), batchNorm(), relu(), dropout({ keepProb: 0.9 }),
+    dense(10, { init: 'glorot', l2: 1e-3 }),
   ],
   output: 'softmax',
 });
@@ -43,7 +43,7 @@ const history = await model.fit(train.x, train.y, {
   optimizer: adam({ learningRate: 2e-3 }),
   schedule: inverseTimeDecay(0.1),
   validation: { x: dev.x, y: dev.y },
-  earlyStopping: { monitor: 'devLoss', patience: 6, restoreBest: true },
+  earlyStopping: { monitor: 'devLoss', patience: 8, restoreBest: true },
   onEpochEnd: (log) => {
     const rate = Math.round(log.steps ? (train.y.length / log.seconds) : 0);
     console.log(

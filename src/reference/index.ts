@@ -20,3 +20,21 @@ export { dropoutForward, dropoutBackward, type DropoutResult } from './dropout';
 export { regularizationGrad, regularizationCost } from './regularization';
 export { sgdStep, momentumStep, nesterovStep, rmspropStep, adamStep, adamwStep } from './optimizers';
 export { initWeights, initStd, normalizeInit, type InitKind, type InitName } from './init';
+export {
+  ReferenceNetwork,
+  ReferenceDataset,
+  Network,
+  compareGradients,
+  relativeDifference,
+  parseNetworkOptions,
+  parseOptimizer,
+  validateSpec,
+  type LayerSpec,
+  type LossKind,
+  type NetworkSpec,
+  type OptimizerConfig,
+  type OptimizerKind,
+  type Mode,
+  type BatchStats,
+} from './network';
+export { referenceBackend } from './backend';

@@ -1,0 +1,16 @@
+/**
+ * The pure-TypeScript backend: the same contract as the native addon (src/backend.ts), computed
+ * by the reference network. Option parsing, defaults and argument checks follow the binding
+ * (crates/node/src/network.rs), so both backends accept and reject the same calls with the same
+ * messages; see ./network.ts.
+ */
+import type { Backend } from '../backend';
+import { ReferenceDataset, ReferenceNetwork } from './network';
+
+export const referenceBackend: Backend = {
+  name: 'reference',
+  /** Validates the options like the native side (messages name the argument), then builds the layers from the seed. */
+  createNetwork: (options, optimizer) => new ReferenceNetwork(options, optimizer),
+  /** Copies x [m, inputs] and y [m, outputs] into f32 storage after checking shapes and finiteness. */
+  createDataset: (x, y, inputs, outputs) => new ReferenceDataset(x, y, inputs, outputs),
+};
