@@ -43,6 +43,27 @@ function partSizes(m: number, sizes: SplitFractions): [number, number, number] {
   return [train, dev, m - train - dev];
 }
 
+/**
+ * Splits `total` over groups in proportion to `sizes` (largest remainder, ties to the earlier
+ * group), never giving a group more than it has: the parts then have exactly the asked sizes.
+ */
+function apportion(sizes: number[], total: number): number[] {
+  const all = sizes.reduce((a, b) => a + b, 0);
+  if (all === 0) return sizes.map(() => 0);
+  const ideal = sizes.map((n) => (n * total) / all);
+  const share = ideal.map((v, i) => Math.min(sizes[i], Math.floor(v)));
+  let left = total - share.reduce((a, b) => a + b, 0);
+  const order = ideal.map((v, i) => i).sort((a, b) => ideal[b] - Math.floor(ideal[b]) - (ideal[a] - Math.floor(ideal[a])) || a - b);
+  for (let k = 0; left > 0 && k < order.length * 2; k++) {
+    const i = order[k % order.length];
+    if (share[i] < sizes[i]) {
+      share[i]++;
+      left--;
+    }
+  }
+  return share;
+}
+
 function take<X extends Rows, Y extends RowLabels>(x: X, y: Y, idx: number[], cols: number, yCols: number): Part<X, Y> {
   const X = x.constructor as { new (n: number): X };
   const outX = new X(idx.length * cols);
@@ -84,18 +105,21 @@ export function split<X extends Rows, Y extends RowLabels>(
       if (!byClass.has(c)) byClass.set(c, []);
       byClass.get(c)!.push(i);
     }
+    const classes = [...byClass.keys()].sort((a, b) => a - b);
+    const sizes = classes.map((c) => byClass.get(c)!.length);
+    const trainShare = apportion(sizes, nTrain);
+    const devShare = apportion(sizes.map((n, i) => n - trainShare[i]), nDev);
     const parts: number[][] = [[], [], []];
-    for (const c of [...byClass.keys()].sort((a, b) => a - b)) {
+    classes.forEach((c, i) => {
       const rows = byClass.get(c)!;
       rng.shuffle(rows);
-      const t = Math.round((rows.length * nTrain) / m);
-      const d = Math.min(rows.length - t, Math.round((rows.length * nDev) / m));
+      const t = trainShare[i];
+      const d = devShare[i];
       parts[0].push(...rows.slice(0, t));
       parts[1].push(...rows.slice(t, t + d));
       parts[2].push(...rows.slice(t + d));
-    }
+    });
     parts.forEach((p) => rng.shuffle(p));
-    order = [...parts[0], ...parts[1], ...parts[2]];
     return {
       train: take(x, y, parts[0], cols, yCols),
       dev: take(x, y, parts[1], cols, yCols),
