@@ -203,4 +203,43 @@ mod tests {
             }
         }
     }
+
+    /// The committed vectors (shared with the TypeScript tests) still match this generator.
+    #[test]
+    fn matches_shared_test_vectors() {
+        let text = include_str!("../../../__test__/fixtures/rng-vectors.json");
+        let field = |case: &str, name: &str| -> Vec<f64> {
+            let start = case.find(&format!("\"{name}\": ")).expect(name) + name.len() + 4;
+            let rest = &case[start..];
+            let body = if let Some(list) = rest.strip_prefix('[') {
+                &list[..list.find(']').unwrap()]
+            } else {
+                &rest[..rest.find(',').unwrap()]
+            };
+            body.split(',').map(|v| v.trim().parse::<f64>().unwrap()).collect()
+        };
+        let cases: Vec<&str> = text.split("{\"seed\"").skip(1).collect();
+        assert_eq!(cases.len(), 4);
+        for raw in cases {
+            let case = format!("\"seed\"{raw}");
+            let (seed, stream) = (field(&case, "seed")[0] as u64, field(&case, "stream")[0] as u64);
+            let mut r = Rng::with_stream(seed, stream);
+            let state: Vec<f64> = r.state().iter().map(|&w| w as f64).collect();
+            assert_eq!(state, field(&case, "state"));
+            let u: Vec<f64> = (0..8).map(|_| r.next_u32() as f64).collect();
+            assert_eq!(u, field(&case, "u32"));
+            let f: Vec<f64> = (0..4).map(|_| r.next_f32() as f64).collect();
+            let want: Vec<f64> = field(&case, "f32").iter().map(|&v| v as f32 as f64).collect();
+            assert_eq!(f, want);
+            let d: Vec<f64> = (0..4).map(|_| r.next_f64()).collect();
+            assert_eq!(d, field(&case, "f64"));
+            let n: Vec<f64> = (0..4).map(|_| r.normal()).collect();
+            assert_eq!(n, field(&case, "normal"));
+            let b: Vec<f64> = (0..4).map(|_| r.below(10) as f64).collect();
+            assert_eq!(b, field(&case, "below10"));
+            let mut perm: Vec<usize> = (0..10).collect();
+            r.shuffle(&mut perm);
+            assert_eq!(perm.iter().map(|&v| v as f64).collect::<Vec<_>>(), field(&case, "shuffle10"));
+        }
+    }
 }
