@@ -113,6 +113,7 @@ export class Sequential {
 
   /** One fused mini-batch step on (x, y) for users writing their own loop. */
   trainStep(x: Matrix, y: Labels, learningRate = this.optimizer.learningRate): { loss: number; regularization: number; accuracy: number } {
+    if (typeof learningRate !== 'number') throw new TypeError(`learningRate: expected a number, got ${typeof learningRate}`);
     const input = toMatrix('x', x, this.inputSize);
     const m = input.length / this.inputSize;
     const labels = toLabelMatrix('y', y, m, this.outputSize, this.architecture.output === 'softmax');

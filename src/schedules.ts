@@ -83,7 +83,8 @@ export function reduceOnPlateau(options: { factor?: number; patience?: number; m
     if (seen.length - lastReduction <= patience) return c.previousLearningRate;
     const best = Math.min(...seen.slice(0, seen.length - patience));
     const recent = Math.min(...seen.slice(seen.length - patience));
-    if (recent > best - minDelta) {
+    // Not improved by minDelta (an exactly flat metric has not improved either).
+    if (recent >= best - minDelta) {
       lastReduction = seen.length;
       return Math.max(c.previousLearningRate * factor, minLearningRate);
     }

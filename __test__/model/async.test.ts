@@ -158,6 +158,29 @@ describe('training control from callbacks', () => {
     expect(bytesOf(a.getTensor(0, 'W')).equals(bytesOf(b.getTensor(0, 'W')))).toBe(true);
   });
 
+  it('async onEpochEnd and onStep callbacks are awaited before training goes on', async () => {
+    const model = make();
+    const events: string[] = [];
+    const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    await model.fit(data.x, data.y, {
+      epochs: 2,
+      batchSize: 60, // 2 steps per epoch
+      schedule: (e, c) => {
+        events.push(`start ${e}`);
+        return c.initialLearningRate;
+      },
+      onStep: async (l) => {
+        await sleep(5);
+        events.push(`step ${l.epoch}.${l.step}`);
+      },
+      onEpochEnd: async (l) => {
+        await sleep(10);
+        events.push(`end ${l.epoch}`);
+      },
+    });
+    expect(events).toEqual(['start 0', 'step 0.1', 'step 0.2', 'end 0', 'start 1', 'step 1.1', 'step 1.2', 'end 1']);
+  });
+
   it('control.setLearningRate changes the following epochs (history and the weights)', async () => {
     const model = make();
     const logs: EpochLog[] = [];

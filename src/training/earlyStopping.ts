@@ -7,7 +7,7 @@ export type Monitor = 'devLoss' | 'devAccuracy' | 'trainLoss' | 'trainAccuracy';
 export interface EarlyStoppingOptions {
   /** Default 'devLoss' (requires validation data). */
   monitor?: Monitor;
-  /** Epochs without improvement before stopping (default 5). */
+  /** Stop at this many epochs in a row without improvement (default 5, as Keras counts). */
   patience?: number;
   /** Smallest change that counts as an improvement (default 0). */
   minDelta?: number;
@@ -67,7 +67,8 @@ export class EarlyStopping {
       return false;
     }
     this.wait += 1;
-    return this.wait > this.patience;
+    // Keras / Lightning: stop at the `patience`-th epoch in a row without improvement.
+    return this.wait >= this.patience;
   }
 
   restore(handle: NetworkHandle): void {

@@ -90,6 +90,11 @@ export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitO
   const initialEpoch = options.initialEpoch ?? 0;
   if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new RangeError(`initialEpoch: must be an integer ≥ 0, got ${initialEpoch}`);
   const stepsPerCallback = positiveInteger('stepsPerCallback', options.stepsPerCallback ?? 1);
+  for (const flag of ['shuffle', 'dropLast'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
+      throw new TypeError(`${flag}: expected a boolean, got ${typeof options[flag]}`);
+    }
+  }
   const optimizer = options.optimizer ?? model.optimizer;
   const baseRate = learningRateOf('optimizer.learningRate', optimizer.learningRate);
   const schedule = options.schedule ?? constant();
@@ -132,8 +137,9 @@ export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitO
       manualRate ?? schedule(epoch, { initialLearningRate: baseRate, previousLearningRate: previousRate, monitored }),
     );
     previousRate = rate;
-    handle.beginEpoch(train.length, batchSize, options.shuffle ?? true, options.dropLast ?? false);
-    const maxSteps = options.onStep ? stepsPerCallback : 0xffffffff;
+    // The backend takes 32-bit sizes: a batch larger than the data is the whole data (batch GD).
+    handle.beginEpoch(train.length, Math.min(batchSize, train.length), options.shuffle ?? true, options.dropLast ?? false);
+    const maxSteps = options.onStep ? Math.min(stepsPerCallback, 0xffffffff) : 0xffffffff;
     let steps = 0;
     let examples = 0;
     let lossSum = 0;

@@ -11,9 +11,9 @@ use tunenet_core::{batch_norm, bias, dropout, loss, optim, regularization, Rng};
 
 #[napi(object)]
 pub struct GemmOptions {
-    pub m: u32,
-    pub n: u32,
-    pub k: u32,
+    pub m: f64,
+    pub n: f64,
+    pub k: f64,
     pub trans_a: Option<bool>,
     pub trans_b: Option<bool>,
     /// Scales op(A)·op(B); default 1.
@@ -21,14 +21,33 @@ pub struct GemmOptions {
     /// Scales the incoming C; default 0 (C is then not read and may be omitted).
     pub beta: Option<f64>,
     /// Threads for this product (default 1).
-    pub threads: Option<u32>,
+    pub threads: Option<f64>,
 }
 
-fn gemm_shape(o: &GemmOptions) -> GemmShape {
-    GemmShape::new(o.m as usize, o.n as usize, o.k as usize)
+fn gemm_shape(o: &GemmOptions) -> Result<GemmShape> {
+    let (m, n, k) = (check::integer("m", o.m)?, check::integer("n", o.n)?, check::integer("k", o.k)?);
+    Ok(GemmShape::new(m as usize, n as usize, k as usize)
         .trans_a(o.trans_a.unwrap_or(false))
-        .trans_b(o.trans_b.unwrap_or(false))
+        .trans_b(o.trans_b.unwrap_or(false)))
 }
+
+/// Checks A and B against the shape before C is allocated, so absurd sizes fail cleanly.
+fn check_operands<T>(shape: GemmShape, a: &[T], b: &[T]) -> Result<()> {
+    if shape.m.checked_mul(shape.n).is_none_or(|len| len > MAX_ELEMENTS) {
+        return Err(check::invalid(
+            "gemm",
+            format!("C would have {}×{} elements, more than 2^31", shape.m, shape.n),
+        ));
+    }
+    // `check` tests a, then b, then c: an error about c (the empty stand-in) means a and b fit.
+    match shape.check(a, b, &[] as &[T]) {
+        Err(e) if !e.starts_with("c:") => Err(check::invalid("gemm", e)),
+        _ => Ok(()),
+    }
+}
+
+/// Largest output a kernel call allocates (2^31 elements, 8 GiB of f32).
+const MAX_ELEMENTS: usize = 1 << 31;
 
 fn gemm_scalars(o: &GemmOptions) -> Result<(f64, f64)> {
     Ok((check::finite("alpha", o.alpha.unwrap_or(1.0))?, check::finite("beta", o.beta.unwrap_or(0.0))?))
@@ -76,7 +95,8 @@ pub fn gemm(
     c: Option<Float32ArraySlice>,
     options: GemmOptions,
 ) -> Result<Float32Array> {
-    let shape = gemm_shape(&options);
+    let shape = gemm_shape(&options)?;
+    check_operands(shape, &a, &b)?;
     let (alpha, beta) = gemm_scalars(&options)?;
     let threads = gemm_threads(&options)?;
     let mut out = match (&c, beta != 0.0) {
@@ -103,7 +123,8 @@ pub fn gemm_f64(
     c: Option<Float64ArraySlice>,
     options: GemmOptions,
 ) -> Result<Float64Array> {
-    let shape = gemm_shape(&options);
+    let shape = gemm_shape(&options)?;
+    check_operands(shape, &a, &b)?;
     let (alpha, beta) = gemm_scalars(&options)?;
     let threads = gemm_threads(&options)?;
     let mut out = match (&c, beta != 0.0) {
@@ -125,7 +146,7 @@ pub fn gemm_f64(
 /// Z + bias broadcast over rows; Z is [m, bias.length].
 #[napi(catch_unwind)]
 pub fn add_bias(z: Float32ArraySlice, bias_vector: Float32ArraySlice) -> Result<Float32Array> {
-    let n = check::positive("bias", bias_vector.len() as u32)?;
+    let n = check::positive("bias", bias_vector.len() as f64)?;
     check::rows_of("z", &z, n)?;
     check::finite_f32("z", &z)?;
     check::finite_f32("bias", &bias_vector)?;
@@ -136,7 +157,7 @@ pub fn add_bias(z: Float32ArraySlice, bias_vector: Float32ArraySlice) -> Result<
 
 /// Column sums of dZ [m, n].
 #[napi(catch_unwind)]
-pub fn bias_grad(dz: Float32ArraySlice, n: u32) -> Result<Float32Array> {
+pub fn bias_grad(dz: Float32ArraySlice, n: f64) -> Result<Float32Array> {
     let n = check::positive("n", n)?;
     check::rows_of("dz", &dz, n)?;
     check::finite_f32("dz", &dz)?;
@@ -195,7 +216,7 @@ pub fn activation_backward(
 
 /// Row-wise softmax of Z [m, n].
 #[napi(catch_unwind)]
-pub fn softmax(z: Float32ArraySlice, n: u32) -> Result<Float32Array> {
+pub fn softmax(z: Float32ArraySlice, n: f64) -> Result<Float32Array> {
     let n = check::positive("n", n)?;
     check::rows_of("z", &z, n)?;
     check::finite_f32("z", &z)?;
@@ -213,7 +234,7 @@ pub struct LossResult {
     pub dz: Float32Array,
 }
 
-fn loss_inputs(z: &[f32], y: &[f32], n: u32) -> Result<usize> {
+fn loss_inputs(z: &[f32], y: &[f32], n: f64) -> Result<usize> {
     let n = check::positive("n", n)?;
     let m = check::rows_of("logits", z, n)?;
     check::shape("labels", y, m, n)?;
@@ -227,7 +248,7 @@ fn loss_inputs(z: &[f32], y: &[f32], n: u32) -> Result<usize> {
 pub fn softmax_cross_entropy(
     logits: Float32ArraySlice,
     labels: Float32ArraySlice,
-    n: u32,
+    n: f64,
 ) -> Result<LossResult> {
     let n = loss_inputs(&logits, &labels, n)?;
     let (mut probs, mut dz) = (vec![0.0; logits.len()], vec![0.0; logits.len()]);
@@ -240,7 +261,7 @@ pub fn softmax_cross_entropy(
 pub fn sigmoid_binary_cross_entropy(
     logits: Float32ArraySlice,
     labels: Float32ArraySlice,
-    n: u32,
+    n: f64,
 ) -> Result<LossResult> {
     let n = loss_inputs(&logits, &labels, n)?;
     let (mut probs, mut dz) = (vec![0.0; logits.len()], vec![0.0; logits.len()]);
@@ -248,15 +269,25 @@ pub fn sigmoid_binary_cross_entropy(
     Ok(LossResult { loss, probs: Float32Array::new(probs), dz: Float32Array::new(dz) })
 }
 
-fn bn_vectors(x: &[f32], pairs: &[(&str, &[f32])]) -> Result<(usize, usize)> {
-    let n = check::positive(pairs[0].0, pairs[0].1.len() as u32)?;
-    let m = check::rows_of("x", x, n)?;
-    check::finite_f32("x", x)?;
+/// Validates the [m, n] input named `x_name` and the per-feature vectors; returns (m, n).
+fn bn_vectors(x_name: &str, x: &[f32], pairs: &[(&str, &[f32])]) -> Result<(usize, usize)> {
+    let n = check::positive(pairs[0].0, pairs[0].1.len() as f64)?;
+    let m = check::rows_of(x_name, x, n)?;
+    check::finite_f32(x_name, x)?;
     for (name, v) in pairs {
         check::shape(name, v, 1, n)?;
         check::finite_f32(name, v)?;
     }
     Ok((m, n))
+}
+
+fn non_negative_variance(name: &str, v: &[f32]) -> Result<()> {
+    match v.iter().position(|&x| x < 0.0) {
+        Some(i) => {
+            Err(check::invalid(name, format!("element {i} is {}, a variance cannot be negative", v[i])))
+        }
+        None => Ok(()),
+    }
 }
 
 #[napi(object)]
@@ -276,7 +307,7 @@ pub fn batch_norm_forward_train(
     beta: Float32ArraySlice,
     eps: f64,
 ) -> Result<BatchNormTrainResult> {
-    let (_, n) = bn_vectors(&x, &[("gamma", &gamma), ("beta", &beta)])?;
+    let (_, n) = bn_vectors("x", &x, &[("gamma", &gamma), ("beta", &beta)])?;
     let eps = check::positive_f64("eps", eps)?;
     let (mut y, mut x_hat) = (vec![0.0; x.len()], vec![0.0; x.len()]);
     let (mut mean, mut var) = (vec![0.0; n], vec![0.0; n]);
@@ -305,9 +336,10 @@ pub fn batch_norm_backward(
     gamma: Float32ArraySlice,
     eps: f64,
 ) -> Result<BatchNormGrads> {
-    let (m, n) = bn_vectors(&dy, &[("gamma", &gamma), ("variance", &variance)])?;
+    let (m, n) = bn_vectors("dy", &dy, &[("gamma", &gamma), ("variance", &variance)])?;
     check::shape("xHat", &x_hat, m, n)?;
     check::finite_f32("xHat", &x_hat)?;
+    non_negative_variance("variance", &variance)?;
     let eps = check::positive_f64("eps", eps)?;
     let mut dx = vec![0.0; dy.len()];
     let (mut dgamma, mut dbeta) = (vec![0.0; n], vec![0.0; n]);
@@ -330,13 +362,12 @@ pub fn batch_norm_forward_inference(
     eps: f64,
 ) -> Result<Float32Array> {
     bn_vectors(
+        "x",
         &x,
         &[("gamma", &gamma), ("beta", &beta), ("runningMean", &running_mean), ("runningVar", &running_var)],
     )?;
     let eps = check::positive_f64("eps", eps)?;
-    if let Some(i) = running_var.iter().position(|&v| v < 0.0) {
-        return Err(check::invalid("runningVar", format!("element {i} is negative")));
-    }
+    non_negative_variance("runningVar", &running_var)?;
     let mut y = vec![0.0; x.len()];
     batch_norm::batch_norm_forward_inference(&x, &gamma, &beta, &running_mean, &running_var, eps, &mut y);
     Ok(Float32Array::new(y))
@@ -367,6 +398,8 @@ pub fn batch_norm_update_running(
         check::shape(name, v, 1, n)?;
         check::finite_f32(name, v)?;
     }
+    non_negative_variance("runningVar", &running_var)?;
+    non_negative_variance("variance", &variance)?;
     let momentum = check::in_range("momentum", momentum, 0.0, 1.0, false)?;
     let (mut rm, mut rv) = (running_mean.to_vec(), running_var.to_vec());
     batch_norm::batch_norm_update_running(&mut rm, &mut rv, &mean, &variance, momentum);
@@ -398,12 +431,13 @@ pub fn dropout_forward(x: Float32ArraySlice, keep_prob: f64, seed: f64) -> Resul
 pub fn dropout_backward(dy: Float32ArraySlice, mask: Float32ArraySlice) -> Result<Float32Array> {
     check::shape("mask", &mask, 1, dy.len())?;
     check::finite_f32("dy", &dy)?;
+    check::finite_f32("mask", &mask)?;
     let mut dx = vec![0.0; dy.len()];
     dropout::dropout_backward(&dy, &mask, &mut dx);
     Ok(Float32Array::new(dx))
 }
 
-fn regularization_args(w: &[f32], l2: f64, l1: f64, m: u32) -> Result<(f64, f64, usize)> {
+fn regularization_args(w: &[f32], l2: f64, l1: f64, m: f64) -> Result<(f64, f64, usize)> {
     check::finite_f32("w", w)?;
     Ok((check::non_negative("l2", l2)?, check::non_negative("l1", l1)?, check::positive("m", m)?))
 }
@@ -415,7 +449,7 @@ pub fn regularization_grad(
     dw: Float32ArraySlice,
     l2: f64,
     l1: f64,
-    m: u32,
+    m: f64,
 ) -> Result<Float32Array> {
     let (l2, l1, m) = regularization_args(&w, l2, l1, m)?;
     check::shape("dw", &dw, 1, w.len())?;
@@ -427,7 +461,7 @@ pub fn regularization_grad(
 
 /// (λ₂/2m)·ΣW² + (λ₁/m)·Σ|W|.
 #[napi(catch_unwind)]
-pub fn regularization_cost(w: Float32ArraySlice, l2: f64, l1: f64, m: u32) -> Result<f64> {
+pub fn regularization_cost(w: Float32ArraySlice, l2: f64, l1: f64, m: f64) -> Result<f64> {
     let (l2, l1, m) = regularization_args(&w, l2, l1, m)?;
     Ok(regularization::regularization_cost(&w, l2, l1, m))
 }
@@ -444,7 +478,7 @@ pub struct OptimizerStepOptions {
     pub epsilon: Option<f64>,
     pub weight_decay: Option<f64>,
     /// The new step number (≥ 1) for adam/adamw bias correction.
-    pub step: Option<u32>,
+    pub step: Option<f64>,
 }
 
 #[napi(object)]
@@ -493,8 +527,8 @@ pub fn optimizer_step(
     let eps = check::positive_f64("epsilon", options.epsilon.unwrap_or(1e-8))?;
     let step = || -> Result<u64> {
         match options.step {
-            None | Some(0) => Err(check::invalid("step", "adam/adamw need the new step number (≥ 1)")),
-            Some(t) => Ok(t as u64),
+            None => Err(check::invalid("step", "adam/adamw need the new step number (≥ 1)")),
+            Some(t) => Ok(check::positive("step", t)? as u64),
         }
     };
     match options.kind.as_str() {

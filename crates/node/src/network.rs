@@ -23,7 +23,7 @@ use tunenet_core::Rng;
 pub struct LayerOptions {
     /// dense | batchNorm | activation | dropout
     pub kind: String,
-    pub units: Option<u32>,
+    pub units: Option<f64>,
     /// zeros | random | he | xavier | glorot | lecun
     pub init: Option<String>,
     pub init_scale: Option<f64>,
@@ -40,13 +40,13 @@ pub struct LayerOptions {
 
 #[napi(object)]
 pub struct NetworkOptions {
-    pub input_size: u32,
+    pub input_size: f64,
     pub layers: Vec<LayerOptions>,
     /// softmaxCrossEntropy | sigmoidBinaryCrossEntropy
     pub loss: String,
     pub seed: f64,
     /// Threads for this model's native work (default: all cores).
-    pub threads: Option<u32>,
+    pub threads: Option<f64>,
 }
 
 #[napi(object)]
@@ -64,7 +64,7 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
     let at = |field: &str| format!("layers[{i}].{field}");
     Ok(match o.kind.as_str() {
         "dense" => LayerSpec::Dense {
-            units: check::positive(&at("units"), o.units.unwrap_or(0))?,
+            units: check::positive(&at("units"), o.units.unwrap_or(0.0))?,
             init: parse_init(o.init.as_deref().unwrap_or("he"), o.init_scale)
                 .map_err(|e| check::invalid(&at("init"), e.reason))?,
             l2: o.l2.unwrap_or(0.0),
@@ -75,21 +75,21 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
             LayerSpec::BatchNorm { momentum: o.momentum.unwrap_or(0.99), epsilon: o.epsilon.unwrap_or(1e-3) }
         }
         "dropout" => LayerSpec::Dropout { keep_prob: o.keep_prob.unwrap_or(f64::NAN) },
-        "activation" => {
-            LayerSpec::Activation(match o.activation.as_deref().unwrap_or("") {
-                "identity" => Activation::Identity,
-                "relu" => Activation::Relu,
-                "leakyRelu" => Activation::LeakyRelu { slope: o.slope.unwrap_or(0.01) },
-                "tanh" => Activation::Tanh,
-                "sigmoid" => Activation::Sigmoid,
-                other => return Err(check::invalid(
+        "activation" => LayerSpec::Activation(match o.activation.as_deref().unwrap_or("") {
+            "identity" => Activation::Identity,
+            "relu" => Activation::Relu,
+            "leakyRelu" => Activation::LeakyRelu { slope: o.slope.unwrap_or(0.01) },
+            "tanh" => Activation::Tanh,
+            "sigmoid" => Activation::Sigmoid,
+            other => {
+                return Err(check::invalid(
                     &at("activation"),
                     format!(
                         "unknown activation '{other}', expected identity | relu | leakyRelu | tanh | sigmoid"
                     ),
-                )),
-            })
-        }
+                ))
+            }
+        }),
         other => {
             return Err(check::invalid(
                 &at("kind"),
@@ -100,21 +100,22 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
 }
 
 fn parse_optimizer(o: &OptimizerOptions) -> Result<OptimizerConfig> {
-    let kind =
-        match o.kind.as_str() {
-            "gd" => OptimizerKind::Gd,
-            "momentum" => OptimizerKind::Momentum,
-            "nesterov" => OptimizerKind::Nesterov,
-            "rmsprop" => OptimizerKind::RmsProp,
-            "adam" => OptimizerKind::Adam,
-            "adamw" => OptimizerKind::AdamW,
-            other => return Err(check::invalid(
+    let kind = match o.kind.as_str() {
+        "gd" => OptimizerKind::Gd,
+        "momentum" => OptimizerKind::Momentum,
+        "nesterov" => OptimizerKind::Nesterov,
+        "rmsprop" => OptimizerKind::RmsProp,
+        "adam" => OptimizerKind::Adam,
+        "adamw" => OptimizerKind::AdamW,
+        other => {
+            return Err(check::invalid(
                 "optimizer.kind",
                 format!(
                     "unknown optimizer '{other}', expected gd | momentum | nesterov | rmsprop | adam | adamw"
                 ),
-            )),
-        };
+            ))
+        }
+    };
     let mut c = OptimizerConfig::new(kind);
     c.beta = o.beta.unwrap_or(c.beta);
     c.beta1 = o.beta1.unwrap_or(c.beta1);
@@ -176,7 +177,7 @@ pub struct NativeDataset {
 #[napi]
 impl NativeDataset {
     #[napi(constructor, catch_unwind)]
-    pub fn new(x: Float32ArraySlice, y: Float32ArraySlice, inputs: u32, outputs: u32) -> Result<Self> {
+    pub fn new(x: Float32ArraySlice, y: Float32ArraySlice, inputs: f64, outputs: f64) -> Result<Self> {
         let inputs = check::positive("inputs", inputs)?;
         let outputs = check::positive("outputs", outputs)?;
         let m = check::rows_of("x", &x, inputs)?;
@@ -318,17 +319,18 @@ impl NativeNetwork {
     pub fn new(options: NetworkOptions, optimizer: OptimizerOptions) -> Result<Self> {
         let layers =
             options.layers.iter().enumerate().map(|(i, l)| parse_layer(i, l)).collect::<Result<Vec<_>>>()?;
-        let loss =
-            match options.loss.as_str() {
-                "softmaxCrossEntropy" => LossKind::SoftmaxCrossEntropy,
-                "sigmoidBinaryCrossEntropy" => LossKind::SigmoidBinaryCrossEntropy,
-                other => return Err(check::invalid(
+        let loss = match options.loss.as_str() {
+            "softmaxCrossEntropy" => LossKind::SoftmaxCrossEntropy,
+            "sigmoidBinaryCrossEntropy" => LossKind::SigmoidBinaryCrossEntropy,
+            other => {
+                return Err(check::invalid(
                     "loss",
                     format!(
                         "unknown loss '{other}', expected softmaxCrossEntropy | sigmoidBinaryCrossEntropy"
                     ),
-                )),
-            };
+                ))
+            }
+        };
         let spec = NetworkSpec {
             input_size: check::positive("inputSize", options.input_size)?,
             layers,
@@ -424,17 +426,17 @@ impl NativeNetwork {
     /// A copy of one tensor: a parameter (`W`, `b`, `gamma`, `beta`), its gradient (`W.grad`),
     /// optimizer state (`W.v`, `W.s`) or a running statistic (`runningMean`, `runningVar`).
     #[napi(catch_unwind)]
-    pub fn get_tensor(&self, layer: u32, name: String) -> Result<Float32Array> {
+    pub fn get_tensor(&self, layer: f64, name: String) -> Result<Float32Array> {
         let mut state = lock(&self.shared)?;
-        let slot = tensor_slot(&mut state.net, layer as usize, &name)?;
+        let slot = tensor_slot(&mut state.net, check::integer("layer", layer)? as usize, &name)?;
         Ok(Float32Array::new(slot.clone()))
     }
 
     /// Overwrites one tensor (validated: length and finiteness) — the model is unchanged on error.
     #[napi(catch_unwind)]
-    pub fn set_tensor(&self, layer: u32, name: String, values: Float32ArraySlice) -> Result<()> {
+    pub fn set_tensor(&self, layer: f64, name: String, values: Float32ArraySlice) -> Result<()> {
         let mut state = lock(&self.shared)?;
-        let slot = tensor_slot(&mut state.net, layer as usize, &name)?;
+        let slot = tensor_slot(&mut state.net, check::integer("layer", layer)? as usize, &name)?;
         check::shape("values", &values, 1, slot.len())?;
         check::finite_f32("values", &values)?;
         if name == "runningVar" && values.iter().any(|&v| v < 0.0) {
@@ -452,8 +454,9 @@ impl NativeNetwork {
     }
 
     #[napi(catch_unwind)]
-    pub fn set_rng_state(&self, which: String, words: Vec<u32>) -> Result<()> {
+    pub fn set_rng_state(&self, which: String, words: Vec<f64>) -> Result<()> {
         let mut state = lock(&self.shared)?;
+        let words = words.iter().map(|&w| check::integer("state", w)).collect::<Result<Vec<u32>>>()?;
         if words.len() != 4 || words.iter().all(|&w| w == 0) {
             return Err(check::invalid("state", "expected 4 unsigned 32-bit words, not all zero"));
         }
@@ -463,7 +466,7 @@ impl NativeNetwork {
 
     /// Starts an epoch: a fresh (optionally shuffled) order over `length` examples.
     #[napi(catch_unwind)]
-    pub fn begin_epoch(&self, length: u32, batch_size: u32, shuffle: bool, drop_last: bool) -> Result<()> {
+    pub fn begin_epoch(&self, length: f64, batch_size: f64, shuffle: bool, drop_last: bool) -> Result<()> {
         let length = check::positive("length", length)?;
         let batch_size = check::positive("batchSize", batch_size)?;
         let mut state = lock(&self.shared)?;
@@ -478,7 +481,7 @@ impl NativeNetwork {
         &self,
         data: &NativeDataset,
         learning_rate: f64,
-        max_steps: u32,
+        max_steps: f64,
     ) -> Result<AsyncTask<RunStepsTask>> {
         let learning_rate = check::non_negative("learningRate", learning_rate)?;
         let max_steps = check::positive("maxSteps", max_steps)?;

@@ -9,12 +9,23 @@ pub fn invalid(arg: &str, what: impl std::fmt::Display) -> Error {
     Error::new(Status::InvalidArg, format!("{arg}: {what}"))
 }
 
-/// A size that must be at least 1 (JS numbers arrive as u32 already; zero is the error here).
-pub fn positive(arg: &str, value: u32) -> Result<usize> {
-    if value == 0 {
+/// An unsigned 32-bit integer. Sizes arrive as f64 and are checked here because napi's own u32
+/// conversion silently wraps and truncates (−1 → 4294967295, 2.5 → 2), which could turn a typo
+/// into a multi-gigabyte allocation.
+pub fn integer(arg: &str, value: f64) -> Result<u32> {
+    if !(value.is_finite() && value.fract() == 0.0 && (0.0..=u32::MAX as f64).contains(&value)) {
+        return Err(invalid(arg, format!("must be an integer in [0, 2^32 − 1], got {value}")));
+    }
+    Ok(value as u32)
+}
+
+/// A size that must be at least 1.
+pub fn positive(arg: &str, value: f64) -> Result<usize> {
+    let v = integer(arg, value)?;
+    if v == 0 {
         return Err(invalid(arg, "must be a positive integer, got 0"));
     }
-    Ok(value as usize)
+    Ok(v as usize)
 }
 
 /// Exactly `rows × cols` elements.

@@ -35,6 +35,9 @@ pub enum LossKind {
     SigmoidBinaryCrossEntropy,
 }
 
+/// Largest tensor a network may hold (2^31 f32 elements, 8 GiB).
+pub const MAX_TENSOR_ELEMENTS: usize = 1 << 31;
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkSpec {
     pub input_size: usize,
@@ -73,6 +76,7 @@ impl NetworkSpec {
         if self.layers.is_empty() {
             return Err("layers: a network needs at least one dense layer".into());
         }
+        let mut width = self.input_size;
         for (i, layer) in self.layers.iter().enumerate() {
             let at = |field: &str, msg: String| format!("layers[{i}].{field}: {msg}");
             match *layer {
@@ -80,6 +84,14 @@ impl NetworkSpec {
                     if units == 0 {
                         return Err(at("units", "must be a positive integer".into()));
                     }
+                    // Refuse before allocating: an absurd size must be an error, not an abort.
+                    if width.checked_mul(units).is_none_or(|n| n > MAX_TENSOR_ELEMENTS) {
+                        return Err(at(
+                            "units",
+                            format!("{width}×{units} weights exceed the limit of 2^31 elements"),
+                        ));
+                    }
+                    width = units;
                     if !(l2.is_finite() && l2 >= 0.0) {
                         return Err(at("l2", format!("must be a finite number ≥ 0, got {l2}")));
                     }

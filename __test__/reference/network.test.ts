@@ -1,0 +1,641 @@
+// The reference network (src/reference/network.ts) against the native one (crates/core/src/network):
+// same seed → same initial tensors, dropout masks and shuffle order; the same few training steps
+// give the same parameters up to f32 rounding; the same argument errors; gradient checking.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type {
+  Backend,
+  DatasetHandle,
+  LayerOptions,
+  NetworkHandle,
+  NetworkOptions,
+  OptimizerOptions,
+} from '../../src/backend';
+import { nativeBackend } from '../../src/backends';
+import { referenceBackend, relativeDifference, Rng, RngStream } from '../../src/reference';
+
+const backends = { native: nativeBackend, reference: referenceBackend } as const;
+
+interface Pair {
+  native: NetworkHandle;
+  reference: NetworkHandle;
+}
+
+function pair(options: NetworkOptions, optimizer: OptimizerOptions): Pair {
+  return {
+    native: nativeBackend.createNetwork(options, optimizer),
+    reference: referenceBackend.createNetwork(options, optimizer),
+  };
+}
+
+function datasets(x: Float32Array, y: Float32Array, inputs: number, outputs: number) {
+  return {
+    native: nativeBackend.createDataset(x, y, inputs, outputs),
+    reference: referenceBackend.createDataset(x, y, inputs, outputs),
+  };
+}
+
+/** x ~ N(0, 1) [m, inputs]; y one-hot (softmax) or independent 0/1 bits (sigmoid) [m, outputs]. */
+function makeData(seed: number, m: number, inputs: number, outputs: number, oneHot: boolean) {
+  const rng = new Rng(seed);
+  const x = new Float32Array(m * inputs).map(() => rng.normal());
+  const y = new Float32Array(m * outputs);
+  for (let i = 0; i < m; i++) {
+    if (oneHot) y[i * outputs + rng.below(outputs)] = 1;
+    else for (let j = 0; j < outputs; j++) y[i * outputs + j] = rng.below(2);
+  }
+  return { x, y };
+}
+
+/** Every tensor `tensors()` lists plus each parameter's `.grad`. */
+function allTensorNames(net: NetworkHandle): Array<[number, string]> {
+  const infos = net.tensors();
+  const names: Array<[number, string]> = infos.map((t) => [t.layer, t.name]);
+  for (const t of infos) {
+    if (!t.name.includes('.') && !t.name.startsWith('running')) names.push([t.layer, `${t.name}.grad`]);
+  }
+  return names;
+}
+
+/** |ref − native| ≤ abs + rel·|native| for every element of every tensor; the message names the first offender. */
+function expectSameTensors(p: Pair, { abs, rel }: { abs: number; rel: number }): void {
+  expect(p.reference.tensors()).toEqual(p.native.tensors());
+  for (const [layer, name] of allTensorNames(p.native)) {
+    const n = p.native.getTensor(layer, name);
+    const r = p.reference.getTensor(layer, name);
+    expect(r.length, `layer ${layer} ${name}`).toBe(n.length);
+    for (let i = 0; i < n.length; i++) {
+      if (!(Math.abs(r[i] - n[i]) <= abs + rel * Math.abs(n[i]))) {
+        expect.fail(`layer ${layer} ${name}[${i}]: reference ${r[i]}, native ${n[i]} (abs ${abs}, rel ${rel})`);
+      }
+    }
+  }
+}
+
+function expectClose(actual: number, expected: number, rel: number, what: string): void {
+  if (!(Math.abs(actual - expected) <= rel * Math.max(1, Math.abs(expected)))) {
+    expect.fail(`${what}: reference ${actual}, native ${expected} (rel ${rel})`);
+  }
+}
+
+/** Copies every tensor (parameters, gradients, optimizer state, running statistics) from → to. */
+function copyTensors(from: NetworkHandle, to: NetworkHandle): void {
+  for (const [layer, name] of allTensorNames(from)) to.setTensor(layer, name, from.getTensor(layer, name));
+}
+
+describe('reference network: initialization', () => {
+  const inits: Array<Pick<LayerOptions, 'init' | 'initScale'>> = [
+    { init: 'zeros' },
+    { init: 'random' },
+    { init: 'random', initScale: 0.7 },
+    { init: 'he' },
+    { init: 'xavier' },
+    { init: 'glorot' },
+    { init: 'lecun' },
+    {}, // default: he
+  ];
+
+  for (const init of inits) {
+    it(`draws the same initial tensors as native, layers in order (${JSON.stringify(init)})`, () => {
+      for (const seed of [0, 1, 12345, 2 ** 40 + 3, Number.MAX_SAFE_INTEGER]) {
+        const p = pair(
+          {
+            inputSize: 7,
+            seed,
+            loss: 'softmaxCrossEntropy',
+            layers: [
+              { kind: 'dense', units: 9, useBias: false, ...init },
+              { kind: 'batchNorm' },
+              { kind: 'activation', activation: 'relu' },
+              { kind: 'dense', units: 5, ...init },
+              { kind: 'dropout', keepProb: 0.5 },
+              { kind: 'dense', units: 3, ...init },
+            ],
+          },
+          { kind: 'adam' },
+        );
+        // JS Math.log / Math.cos may differ from libm by one double ulp, which very rarely moves
+        // the f32 rounding by one f32 ulp (≈ 1.2e-7 relative): 1e-6 relative allows for that.
+        expectSameTensors(p, { abs: 0, rel: 1e-6 });
+        expect(p.reference.inputSize).toBe(7);
+        expect(p.reference.outputSize).toBe(3);
+        expect(Array.from(p.reference.getRngState('dropout'))).toEqual(Array.from(p.native.getRngState('dropout')));
+        expect(Array.from(p.reference.getRngState('shuffle'))).toEqual(Array.from(p.native.getRngState('shuffle')));
+        expect(p.reference.getStep()).toBe(0);
+      }
+    });
+  }
+
+  it('starts γ at 1, β and the running mean at 0, the running variance at 1, biases at 0', () => {
+    const net = referenceBackend.createNetwork(
+      { inputSize: 2, seed: 3, loss: 'sigmoidBinaryCrossEntropy', layers: [{ kind: 'batchNorm' }, { kind: 'dense', units: 1 }] },
+      { kind: 'gd' },
+    );
+    expect(Array.from(net.getTensor(0, 'gamma'))).toEqual([1, 1]);
+    expect(Array.from(net.getTensor(0, 'beta'))).toEqual([0, 0]);
+    expect(Array.from(net.getTensor(0, 'runningMean'))).toEqual([0, 0]);
+    expect(Array.from(net.getTensor(0, 'runningVar'))).toEqual([1, 1]);
+    expect(Array.from(net.getTensor(1, 'b'))).toEqual([0]);
+  });
+});
+
+describe('reference network: random streams', () => {
+  const dropoutNet = (keepProb: number): NetworkOptions => ({
+    inputSize: 6,
+    seed: 2024,
+    loss: 'softmaxCrossEntropy',
+    layers: [
+      { kind: 'dense', units: 8 },
+      { kind: 'activation', activation: 'tanh' },
+      { kind: 'dropout', keepProb },
+      { kind: 'dense', units: 8 },
+      { kind: 'activation', activation: 'leakyRelu' },
+      { kind: 'dropout', keepProb: keepProb === 1 ? 1 : 0.8 },
+      { kind: 'dense', units: 3 },
+    ],
+  });
+
+  it('draws the same dropout masks: with lr = 0 the per-step losses and gradients match', () => {
+    const p = pair(dropoutNet(0.5), { kind: 'gd' });
+    const m = 5;
+    const { x, y } = makeData(1, m, 6, 3, true);
+    const losses: number[] = [];
+    const twin = Rng.withStream(2024, RngStream.DROPOUT); // one draw per element of each active dropout layer
+    for (let step = 0; step < 4; step++) {
+      const n = p.native.trainStep(x, y, 0);
+      const r = p.reference.trainStep(x, y, 0);
+      expectClose(r[0], n[0], 1e-6, `step ${step} loss`);
+      expect(r[2]).toBe(n[2]);
+      for (let i = 0; i < 2 * m * 8; i++) twin.nextU32();
+      expect(Array.from(p.reference.getRngState('dropout'))).toEqual(twin.state());
+      expect(Array.from(p.native.getRngState('dropout'))).toEqual(twin.state());
+      losses.push(n[0]);
+    }
+    // lr = 0 leaves the weights alone, so the losses differ only through the masks.
+    expect(new Set(losses).size).toBeGreaterThan(1);
+    expectSameTensors(p, { abs: 1e-6, rel: 1e-5 }); // W.grad depends on both masks
+  });
+
+  it('draws nothing with keepProb = 1 or outside Train mode', async () => {
+    const p = pair(dropoutNet(1), { kind: 'gd' });
+    const { x, y } = makeData(2, 4, 6, 3, true);
+    const before = Array.from(p.reference.getRngState('dropout'));
+    p.reference.trainStep(x, y, 0.1);
+    p.native.trainStep(x, y, 0.1);
+    expect(Array.from(p.reference.getRngState('dropout'))).toEqual(before);
+    expect(Array.from(p.native.getRngState('dropout'))).toEqual(before);
+
+    const q = pair(dropoutNet(0.5), { kind: 'gd' });
+    const data = datasets(x, y, 6, 3);
+    const start = Array.from(q.reference.getRngState('dropout'));
+    await q.reference.evaluate(data.reference);
+    await q.reference.predict(x);
+    q.reference.gradientCheck(x, y, 1e-6);
+    expect(Array.from(q.reference.getRngState('dropout'))).toEqual(start);
+  });
+
+  it('shuffles each epoch in the same order (Fisher–Yates on the SHUFFLE stream)', async () => {
+    const seed = 77;
+    const m = 10;
+    const p = pair(
+      {
+        inputSize: 3,
+        seed,
+        loss: 'softmaxCrossEntropy',
+        layers: [{ kind: 'dense', units: 4 }, { kind: 'activation', activation: 'sigmoid' }, { kind: 'dense', units: 3 }],
+      },
+      { kind: 'gd' },
+    );
+    const { x, y } = makeData(5, m, 3, 3, true);
+    const data = datasets(x, y, 3, 3);
+    // With lr = 0 and batches of one, each step's loss names the example it trained on.
+    const probs = await p.reference.predict(x);
+    const lossOf = (row: number) => -Math.log(probs[row * 3 + y.subarray(row * 3, row * 3 + 3).indexOf(1)]);
+    const order = Rng.withStream(seed, RngStream.SHUFFLE);
+    for (let epoch = 0; epoch < 3; epoch++) {
+      p.native.beginEpoch(m, 1, true, false);
+      p.reference.beginEpoch(m, 1, true, false);
+      const expected = order.shuffle(Array.from({ length: m }, (_, i) => i));
+      for (let step = 0; step < m; step++) {
+        const n = await p.native.runSteps(data.native, 0, 1);
+        const r = await p.reference.runSteps(data.reference, 0, 1);
+        expect([r.steps, r.examples, r.epochDone]).toEqual([n.steps, n.examples, n.epochDone]);
+        expect(r.epochDone).toBe(step === m - 1);
+        expectClose(r.lossSum, n.lossSum, 1e-6, `epoch ${epoch} step ${step}`);
+        expectClose(r.lossSum, lossOf(expected[step]), 1e-5, `epoch ${epoch} step ${step} vs example ${expected[step]}`);
+      }
+      expect(expected).not.toEqual(Array.from({ length: m }, (_, i) => i));
+      expect(Array.from(p.reference.getRngState('shuffle'))).toEqual(Array.from(p.native.getRngState('shuffle')));
+    }
+  });
+
+  it('restores a saved generator state: the resumed run draws the same numbers', async () => {
+    const p = pair(dropoutNet(0.6), { kind: 'momentum' });
+    const words = [123456789, 362436069, 521288629, 88675123];
+    for (const which of ['dropout', 'shuffle'] as const) {
+      p.native.setRngState(which, words);
+      p.reference.setRngState(which, words);
+      expect(Array.from(p.reference.getRngState(which))).toEqual(words);
+    }
+    const { x, y } = makeData(9, 7, 6, 3, true);
+    const data = datasets(x, y, 6, 3);
+    p.native.beginEpoch(7, 3, true, true);
+    p.reference.beginEpoch(7, 3, true, true);
+    const n = await p.native.runSteps(data.native, 0.05, 10);
+    const r = await p.reference.runSteps(data.reference, 0.05, 10);
+    expect([r.steps, r.examples, r.epochDone]).toEqual([2, 6, true]); // dropLast: the last example is skipped
+    expect([n.steps, n.examples, n.epochDone]).toEqual([2, 6, true]);
+    expectClose(r.lossSum, n.lossSum, 1e-5, 'lossSum');
+    expect(Array.from(p.reference.getRngState('dropout'))).toEqual(Array.from(p.native.getRngState('dropout')));
+    expectSameTensors(p, { abs: 1e-5, rel: 1e-5 });
+  });
+});
+
+describe('reference network: training matches native', () => {
+  // Tolerance for 3 steps: |ref − native| ≤ 1e-4 + 1e-4·|native| on every parameter, gradient,
+  // optimizer state and running statistic. The reference kernels compute in double and round once
+  // per stored value; the native f32 kernels round after every operation and sum GEMMs in another
+  // order, so each stored value differs by a few f32 ulps (~1e-7 relative) and the differences
+  // compound through later steps. Over thousands of random cases the worst seen was ~1e-5.
+  //
+  // Two settings keep the comparison well conditioned (they change numbers, not code paths):
+  // - batch norm ε = 0.01: with batches of 2 (full or a partial last batch) the batch variance
+  //   can be tiny, and ∂BN/∂x ∝ 1/√(var + ε) then amplifies one-ulp input differences by ~1e3
+  //   at the default ε = 1e-3;
+  // - rmsprop/adam/adamw ε = 1e-4 (default 1e-8): they divide by √s + ε ≈ |g| + ε, so a gradient
+  //   that is truly ~0 but carries f32 rounding noise (~1e-8) becomes a ±lr step in one backend
+  //   and not in the other. ε = 1e-4 bounds that amplification (lr·noise/ε ≈ 1e-6).
+  // γ, β and the output bias start from random values (set identically on both), so no gradient
+  // is exactly zero by symmetry (e.g. a batch of 2 through batch norm at γ = 1, β = 0 gives
+  // mirror-image activations and output-bias gradients that cancel exactly).
+  const TOL = { abs: 1e-4, rel: 1e-4 };
+  const activations = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid'] as const;
+
+  const caseArb = fc.record({
+    inputs: fc.integer({ min: 1, max: 9 }),
+    hidden: fc.integer({ min: 1, max: 7 }),
+    outputs: fc.integer({ min: 2, max: 4 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    batchFraction: fc.double({ min: 0, max: 1, noNaN: true }), // batch size 1..m (so 1 and partial batches occur)
+    softmax: fc.boolean(),
+    activation: fc.constantFrom(...activations),
+    keepProb: fc.integer({ min: 50, max: 100 }).map((k) => k / 100),
+    l2: fc.constantFrom(0, 0.01, 0.3),
+    l1: fc.constantFrom(0, 0.005, 0.05),
+    momentum: fc.constantFrom(0, 0.5, 0.9, 0.99),
+    shuffle: fc.boolean(),
+    seed: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
+    dataSeed: fc.integer({ min: 0, max: 2 ** 31 }),
+  });
+
+  const optimizers = ['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'] as const;
+
+  for (const kind of optimizers) {
+    it(`3 steps of ${kind} with batch norm, dropout, L2 and L1 give the same tensors`, async () => {
+      const adaptive = kind === 'rmsprop' || kind === 'adam' || kind === 'adamw';
+      await fc.assert(
+        fc.asyncProperty(caseArb, async (c) => {
+          const batchSize = 1 + Math.min(c.m - 1, Math.floor(c.batchFraction * c.m));
+          const loss = c.softmax ? 'softmaxCrossEntropy' : 'sigmoidBinaryCrossEntropy';
+          const layers: LayerOptions[] = [
+            { kind: 'dense', units: c.hidden, useBias: false, l2: c.l2, l1: c.l1, init: 'glorot' },
+            { kind: 'batchNorm', momentum: c.momentum, epsilon: 0.01 },
+            { kind: 'activation', activation: c.activation, slope: 0.1 },
+            { kind: 'dropout', keepProb: c.keepProb },
+            { kind: 'dense', units: c.outputs, l2: c.l2, l1: c.l1 },
+          ];
+          const optimizer: OptimizerOptions = adaptive ? { kind, epsilon: 1e-4 } : { kind, beta: 0.8 };
+          const p = pair({ inputSize: c.inputs, seed: c.seed, loss, layers }, optimizer);
+
+          const rng = new Rng(c.dataSeed);
+          const setBoth = (layer: number, name: string, length: number, center: number) => {
+            const values = new Float32Array(length).map(() => center + 0.5 * rng.normal());
+            p.native.setTensor(layer, name, values);
+            p.reference.setTensor(layer, name, values);
+          };
+          setBoth(1, 'gamma', c.hidden, 1);
+          setBoth(1, 'beta', c.hidden, 0);
+          setBoth(4, 'b', c.outputs, 0);
+          const { x, y } = makeData(c.dataSeed + 1, c.m, c.inputs, c.outputs, c.softmax);
+          const data = datasets(x, y, c.inputs, c.outputs);
+
+          const lr = adaptive ? 0.01 : 0.1;
+          let steps = 0;
+          let epochDone = true;
+          while (steps < 3) {
+            if (epochDone) {
+              p.native.beginEpoch(c.m, batchSize, c.shuffle, false);
+              p.reference.beginEpoch(c.m, batchSize, c.shuffle, false);
+            }
+            const n = await p.native.runSteps(data.native, lr, 3 - steps);
+            const r = await p.reference.runSteps(data.reference, lr, 3 - steps);
+            expect([r.steps, r.examples, r.epochDone]).toEqual([n.steps, n.examples, n.epochDone]);
+            expectClose(r.lossSum, n.lossSum, 1e-4, 'lossSum');
+            for (let i = 0; i < layers.length; i++) expectClose(r.gradNormSums[i], n.gradNormSums[i], 1e-4, `gradNormSums[${i}]`);
+            steps += n.steps;
+            epochDone = n.epochDone;
+          }
+          expect(p.reference.getStep()).toBe(3);
+          expect(p.native.getStep()).toBe(3);
+          expect(Array.from(p.reference.getRngState('dropout'))).toEqual(Array.from(p.native.getRngState('dropout')));
+          expect(Array.from(p.reference.getRngState('shuffle'))).toEqual(Array.from(p.native.getRngState('shuffle')));
+          expectSameTensors(p, TOL);
+        }),
+        { numRuns: 100 },
+      );
+    });
+  }
+
+  it('agrees on trainStep, clipping, setStep, setOptimizer, evaluate, predict and lastGradNorms (default settings)', async () => {
+    for (const loss of ['softmaxCrossEntropy', 'sigmoidBinaryCrossEntropy'] as const) {
+      const p = pair(
+        {
+          inputSize: 4,
+          seed: 31,
+          loss,
+          layers: [
+            { kind: 'dense', units: 6, l2: 0.05 },
+            { kind: 'activation', activation: 'relu' },
+            { kind: 'dense', units: 5, useBias: false },
+            { kind: 'batchNorm' },
+            { kind: 'activation', activation: 'tanh' },
+            { kind: 'dense', units: 3, l1: 0.01 },
+          ],
+        },
+        { kind: 'adam' },
+      );
+      const { x, y } = makeData(11, 16, 4, 3, loss === 'softmaxCrossEntropy');
+      const data = datasets(x, y, 4, 3);
+      for (const net of [p.native, p.reference]) {
+        net.setClipNorm(0.5); // small enough to clip
+        net.setStep(10); // Adam's bias correction resumes at t = 11
+      }
+      for (let step = 0; step < 3; step++) {
+        const n = p.native.trainStep(x, y, 0.01);
+        const r = p.reference.trainStep(x, y, 0.01);
+        expectClose(r[0], n[0], 1e-5, `trainStep ${step} data loss`);
+        expectClose(r[1], n[1], 1e-5, `trainStep ${step} regularization`);
+        expect(r[2]).toBe(n[2]);
+        const gn = p.native.lastGradNorms();
+        const gr = p.reference.lastGradNorms();
+        expect(gr.length).toBe(6);
+        for (let i = 0; i < 6; i++) {
+          expectClose(gr[i], gn[i], 1e-5, `lastGradNorms[${i}]`);
+          expect(Object.is(gr[i], -0)).toBe(Object.is(gn[i], -0)); // layers without parameters: −0 on both
+        }
+      }
+      expect(p.reference.getStep()).toBe(13);
+      for (const net of [p.native, p.reference]) {
+        net.setClipNorm(null);
+        net.setOptimizer({ kind: 'nesterov', beta: 0.7 });
+      }
+      p.native.trainStep(x, y, 0.05);
+      p.reference.trainStep(x, y, 0.05);
+      expectSameTensors(p, { abs: 1e-5, rel: 1e-5 });
+
+      const en = await p.native.evaluate(data.native);
+      const er = await p.reference.evaluate(data.reference);
+      expectClose(er.loss, en.loss, 1e-5, 'evaluate loss');
+      expect([er.correct, er.examples]).toEqual([en.correct, en.examples]);
+      const pn = await p.native.predict(x);
+      const pr = await p.reference.predict(x);
+      expect(pr).toBeInstanceOf(Float32Array);
+      expect(pr.length).toBe(pn.length);
+      for (let i = 0; i < pn.length; i++) expectClose(pr[i], pn[i], 1e-5, `predict[${i}]`);
+    }
+  });
+
+  it('reports −0 regularization, like native, when no layer is regularized', () => {
+    const p = pair(
+      { inputSize: 2, seed: 1, loss: 'softmaxCrossEntropy', layers: [{ kind: 'dense', units: 2 }] },
+      { kind: 'gd' },
+    );
+    const n = p.native.trainStep(Float32Array.of(1, 2), Float32Array.of(0, 1), 0.1);
+    const r = p.reference.trainStep(Float32Array.of(1, 2), Float32Array.of(0, 1), 0.1);
+    expect(Object.is(r[1], n[1])).toBe(true);
+  });
+
+  it('getTensor returns copies; setTensor validates and leaves the model unchanged on error', () => {
+    const net = referenceBackend.createNetwork(
+      { inputSize: 2, seed: 1, loss: 'softmaxCrossEntropy', layers: [{ kind: 'batchNorm' }, { kind: 'dense', units: 2 }] },
+      { kind: 'adamw' },
+    );
+    const w = net.getTensor(1, 'W');
+    w[0] = 99;
+    expect(net.getTensor(1, 'W')[0]).not.toBe(99);
+    net.setTensor(1, 'W.v', Float32Array.of(1, 2, 3, 4));
+    expect(Array.from(net.getTensor(1, 'W.v'))).toEqual([1, 2, 3, 4]);
+    expect(() => net.setTensor(0, 'runningVar', Float32Array.of(1, -1))).toThrow('values: a running variance cannot be negative');
+    expect(Array.from(net.getTensor(0, 'runningVar'))).toEqual([1, 1]);
+  });
+});
+
+describe('reference network: gradient checking', () => {
+  const everyLayer = (loss: NetworkOptions['loss'], outputs: number): NetworkOptions => ({
+    inputSize: 4,
+    seed: 99,
+    loss,
+    layers: [
+      { kind: 'dense', units: 5, useBias: false, l2: 0.1, l1: 0.05 },
+      { kind: 'batchNorm', momentum: 0.9 },
+      { kind: 'activation', activation: 'leakyRelu', slope: 0.1 },
+      { kind: 'dropout', keepProb: 0.7 },
+      { kind: 'dense', units: 4, init: 'xavier', l2: 0.2 },
+      { kind: 'activation', activation: 'tanh' },
+      { kind: 'dense', units: 4, init: 'lecun', l1: 0.02 },
+      { kind: 'activation', activation: 'sigmoid' },
+      { kind: 'dense', units: 4, init: 'glorot' },
+      { kind: 'activation', activation: 'relu' },
+      { kind: 'dropout', keepProb: 0.9 },
+      { kind: 'dense', units: 4, init: 'random', initScale: 0.5 },
+      { kind: 'activation', activation: 'identity' },
+      { kind: 'dense', units: outputs, l2: 0.05, l1: 0.01 },
+    ],
+  });
+
+  for (const [loss, outputs] of [
+    ['softmaxCrossEntropy', 3],
+    ['sigmoidBinaryCrossEntropy', 2],
+  ] as const) {
+    it(`backprop matches two-sided differences (${loss}, every layer kind, L2 and L1)`, async () => {
+      const p = pair(everyLayer(loss, outputs), { kind: 'adam' });
+      const m = 6;
+      const { x, y } = makeData(4, m, 4, outputs, loss === 'softmaxCrossEntropy');
+      // A few steps first, so γ, β, the running statistics and the optimizer state are not initial.
+      for (let i = 0; i < 3; i++) {
+        p.native.trainStep(x, y, 0.01);
+        p.reference.trainStep(x, y, 0.01);
+      }
+      copyTensors(p.native, p.reference); // the same f32 parameters on both, so the f64 checks agree closely
+      const before = allTensorNames(p.reference).map(([l, n]) => Array.from(p.reference.getTensor(l, n)));
+      const rngBefore = [Array.from(p.reference.getRngState('dropout')), Array.from(p.reference.getRngState('shuffle'))];
+
+      const r = p.reference.gradientCheck(x, y, 1e-6);
+      const n = p.native.gradientCheck(x, y, 1e-6);
+
+      expect(r.analytic).toBeInstanceOf(Float64Array);
+      expect(r.analytic.length).toBe(r.numeric.length);
+      expect(r.blocks).toEqual(n.blocks);
+      expect(r.blocks.reduce((s, b) => s + b.shape[0], 0)).toBe(r.analytic.length);
+      expect(relativeDifference(r.analytic, r.numeric)).toBeLessThan(1e-7);
+      // Both run the same f64 computation from the same parameters: only summation order differs.
+      expect(relativeDifference(r.analytic, n.analytic)).toBeLessThan(1e-12);
+      expect(relativeDifference(r.numeric, n.numeric)).toBeLessThan(1e-7);
+
+      // The model itself is untouched: parameters, gradients, state, running statistics, generators.
+      const after = allTensorNames(p.reference).map(([l, n]) => Array.from(p.reference.getTensor(l, n)));
+      expect(after).toEqual(before);
+      expect([Array.from(p.reference.getRngState('dropout')), Array.from(p.reference.getRngState('shuffle'))]).toEqual(rngBefore);
+    });
+  }
+});
+
+describe('reference network: argument errors match native', () => {
+  const dense = (units: number, more: Partial<LayerOptions> = {}): LayerOptions => ({ kind: 'dense', units, ...more });
+  const net = (layers: LayerOptions[], more: Partial<NetworkOptions> = {}): NetworkOptions => ({
+    inputSize: 2,
+    seed: 1,
+    loss: 'softmaxCrossEntropy',
+    layers,
+    ...more,
+  });
+
+  /** The message of what `f` throws (synchronously), or null. */
+  function messageOf(f: () => unknown): string | null {
+    try {
+      f();
+      return null;
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  const badNetworks: Array<[NetworkOptions, OptimizerOptions]> = [
+    [net([dense(3, { useBias: false }), { kind: 'batchNorm' }, { kind: 'dropout', keepProb: 0 }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'dropout' }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'dropout', keepProb: 1.5 }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2, { init: 'uniform' })]), { kind: 'gd' }],
+    [net([dense(2, { init: 'random', initScale: -1 })]), { kind: 'gd' }],
+    [net([dense(2, { init: 'random', initScale: NaN })]), { kind: 'gd' }],
+    [net([dense(0)]), { kind: 'gd' }],
+    [net([{ kind: 'dense' }]), { kind: 'gd' }],
+    [net([dense(2, { l2: -1e-7 })]), { kind: 'gd' }],
+    [net([dense(2, { l1: Infinity })]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'batchNorm' }, dense(2)]), { kind: 'gd' }],
+    [net([{ kind: 'batchNorm', momentum: 1 }, dense(2)]), { kind: 'gd' }],
+    [net([{ kind: 'batchNorm', epsilon: 0 }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'activation' }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'activation', activation: 'softplus' }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'activation', activation: 'leakyRelu', slope: -Infinity }, dense(2)]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'relu' }]), { kind: 'gd' }],
+    [net([]), { kind: 'gd' }],
+    [net([dense(2), { kind: 'activation', activation: 'relu' }]), { kind: 'gd' }],
+    [net([dense(1)]), { kind: 'gd' }],
+    [net([dense(2)], { loss: 'mse' }), { kind: 'gd' }],
+    [net([dense(2)], { inputSize: 0 }), { kind: 'gd' }],
+    [net([dense(2)], { seed: -1 }), { kind: 'gd' }],
+    [net([dense(2)], { seed: 1.5 }), { kind: 'gd' }],
+    [net([dense(2)], { seed: 2 ** 53 }), { kind: 'gd' }],
+    [net([dense(2)], { threads: 0 }), { kind: 'gd' }],
+    [net([dense(2)]), { kind: 'sgd' }],
+    [net([dense(2)]), { kind: 'momentum', beta: 1 }],
+    [net([dense(2)]), { kind: 'adam', beta1: -0.1 }],
+    [net([dense(2)]), { kind: 'adam', beta2: NaN }],
+    [net([dense(2)]), { kind: 'rmsprop', epsilon: 0 }],
+    [net([dense(2)]), { kind: 'adamw', weightDecay: -1 }],
+    [net([dense(2)]), { kind: 'adamw', epsilon: Infinity }],
+  ];
+
+  it('rejects the same network options with the same message', () => {
+    for (const [options, optimizer] of badNetworks) {
+      const n = messageOf(() => nativeBackend.createNetwork(options, optimizer));
+      const r = messageOf(() => referenceBackend.createNetwork(options, optimizer));
+      expect(n, JSON.stringify([options, optimizer])).not.toBeNull();
+      expect(r, JSON.stringify([options, optimizer])).toBe(n);
+    }
+    expect(() => referenceBackend.createNetwork(badNetworks[0][0], { kind: 'gd' })).toThrow(
+      'layers[2].keepProb: must be in (0, 1], got 0',
+    );
+  });
+
+  it('rejects the same data sets', () => {
+    const cases: Array<[Float32Array, Float32Array, number, number]> = [
+      [new Float32Array(3), new Float32Array(2), 2, 1],
+      [new Float32Array(0), new Float32Array(0), 2, 1],
+      [new Float32Array(4), new Float32Array(3), 2, 1],
+      [new Float32Array(4), new Float32Array(2), 0, 1],
+      [new Float32Array(4), new Float32Array(2), 2, 0],
+      [Float32Array.of(1, NaN), new Float32Array(1), 2, 1],
+      [Float32Array.of(1, 2), Float32Array.of(-Infinity), 2, 1],
+    ];
+    for (const [x, y, inputs, outputs] of cases) {
+      const n = messageOf(() => nativeBackend.createDataset(x, y, inputs, outputs));
+      expect(n).not.toBeNull();
+      expect(messageOf(() => referenceBackend.createDataset(x, y, inputs, outputs))).toBe(n);
+    }
+    const x = Float32Array.of(1, 2, 3, 4);
+    const data = referenceBackend.createDataset(x, Float32Array.of(1, 0), 2, 1);
+    x[0] = 100; // copied once: later changes to the caller's array do not reach it
+    expect(data.length).toBe(2);
+  });
+
+  it('rejects the same method calls', async () => {
+    type Call = (net: NetworkHandle, backend: Backend, dataset: DatasetHandle) => unknown;
+    const options = net([dense(3, { useBias: false }), { kind: 'batchNorm' }, dense(2)]);
+    const calls: Call[] = [
+      (n) => n.getTensor(5, 'W'),
+      (n) => n.getTensor(0, 'W.x'),
+      (n) => n.getTensor(0, 'b'),
+      (n) => n.getTensor(1, 'runningMean.v'),
+      (n) => n.setTensor(0, 'W', new Float32Array(2)),
+      (n) => n.setTensor(1, 'gamma', Float32Array.of(1, NaN, 1)),
+      (n) => n.setTensor(1, 'runningVar', Float32Array.of(1, -1, 1)),
+      (n) => n.setStep(-1),
+      (n) => n.setStep(0.5),
+      (n) => n.setClipNorm(0),
+      (n) => n.setClipNorm(NaN),
+      (n) => n.setOptimizer({ kind: 'adam', beta2: 1 }),
+      (n) => n.setRngState('shuffle', [0, 0, 0, 0]),
+      (n) => n.setRngState('shuffle', [1, 2, 3]),
+      (n) => n.setRngState('noise' as 'dropout', [1, 2, 3, 4]),
+      (n) => n.getRngState('noise' as 'dropout'),
+      (n) => n.beginEpoch(0, 1, true, false),
+      (n) => n.beginEpoch(4, 0, true, false),
+      (n, _b, d) => n.runSteps(d, 0.1, 1), // before beginEpoch
+      (n) => n.trainStep(new Float32Array(3), new Float32Array(2), 0.1),
+      (n) => n.trainStep(new Float32Array(0), new Float32Array(0), 0.1),
+      (n) => n.trainStep(new Float32Array(2), new Float32Array(3), 0.1),
+      (n) => n.trainStep(Float32Array.of(NaN, 1), new Float32Array(2), 0.1),
+      (n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, Infinity), 0.1),
+      (n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, 0), -1),
+      (n) => n.predict(new Float32Array(3)),
+      (n) => n.predict(Float32Array.of(1, NaN)),
+      (n) => n.gradientCheck(Float32Array.of(1, 2), Float32Array.of(1, 0), 0),
+      (n) => n.gradientCheck(Float32Array.of(1, 2), Float32Array.of(1, 0, 0), 1e-6),
+      (n, b) => n.evaluate(b.createDataset(new Float32Array(6), new Float32Array(3), 2, 1)),
+      (n, b) => n.evaluate(b.createDataset(new Float32Array(3), new Float32Array(2), 3, 2)),
+      (n, _b, d) => {
+        n.beginEpoch(4, 2, false, false);
+        return n.runSteps(d, -0.1, 1);
+      },
+      (n, _b, d) => {
+        n.beginEpoch(4, 2, false, false);
+        return n.runSteps(d, 0.1, 0);
+      },
+      (n, _b, d) => {
+        n.beginEpoch(3, 2, false, false); // the data set has 4 rows
+        return n.runSteps(d, 0.1, 1);
+      },
+    ];
+    for (const [i, call] of calls.entries()) {
+      const messages: Array<string | null> = [];
+      for (const backend of [backends.native, backends.reference]) {
+        const handle = backend.createNetwork(options, { kind: 'adam' });
+        const data = backend.createDataset(new Float32Array(8), Float32Array.of(1, 0, 0, 1, 1, 0, 0, 1), 2, 2);
+        messages.push(messageOf(() => call(handle, backend, data)));
+      }
+      expect(messages[0], `call ${i}`).not.toBeNull();
+      expect(messages[1], `call ${i}`).toBe(messages[0]);
+    }
+  });
+});
