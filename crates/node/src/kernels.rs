@@ -87,6 +87,40 @@ fn rayon_pool(threads: usize) -> Result<std::sync::Arc<rayon::ThreadPool>> {
     Ok(pool)
 }
 
+/// Validates and runs one product for either float type; `c` is copied, never modified.
+fn checked_gemm<T: tunenet_core::Real>(
+    a: &[T],
+    b: &[T],
+    c: Option<&[T]>,
+    options: &GemmOptions,
+) -> Result<Vec<T>> {
+    let shape = gemm_shape(options)?;
+    check_operands(shape, a, b)?;
+    let (alpha, beta) = gemm_scalars(options)?;
+    let threads = gemm_threads(options)?;
+    let mut out = match (c, beta != 0.0) {
+        (Some(c), _) => c.to_vec(),
+        (None, false) => vec![T::zero(); shape.m * shape.n],
+        (None, true) => return Err(check::invalid("c", "is required when beta ≠ 0")),
+    };
+    shape.check(a, b, &out).map_err(|e| check::invalid("gemm", e))?;
+    let finite = |name: &str, data: &[T]| match data.iter().position(|x| !x.is_finite()) {
+        None => Ok(()),
+        Some(i) => Err(check::invalid(
+            name,
+            format!("element {i} is {}, expected a finite number", data[i].to_f64().unwrap_or(f64::NAN)),
+        )),
+    };
+    finite("a", a)?;
+    finite("b", b)?;
+    if beta != 0.0 {
+        finite("c", &out)?;
+    }
+    let (alpha, beta) = (tunenet_core::real::real::<T>(alpha), tunenet_core::real::real::<T>(beta));
+    with_threads(threads, || core_gemm(shape, alpha, a, b, beta, &mut out, threads))?;
+    Ok(out)
+}
+
 /// f32 `C = α·op(A)·op(B) + β·C`, returned as a new array (the given `c` is not modified).
 #[napi(catch_unwind)]
 pub fn gemm(
@@ -95,24 +129,7 @@ pub fn gemm(
     c: Option<Float32ArraySlice>,
     options: GemmOptions,
 ) -> Result<Float32Array> {
-    let shape = gemm_shape(&options)?;
-    check_operands(shape, &a, &b)?;
-    let (alpha, beta) = gemm_scalars(&options)?;
-    let threads = gemm_threads(&options)?;
-    let mut out = match (&c, beta != 0.0) {
-        (Some(c), _) => c.to_vec(),
-        (None, false) => vec![0.0; shape.m * shape.n],
-        (None, true) => return Err(check::invalid("c", "is required when beta ≠ 0")),
-    };
-    shape.check(&a, &b, &out).map_err(|e| check::invalid("gemm", e))?;
-    check::finite_f32("a", &a)?;
-    check::finite_f32("b", &b)?;
-    if beta != 0.0 {
-        check::finite_f32("c", &out)?;
-    }
-    let (a, b): (&[f32], &[f32]) = (&a, &b);
-    with_threads(threads, || core_gemm(shape, alpha as f32, a, b, beta as f32, &mut out, threads))?;
-    Ok(Float32Array::new(out))
+    Ok(Float32Array::new(checked_gemm(&a, &b, c.as_deref(), &options)?))
 }
 
 /// f64 GEMM (gradient checking works in f64).
@@ -123,24 +140,7 @@ pub fn gemm_f64(
     c: Option<Float64ArraySlice>,
     options: GemmOptions,
 ) -> Result<Float64Array> {
-    let shape = gemm_shape(&options)?;
-    check_operands(shape, &a, &b)?;
-    let (alpha, beta) = gemm_scalars(&options)?;
-    let threads = gemm_threads(&options)?;
-    let mut out = match (&c, beta != 0.0) {
-        (Some(c), _) => c.to_vec(),
-        (None, false) => vec![0.0; shape.m * shape.n],
-        (None, true) => return Err(check::invalid("c", "is required when beta ≠ 0")),
-    };
-    shape.check(&a, &b, &out).map_err(|e| check::invalid("gemm", e))?;
-    check::finite_f64("a", &a)?;
-    check::finite_f64("b", &b)?;
-    if beta != 0.0 {
-        check::finite_f64("c", &out)?;
-    }
-    let (a, b): (&[f64], &[f64]) = (&a, &b);
-    with_threads(threads, || core_gemm(shape, alpha, a, b, beta, &mut out, threads))?;
-    Ok(Float64Array::new(out))
+    Ok(Float64Array::new(checked_gemm(&a, &b, c.as_deref(), &options)?))
 }
 
 /// Z + bias broadcast over rows; Z is [m, bias.length].

@@ -62,13 +62,6 @@ pub fn finite_f32(arg: &str, data: &[f32]) -> Result<()> {
     }
 }
 
-pub fn finite_f64(arg: &str, data: &[f64]) -> Result<()> {
-    match data.iter().position(|x| !x.is_finite()) {
-        None => Ok(()),
-        Some(i) => Err(invalid(arg, format!("element {i} is {}, expected a finite number", data[i]))),
-    }
-}
-
 /// A finite scalar within [lo, hi] (`open_lo` excludes lo).
 pub fn in_range(arg: &str, value: f64, lo: f64, hi: f64, open_lo: bool) -> Result<f64> {
     let ok = value.is_finite() && (if open_lo { value > lo } else { value >= lo }) && value <= hi;
