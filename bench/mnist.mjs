@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import os from 'node:os';
-import { sequential, dense, batchNorm, relu, dropout, adam, split } from 'tunenet';
+import { sequential, dense, batchNorm, relu, dropout, adam, split } from './tunenet.mjs';
 
 const require = createRequire(import.meta.url);
 const { loadDigits } = require('../examples/mnist/data.js');

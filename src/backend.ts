@@ -2,6 +2,7 @@
 // Same seed → same initial weights, dropout masks and shuffles on both, so they can be
 // compared end to end. The shapes mirror crates/node/src/network.rs.
 import type {
+  AugmentationOptions,
   EvaluateResult,
   GradientCheckResult,
   LayerOptions,
@@ -12,6 +13,7 @@ import type {
 } from '../index';
 
 export type {
+  AugmentationOptions,
   EvaluateResult,
   GradientCheckResult,
   LayerOptions,
@@ -26,19 +28,24 @@ export interface DatasetHandle {
   readonly length: number;
 }
 
+/** The saved random streams of a network. */
+export type RngName = 'dropout' | 'shuffle' | 'augment';
+
 /** One network living in a backend. Methods and semantics follow `NativeNetwork`. */
 export interface NetworkHandle {
   readonly inputSize: number;
   readonly outputSize: number;
   setOptimizer(optimizer: OptimizerOptions): void;
   setClipNorm(maxNorm?: number | null): void;
+  /** Image augmentation of the batches `runSteps` gathers (null: off). Never in evaluate/predict/trainStep. */
+  setAugmentation(options?: AugmentationOptions | null): void;
   getStep(): number;
   setStep(step: number): void;
   tensors(): TensorInfo[];
   getTensor(layer: number, name: string): Float32Array;
   setTensor(layer: number, name: string, values: Float32Array): void;
-  getRngState(which: 'dropout' | 'shuffle'): Uint32Array;
-  setRngState(which: 'dropout' | 'shuffle', words: number[]): void;
+  getRngState(which: RngName): Uint32Array;
+  setRngState(which: RngName, words: number[]): void;
   beginEpoch(length: number, batchSize: number, shuffle: boolean, dropLast: boolean): void;
   runSteps(data: DatasetHandle, learningRate: number, maxSteps: number): Promise<StepsResult>;
   trainStep(x: Float32Array, y: Float32Array, learningRate: number): number[];

@@ -1,6 +1,7 @@
-// Picks a backend by name. The reference is loaded lazily so the native path never pays for it.
+// Picks a backend by name: the native addon (default) or the pure-TS reference.
 import type { Backend, DatasetHandle, NetworkHandle } from './backend';
 import native from './native';
+import { referenceBackend } from './reference/backend';
 
 export const nativeBackend: Backend = {
   name: 'native',
@@ -12,9 +13,6 @@ export type BackendName = 'native' | 'reference';
 
 export function backendByName(name: BackendName | undefined): Backend {
   if (name === undefined || name === 'native') return nativeBackend;
-  if (name === 'reference') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return (require('./reference/backend') as { referenceBackend: Backend }).referenceBackend;
-  }
+  if (name === 'reference') return referenceBackend;
   throw new RangeError(`backend: expected 'native' or 'reference', got '${String(name)}'`);
 }

@@ -15,11 +15,27 @@ export {
   type ScheduleContext,
 } from './schedules';
 export type { FitOptions, History, EpochLog, StepLog, TrainingControl } from './training/fit';
+export type { AugmentOptions } from './training/augment';
 export type { EarlyStoppingOptions, Monitor } from './training/earlyStopping';
 export { gradientCheck, compareGradients, relativeDifference, verdictFor, type GradientCheckReport, type Verdict } from './gradcheck';
 export { saveModel, loadModel, type LoadOptions } from './io/modelFile';
 export { split, DEFAULT_FRACTIONS, type SplitFractions, type SplitOptions, type Part } from './data/split';
 export { toMatrix, toLabelMatrix, argmaxRows, type Matrix, type Labels } from './data/arrays';
+export { Normalizer, type NormalizerJSON } from './data/normalizer';
+export { miniBatches, type MiniBatch, type MiniBatchOptions, type BatchLabels } from './data/batches';
+export {
+  diagnose,
+  DEFAULT_TOLERANCE,
+  BIAS_ADVICE,
+  VARIANCE_ADVICE,
+  type Diagnosis,
+  type DiagnoseOptions,
+  type BiasVarianceVerdict,
+} from './diagnosis/biasVariance';
+export { gradientWarnings, GRADIENT_THRESHOLDS, type GradientWarning, type GradientHealthOptions } from './diagnosis/gradientHealth';
+export { ewa, ewaSeries, type Ewa, type EwaOptions } from './diagnosis/ewa';
 export * from './kernels';
 export * as reference from './reference';
 export type { Backend, NetworkHandle, DatasetHandle } from './backend';
+// Hyperparameter tuning (issue 4): search spaces, random search, successive halving, parallel trials, babysitting.
+export * from './tuning';

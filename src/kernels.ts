@@ -24,4 +24,6 @@ export const {
   rngU32,
   rngNormal,
   initWeights,
+  augmentImages,
+  transformImage,
 } = native;

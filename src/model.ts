@@ -8,6 +8,7 @@ import { withBatchNormBias } from './layers';
 import { adam, updateRuleOf, type OptimizerConfig } from './optimizers';
 import { argmaxRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
 import { fit, type FitOptions, type History } from './training/fit';
+import type { Normalizer } from './data/normalizer';
 
 export type OutputKind = 'softmax' | 'sigmoid';
 
@@ -50,6 +51,12 @@ export class Sequential {
   readonly backend: Backend;
   readonly handle: NetworkHandle;
   optimizer: OptimizerConfig;
+  /**
+   * Input normalizer fitted on the training set, carried with the model: saveModel stores it and
+   * loadModel restores it. It is never applied automatically — transform x yourself before
+   * fit, evaluate and predict (`model.normalizer.transform(x)`).
+   */
+  normalizer?: Normalizer;
   private busy = false;
 
   constructor(options: ModelOptions) {

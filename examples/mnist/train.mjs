@@ -1,6 +1,8 @@
 // Train a 784-256-128-10 network on the 10,000 digits of the `mnist` package with batch norm,
-// dropout, L2, Adam, learning-rate decay and early stopping.
+// dropout, L2, Adam, learning-rate decay, early stopping and image augmentation.
 //   npm run mnist            (or: node examples/mnist/train.mjs --epochs 30 --seed 1)
+//   --no-augment             train on the raw images (about 2 points less test accuracy, faster)
+//   --no-early-stopping      train exactly --epochs epochs (comparisons at a fixed budget)
 import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import {
@@ -16,6 +18,16 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '1' },
     'batch-size': { type: 'string', default: '128' },
     backend: { type: 'string', default: 'native' },
+    // Image augmentation (fresh random shifts/rotations/scaling of every training digit each
+    // epoch; never flips: a mirrored 2 or 7 is not a digit). --no-augment trains on the raw images.
+    augment: { type: 'boolean', default: true },
+    'no-augment': { type: 'boolean', default: false },
+    shift: { type: 'string', default: '2' },
+    rotation: { type: 'string', default: '10' },
+    scale: { type: 'string', default: '0.1' },
+    noise: { type: 'string', default: '0' },
+    // Train exactly --epochs epochs (for comparisons at a fixed budget).
+    'no-early-stopping': { type: 'boolean', default: false },
   },
 });
 const seed = Number(args.seed);
@@ -36,6 +48,11 @@ const model = sequential({
   output: 'softmax',
 });
 
+const augment = args.augment && !args['no-augment']
+  ? { height: 28, width: 28, shift: Number(args.shift), rotation: Number(args.rotation), scale: Number(args.scale), noise: Number(args.noise) }
+  : undefined;
+if (augment) console.log(`augmentation: shift ±${augment.shift}px, rotation ±${augment.rotation}°, scale ±${100 * augment.scale}%, noise ${augment.noise}`);
+
 const pct = (v) => `${(100 * v).toFixed(2)}%`;
 const history = await model.fit(train.x, train.y, {
   epochs: Number(args.epochs),
@@ -43,7 +60,8 @@ const history = await model.fit(train.x, train.y, {
   optimizer: adam({ learningRate: 2e-3 }),
   schedule: inverseTimeDecay(0.1),
   validation: { x: dev.x, y: dev.y },
-  earlyStopping: { monitor: 'devLoss', patience: 8, restoreBest: true },
+  earlyStopping: args['no-early-stopping'] ? undefined : { monitor: 'devLoss', patience: 8, restoreBest: true },
+  augment,
   onEpochEnd: (log) => {
     const rate = Math.round(log.steps ? (train.y.length / log.seconds) : 0);
     console.log(

@@ -28,18 +28,20 @@ type RowLabels = Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Ar
 export const DEFAULT_FRACTIONS: SplitFractions = { train: 0.6, dev: 0.2, test: 0.2 };
 
 function partSizes(m: number, sizes: SplitFractions): [number, number, number] {
-  const values = [sizes.train, sizes.dev, sizes.test];
+  if (sizes === null || typeof sizes !== 'object') throw new TypeError('sizes: expected { train, dev, test } fractions or counts');
   for (const [name, v] of [['train', sizes.train], ['dev', sizes.dev], ['test', sizes.test]] as const) {
-    if (!Number.isFinite(v) || v < 0) throw new RangeError(`sizes.${name}: must be a finite number ≥ 0, got ${v}`);
+    // A remainder written as 1 − train − dev can come out as −1e−16: rounding, not a negative part.
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < -1e-9) throw new RangeError(`sizes.${name}: must be a finite number ≥ 0, got ${v}`);
   }
+  const values = [sizes.train, sizes.dev, sizes.test].map((v) => Math.max(v, 0));
   const total = values[0] + values[1] + values[2];
   if (values.every((v) => Number.isInteger(v)) && total > 1) {
     if (total !== m) throw new RangeError(`sizes: counts add up to ${total}, but there are ${m} examples`);
     return [values[0], values[1], values[2]];
   }
   if (Math.abs(total - 1) > 1e-9) throw new RangeError(`sizes: fractions must sum to 1, got ${total}`);
-  const train = Math.round(m * sizes.train);
-  const dev = Math.min(m - train, Math.round(m * sizes.dev));
+  const train = Math.round(m * values[0]);
+  const dev = Math.min(m - train, Math.round(m * values[1]));
   return [train, dev, m - train - dev];
 }
 
@@ -77,7 +79,7 @@ function take<X extends Rows, Y extends RowLabels>(x: X, y: Y, idx: number[], co
 }
 
 /**
- * Splits rows of x [m, features] and y ([m] labels or [m, k]) into train/dev/test.
+ * Splits rows of x [m, features] and their labels y (one per row: class indices or values) into train/dev/test.
  * `sizes` are fractions summing to 1 or integer counts summing to m.
  */
 export function split<X extends Rows, Y extends RowLabels>(

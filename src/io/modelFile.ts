@@ -2,7 +2,10 @@
 // little-endian tensor bytes), so PyTorch's `safetensors.torch.load_file` reads the tensors.
 // Tensors are named `layers.{i}.{name}` (W, b, gamma, beta, their optimizer state W.v / W.s,
 // runningMean, runningVar). `__metadata__` (string values only, as the format requires) holds:
-//   format "tunenet", version "1", architecture (JSON), optimizer (JSON), step, rng (JSON).
+//   format "tunenet", version "1", architecture (JSON), optimizer (JSON), step, rng (JSON:
+//   dropout, shuffle and augment generator states; files without augment still load),
+//   and normalizer (JSON { features, mean, std }) only when the model carries one (files
+//   without it load with no normalizer).
 // Writes go to a temporary file in the same directory and are renamed over the target, so a
 // crash never leaves a half-written model. Loading checks every field and every tensor's size
 // against the architecture before building anything.
@@ -12,6 +15,7 @@ import type { LayerOptions } from '../backend';
 import { Sequential, type Architecture, type ModelOptions } from '../model';
 import type { OptimizerConfig } from '../optimizers';
 import type { BackendName } from '../backends';
+import { Normalizer } from '../data/normalizer';
 
 const FORMAT = 'tunenet';
 const VERSION = '1';
@@ -26,6 +30,13 @@ interface TensorEntry {
 
 export async function saveModel(model: Sequential, file: string): Promise<void> {
   if (typeof file !== 'string' || file.length === 0) throw new TypeError('file: expected a non-empty path string');
+  const normalizer = model.normalizer;
+  if (normalizer !== undefined) {
+    if (!(normalizer instanceof Normalizer)) throw new TypeError('model.normalizer: expected a Normalizer (Normalizer.fit(x, features)) or undefined');
+    if (normalizer.features !== model.inputSize) {
+      throw new RangeError(`model.normalizer: was fitted on ${normalizer.features} features, but the model's input has ${model.inputSize}`);
+    }
+  }
   const header: Record<string, unknown> = {};
   const chunks: Buffer[] = [];
   let offset = 0;
@@ -36,7 +47,11 @@ export async function saveModel(model: Sequential, file: string): Promise<void> 
     chunks.push(bytes);
     offset += bytes.length;
   }
-  const rng = { dropout: Array.from(model.handle.getRngState('dropout')), shuffle: Array.from(model.handle.getRngState('shuffle')) };
+  const rng = {
+    dropout: Array.from(model.handle.getRngState('dropout')),
+    shuffle: Array.from(model.handle.getRngState('shuffle')),
+    augment: Array.from(model.handle.getRngState('augment')),
+  };
   header.__metadata__ = {
     format: FORMAT,
     version: VERSION,
@@ -44,6 +59,7 @@ export async function saveModel(model: Sequential, file: string): Promise<void> 
     optimizer: JSON.stringify(model.optimizer),
     step: String(model.handle.getStep()),
     rng: JSON.stringify(rng),
+    ...(normalizer ? { normalizer: JSON.stringify(normalizer.toJSON()) } : {}),
   };
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - (json.length % 8)) % 8); // safetensors aligns the data to 8 bytes
@@ -122,11 +138,23 @@ export async function loadModel(file: string, options: LoadOptions = {}): Promis
   if (meta.version !== VERSION) throw corrupt(file, `unsupported version '${meta.version}' (this tunenet reads ${VERSION})`);
   const arch = parseJson<Architecture>(file, 'architecture', meta.architecture);
   const optimizer = parseJson<OptimizerConfig>(file, 'optimizer', meta.optimizer);
-  const rng = parseJson<{ dropout: number[]; shuffle: number[] }>(file, 'rng', meta.rng);
+  // `augment` was added later: files without it keep the fresh AUGMENT stream of the seed.
+  const rng = parseJson<{ dropout: number[]; shuffle: number[]; augment?: number[] }>(file, 'rng', meta.rng);
   const step = Number(meta.step);
   if (!Number.isSafeInteger(step) || step < 0) throw corrupt(file, `metadata.step '${meta.step}' is not a non-negative integer`);
   if (!arch || typeof arch !== 'object' || !Array.isArray(arch.layers) || !Number.isInteger(arch.inputSize)) {
     throw corrupt(file, 'metadata.architecture lacks inputSize or layers');
+  }
+  let normalizer: Normalizer | undefined;
+  if (meta.normalizer !== undefined) {
+    try {
+      normalizer = Normalizer.fromJSON(parseJson<unknown>(file, 'normalizer', meta.normalizer));
+    } catch (e) {
+      throw (e as Error).message.startsWith('loadModel:') ? e : corrupt(file, `metadata.${(e as Error).message}`);
+    }
+    if (normalizer.features !== arch.inputSize) {
+      throw corrupt(file, `metadata.normalizer has ${normalizer.features} features, but the architecture's input has ${arch.inputSize}`);
+    }
   }
 
   // Every tensor: known name, F32, the architecture's shape, in bounds, no overlaps.
@@ -180,8 +208,10 @@ export async function loadModel(file: string, options: LoadOptions = {}): Promis
   try {
     model.handle.setRngState('dropout', rng.dropout);
     model.handle.setRngState('shuffle', rng.shuffle);
+    if (rng.augment !== undefined) model.handle.setRngState('augment', rng.augment);
   } catch (e) {
     throw corrupt(file, `metadata.rng: ${(e as Error).message}`);
   }
+  if (normalizer) model.normalizer = normalizer;
   return model;
 }

@@ -21,6 +21,19 @@ export { regularizationGrad, regularizationCost } from './regularization';
 export { sgdStep, momentumStep, nesterovStep, rmspropStep, adamStep, adamwStep } from './optimizers';
 export { initWeights, initStd, normalizeInit, type InitKind, type InitName } from './init';
 export {
+  augmentImages,
+  transformImage,
+  augmentRow,
+  transformRow,
+  drawTransform,
+  forkRowRng,
+  parseAugmentation,
+  IDENTITY_TRANSFORM,
+  type Augmentation,
+  type AugmentationOptions,
+  type Transform,
+} from './augment';
+export {
   ReferenceNetwork,
   ReferenceDataset,
   Network,

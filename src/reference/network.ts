@@ -10,7 +10,9 @@
  *   operation, so results agree to a few f32 ulps, not bit for bit.
  * - Random streams of the seed: INIT draws the weights (layers in order), DROPOUT one draw per
  *   element of each active dropout layer in forward order (Train mode, keepProb < 1 only),
- *   SHUFFLE the Fisher–Yates permutation of `beginEpoch`. Same seed → same weights, masks, order.
+ *   SHUFFLE the Fisher–Yates permutation of `beginEpoch`, AUGMENT (when `setAugmentation` is on)
+ *   one forked generator per gathered training row (./augment.ts). Same seed → same weights,
+ *   masks, order and augmented images.
  * - One training step: forward (Train) → loss → backward (dX of the first layer skipped; L2/L1
  *   added to dW) → gradient norms → optional global-norm clipping → step += 1 → update of every
  *   parameter in layer order. The reported training loss is data loss + regularization cost.
@@ -21,6 +23,7 @@
  * with the same words ("layers[2].keepProb: must be in (0, 1], got 0").
  */
 import type {
+  AugmentationOptions,
   DatasetHandle,
   EvaluateResult,
   GradientCheckResult,
@@ -32,6 +35,7 @@ import type {
   TensorInfo,
 } from '../backend';
 import { activationBackward, activationForward, type ActivationKind } from './activation';
+import { augmentRow, checkRowLength, forkRowRng, parseAugmentation, type Augmentation } from './augment';
 import { batchNormBackward, batchNormForwardInference, batchNormForwardTrain, batchNormUpdateRunning } from './batchNorm';
 import { addBias, biasGrad } from './bias';
 import { dropoutBackward, dropoutForward } from './dropout';
@@ -819,7 +823,7 @@ interface EpochCursor {
   dropLast: boolean;
 }
 
-type RngName = 'dropout' | 'shuffle';
+type RngName = 'dropout' | 'shuffle' | 'augment';
 
 export class ReferenceNetwork implements NetworkHandle {
   readonly inputSize: number;
@@ -830,6 +834,9 @@ export class ReferenceNetwork implements NetworkHandle {
   private step = 0;
   private clipNorm: number | null = null;
   private shuffleRng: Rng;
+  /** Image augmentation of the batches runSteps gathers; one forked AUGMENT generator per row. */
+  private augmentation: Augmentation | null = null;
+  private augmentRng: Rng;
   private cursor: EpochCursor | null = null;
   /** Per-layer gradient L2 norms of the last step (0 for layers without parameters). */
   private gradNorms: Float64Array;
@@ -839,6 +846,7 @@ export class ReferenceNetwork implements NetworkHandle {
     this.net = Network.build(parsed.spec);
     this.optimizer = parsed.optimizer;
     this.shuffleRng = Rng.withStream(parsed.spec.seed, RngStream.SHUFFLE);
+    this.augmentRng = Rng.withStream(parsed.spec.seed, RngStream.AUGMENT);
     this.inputSize = parsed.spec.inputSize;
     this.outputSize = this.net.outputSize;
     this.gradNorms = new Float64Array(this.net.layers.length);
@@ -850,6 +858,17 @@ export class ReferenceNetwork implements NetworkHandle {
 
   setClipNorm(maxNorm?: number | null): void {
     this.clipNorm = maxNorm === undefined || maxNorm === null ? null : positiveF64('clipNorm', maxNorm);
+  }
+
+  /** Image augmentation of runSteps' batches (null turns it off); never in evaluation or trainStep. */
+  setAugmentation(options?: AugmentationOptions | null): void {
+    if (options === undefined || options === null) {
+      this.augmentation = null;
+      return;
+    }
+    const aug = parseAugmentation(options);
+    checkRowLength(aug, this.inputSize);
+    this.augmentation = aug;
   }
 
   getStep(): number {
@@ -919,12 +938,15 @@ export class ReferenceNetwork implements NetworkHandle {
   // ── random streams ──
 
   private rngSlot(which: string): RngName {
-    if (which !== 'dropout' && which !== 'shuffle') throw invalid('which', `expected 'dropout' or 'shuffle', got '${which}'`);
+    if (which !== 'dropout' && which !== 'shuffle' && which !== 'augment') {
+      throw invalid('which', `expected 'dropout', 'shuffle' or 'augment', got '${which}'`);
+    }
     return which;
   }
 
   getRngState(which: RngName): Uint32Array {
-    const rng = this.rngSlot(which) === 'dropout' ? this.net.dropoutRng : this.shuffleRng;
+    const slot = this.rngSlot(which);
+    const rng = slot === 'dropout' ? this.net.dropoutRng : slot === 'shuffle' ? this.shuffleRng : this.augmentRng;
     return Uint32Array.from(rng.state());
   }
 
@@ -936,9 +958,11 @@ export class ReferenceNetwork implements NetworkHandle {
       Array.prototype.every.call(words, (w: unknown) => Number.isInteger(w) && (w as number) >= 0 && (w as number) <= 0xffffffff) &&
       !Array.prototype.every.call(words, (w: number) => w === 0);
     if (!ok) throw invalid('state', 'expected 4 unsigned 32-bit words, not all zero');
+    const slot = this.rngSlot(which);
     const rng = Rng.fromState(Array.from(words));
-    if (this.rngSlot(which) === 'dropout') this.net.dropoutRng = rng;
-    else this.shuffleRng = rng;
+    if (slot === 'dropout') this.net.dropoutRng = rng;
+    else if (slot === 'shuffle') this.shuffleRng = rng;
+    else this.augmentRng = rng;
   }
 
   // ── training ──
@@ -1014,7 +1038,10 @@ export class ReferenceNetwork implements NetworkHandle {
       const y = new Float32Array(m * no);
       for (let r = 0; r < m; r++) {
         const row = cursor.order[cursor.next + r];
-        x.set(d.x.subarray(row * ni, (row + 1) * ni), r * ni);
+        const src = d.x.subarray(row * ni, (row + 1) * ni);
+        // Augmented rows are written straight into the batch, one forked generator per row.
+        if (this.augmentation) augmentRow(this.augmentation, src, x.subarray(r * ni, (r + 1) * ni), forkRowRng(this.augmentRng));
+        else x.set(src, r * ni);
         y.set(d.y.subarray(row * no, (row + 1) * no), r * no);
       }
       cursor.next += m;

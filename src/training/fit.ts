@@ -7,6 +7,9 @@ import type { Sequential } from '../model';
 import { updateRuleOf, type OptimizerConfig } from '../optimizers';
 import { constant, type Schedule } from '../schedules';
 import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping';
+import { augmentationOptionsOf, type AugmentOptions } from './augment';
+import { diagnose, errorRate, type Diagnosis } from '../diagnosis/biasVariance';
+import { gradientWarnings, type GradientWarning } from '../diagnosis/gradientHealth';
 
 export interface EpochLog {
   /** 0-based epoch index (continues from `initialEpoch`). */
@@ -60,10 +63,14 @@ export interface FitOptions {
   clipNorm?: number | null;
   /** Index of the first epoch (to continue a schedule when resuming; default 0). */
   initialEpoch?: number;
+  /** Random image augmentation of the training batches, fresh every epoch (default none). */
+  augment?: AugmentOptions | null;
   onEpochEnd?: (log: EpochLog, control: TrainingControl) => void | Promise<void>;
   onStep?: (log: StepLog, control: TrainingControl) => void | Promise<void>;
   /** Steps between onStep calls (default 1). */
   stepsPerCallback?: number;
+  /** Best achievable error (human level / Bayes estimate) in [0, 1] for history.diagnosis (default 0). */
+  baseError?: number;
 }
 
 export interface History {
@@ -71,6 +78,14 @@ export interface History {
   stoppedEarly: boolean;
   /** Epoch whose weights the model holds when early stopping restored the best. */
   bestEpoch?: number;
+  /**
+   * Bias/variance verdict for the weights the model ends with (only with validation data): the
+   * train error from evaluating the whole training set once at the end in evaluation mode
+   * (dropout off), the dev error from that epoch's dev evaluation, and options.baseError.
+   */
+  diagnosis?: Diagnosis;
+  /** Vanishing/exploding warnings from the epochs' per-layer gradient norms (empty when healthy). */
+  gradientWarnings?: GradientWarning[];
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -84,6 +99,15 @@ function learningRateOf(name: string, value: number): number {
 }
 
 export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitOptions): Promise<History> {
+  const augmented = options !== null && typeof options === 'object' && options.augment != null;
+  try {
+    return await trainEpochs(model, x, y, options);
+  } finally {
+    if (augmented) model.handle.setAugmentation(null); // also after an error: the model never keeps it
+  }
+}
+
+async function trainEpochs(model: Sequential, x: Matrix, y: Labels, options: FitOptions): Promise<History> {
   if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
   const epochs = positiveInteger('epochs', options.epochs ?? 1);
   const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
@@ -108,10 +132,13 @@ export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitO
     ? model.dataset(options.validation.x, options.validation.y, 'validation.x', 'validation.y')
     : undefined;
   const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping, dev !== undefined) : undefined;
+  const baseError = errorRate('baseError', options.baseError ?? 0);
   const handle = model.handle;
   if (batchSize > train.length && options.dropLast) {
     throw new RangeError(`batchSize: ${batchSize} exceeds the ${train.length} training examples and dropLast is set, so no step would run`);
   }
+  // Validated by the backend (ranges, size against inputSize) before anything else changes.
+  handle.setAugmentation(augmentationOptionsOf(options.augment));
   handle.setOptimizer(updateRuleOf(optimizer));
   model.optimizer = optimizer;
   handle.setClipNorm(options.clipNorm ?? null);
@@ -186,6 +213,16 @@ export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitO
   if (stopping && stopping.bestEpoch >= 0 && stopping.restoreBest) {
     stopping.restore(handle);
     history.bestEpoch = stopping.bestEpoch;
+  }
+  // Diagnosis of the weights the model now holds (the best epoch's when restored).
+  const hasParameters = model.architecture.layers.map((l) => l.kind === 'dense' || l.kind === 'batchNorm');
+  const norms = history.epochs.map((e) => e.gradNorms);
+  const usable = norms.length > 0 && norms.every((n) => n.length === hasParameters.length);
+  history.gradientWarnings = usable ? gradientWarnings(norms, { hasParameters, epochOffset: history.epochs[0].epoch }) : [];
+  const held = history.epochs.find((e) => e.epoch === history.bestEpoch) ?? history.epochs[history.epochs.length - 1];
+  if (dev && held?.devAccuracy !== undefined) {
+    const r = await handle.evaluate(train);
+    history.diagnosis = diagnose({ trainError: 1 - r.correct / r.examples, devError: 1 - held.devAccuracy, baseError });
   }
   return history;
 }

@@ -4,6 +4,7 @@
 //! Exports use `catch_unwind`, so a Rust panic (a bug) surfaces as a thrown JS Error rather than
 //! aborting Node; argument problems are ordinary `InvalidArg` errors raised before any work.
 
+mod augment;
 mod kernels;
 mod network;
 mod random;

@@ -4,6 +4,7 @@
 //! waiting, and every argument is validated before the model is touched, so a rejected call
 //! leaves the model exactly as it was.
 
+use crate::augment::{check_row_len, parse_augmentation, AugmentationOptions};
 use crate::random::parse_init;
 use crate::validate::{self as check, Result};
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice, Float64Array, Uint32Array};
@@ -382,6 +383,22 @@ impl NativeNetwork {
         Ok(())
     }
 
+    /// Image augmentation of the training batches of `runSteps` (`null` turns it off).
+    /// Evaluation, prediction and `trainStep` never augment.
+    #[napi(catch_unwind)]
+    pub fn set_augmentation(&self, options: Option<AugmentationOptions>) -> Result<()> {
+        let value = match options {
+            None => None,
+            Some(o) => {
+                let aug = parse_augmentation(&o)?;
+                check_row_len(&aug, self.input_size)?;
+                Some(aug)
+            }
+        };
+        lock(&self.shared)?.net.augmentation = value;
+        Ok(())
+    }
+
     /// Optimizer steps taken (Adam's t).
     #[napi(catch_unwind)]
     pub fn get_step(&self) -> Result<f64> {
@@ -446,7 +463,7 @@ impl NativeNetwork {
         Ok(())
     }
 
-    /// The dropout or shuffle generator's state (4 × u32), so a resumed run draws the same numbers.
+    /// The dropout, shuffle or augment generator's state (4 × u32), so a resumed run draws the same numbers.
     #[napi(catch_unwind)]
     pub fn get_rng_state(&self, which: String) -> Result<Uint32Array> {
         let mut state = lock(&self.shared)?;
@@ -628,6 +645,9 @@ fn rng_slot<'a>(net: &'a mut Network<f32>, which: &str) -> Result<&'a mut Rng> {
     match which {
         "dropout" => Ok(&mut net.dropout_rng),
         "shuffle" => Ok(&mut net.shuffle_rng),
-        other => Err(check::invalid("which", format!("expected 'dropout' or 'shuffle', got '{other}'"))),
+        "augment" => Ok(&mut net.augment_rng),
+        other => {
+            Err(check::invalid("which", format!("expected 'dropout', 'shuffle' or 'augment', got '{other}'")))
+        }
     }
 }

@@ -5,6 +5,7 @@
 use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
 use super::spec::{LossKind, NetworkSpec};
+use crate::augment::Augmentation;
 use crate::loss::{sigmoid_binary_cross_entropy, softmax_cross_entropy};
 use crate::real::Real;
 use crate::regularization::regularization_cost;
@@ -32,6 +33,10 @@ pub struct Network<T> {
     pub clip_norm: Option<f64>,
     pub dropout_rng: Rng,
     pub shuffle_rng: Rng,
+    /// Image augmentation of the training batches `run_steps` gathers (never in evaluation).
+    pub augmentation: Option<Augmentation>,
+    /// The AUGMENT stream: one forked generator per augmented training row.
+    pub augment_rng: Rng,
     /// GEMM thread budget (run inside a rayon pool of this size).
     pub threads: usize,
     /// Per-layer gradient L2 norms of the last step (0 for layers without parameters).
@@ -59,6 +64,8 @@ impl<T: Real> Network<T> {
         Ok(Network {
             dropout_rng: Rng::with_stream(spec.seed, stream::DROPOUT),
             shuffle_rng: Rng::with_stream(spec.seed, stream::SHUFFLE),
+            augmentation: None,
+            augment_rng: Rng::with_stream(spec.seed, stream::AUGMENT),
             spec,
             layers,
             optimizer,
@@ -234,6 +241,8 @@ impl<T: Real> Network<T> {
             clip_norm: self.clip_norm,
             dropout_rng: self.dropout_rng.clone(),
             shuffle_rng: self.shuffle_rng.clone(),
+            augmentation: self.augmentation,
+            augment_rng: self.augment_rng.clone(),
             threads: self.threads,
             last_grad_norms: self.last_grad_norms.clone(),
             outputs: vec![Vec::new(); self.layers.len()],

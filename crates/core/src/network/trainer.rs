@@ -2,7 +2,10 @@
 //! per-epoch statistics. Batch size m = batch GD, 1 = SGD, anything between = mini-batch.
 
 use super::model::Network;
+use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
+use crate::rng::Rng;
+use rayon::prelude::*;
 
 /// Examples and one-hot (or 0/1) labels, row-major, copied once from JS and owned here so
 /// work on another thread never touches a live JS buffer.
@@ -109,7 +112,8 @@ impl<T: Real> Network<T> {
                 break;
             }
             let m = remaining.min(options.batch_size);
-            gather_rows(data, &cursor.order[cursor.next..cursor.next + m], buffers);
+            let rows = &cursor.order[cursor.next..cursor.next + m];
+            gather_rows(data, rows, self.augmentation.as_ref(), &mut self.augment_rng, buffers);
             cursor.next += m;
             let stats = self.train_step(&buffers.x, &buffers.y, m, lr);
             summary.steps += 1;
@@ -126,14 +130,33 @@ impl<T: Real> Network<T> {
     }
 }
 
-/// Copies the chosen rows of x and y into the contiguous batch buffers.
-fn gather_rows<T: Real>(data: &Dataset<T>, rows: &[u32], buffers: &mut BatchBuffers<T>) {
+/// Copies the chosen rows of x and y into the contiguous batch buffers. With an augmentation,
+/// each x row is written augmented straight into the batch (rows in batch order, one generator
+/// forked from `augment_rng` per row, see `augment::augment_rows`): only the batch is copied.
+fn gather_rows<T: Real>(
+    data: &Dataset<T>,
+    rows: &[u32],
+    augmentation: Option<&Augmentation>,
+    augment_rng: &mut Rng,
+    buffers: &mut BatchBuffers<T>,
+) {
     let (ni, no) = (data.inputs, data.outputs);
     buffers.x.clear();
     buffers.y.clear();
     for &r in rows {
         let r = r as usize;
-        buffers.x.extend_from_slice(&data.x[r * ni..(r + 1) * ni]);
         buffers.y.extend_from_slice(&data.y[r * no..(r + 1) * no]);
+        if augmentation.is_none() {
+            buffers.x.extend_from_slice(&data.x[r * ni..(r + 1) * ni]);
+        }
+    }
+    if let Some(aug) = augmentation {
+        assert_eq!(aug.row_len(), Some(ni), "augmentation: height·width·channels must equal the input size");
+        buffers.x.resize(rows.len() * ni, T::zero());
+        let rngs: Vec<Rng> = rows.iter().map(|_| fork_row_rng(augment_rng)).collect();
+        buffers.x.par_chunks_mut(ni).zip(rngs).zip(rows).for_each(|((dst, mut rng), &r)| {
+            let r = r as usize;
+            augment_row(aug, &data.x[r * ni..(r + 1) * ni], dst, &mut rng);
+        });
     }
 }

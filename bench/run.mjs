@@ -1,0 +1,414 @@
+// tunenet's benchmark suite: tunenet against its peers and the hardware, in one command.
+//
+//   npm run bench                 (= node bench/run.mjs)         full mode, ~10 minutes
+//   node bench/run.mjs --quick                                  routine check, < 2 minutes
+//   options: --threads T (training threads for every framework, default 1: the JS peers are
+//            single-threaded), --epochs N, --sections kernels,overhead,training (default all;
+//            memory comes with training), --profile (perf profile of tunenet's training run),
+//            --build (rebuild tunenet first), --no-wait (skip waiting for a quiet machine)
+//
+// Sections (one after another, never concurrently: the machine has 2 cores):
+//  1. Kernels: f32 GEMM GFLOP/s (crates/core/examples/gemm_gflops.rs vs numpy/OpenBLAS, as
+//     bench/gemm.mjs) and through the JS API vs the pure-TS reference; batch norm fwd+bwd,
+//     dropout, Adam in GB/s in the core (crates/core/examples/bench_kernels.rs) vs the measured
+//     copy bandwidth, and through the JS API vs the reference (bench/kernels_js.mjs).
+//  2. Call overhead: one tiny native call (µs) and one fused training step (`model.trainStep`,
+//     batch 128) with its share of time outside the GEMMs.
+//  3. Training: MNIST 784-256-128-10 on 8,000 digits (bench/export-split.mjs), variant A (plain)
+//     and B (batch norm + dropout 0.8 + L2 1e-4), 5 epochs (--quick: variant A, tfjs-wasm and
+//     PyTorch only, 1 thread; tfjs 'cpu' and brain.js take minutes and run in the full mode):
+//     samples/s (median of epochs 2…N) and test accuracy of tunenet, TensorFlow.js 'wasm' and
+//     'cpu', brain.js and PyTorch (bench/trainers/*), each in its own process.
+//  4. Memory: each trainer's peak RSS, and its data set's share (RSS after loading − before).
+//
+// Writes bench/results/latest.json: rows {section, name, unit, value, peer, peerValue, ratio}
+// (ratio > 1 means tunenet is better: faster, or smaller for times and memory; for a kernel
+// against the memory bandwidth it is the fraction of the bandwidth reached) + machine info.
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { exportSplit } from './export-split.mjs';
+import { CommandError, benchDir, jsonLines, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { setupJs, setupPython, setupTunenet } from './setup.mjs';
+
+// --- Options ------------------------------------------------------------------------------------
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const quick = flag('quick');
+const threads = Number(option('threads', '1'));
+const epochs = Number(option('epochs', '5'));
+const sections = new Set(option('sections', 'kernels,overhead,training').split(','));
+const noWait = flag('no-wait');
+const started = performance.now();
+const log = (...a) => console.error(...a);
+
+// --- Setup (before anything is timed) -----------------------------------------------------------
+if (!existsProc()) {
+  console.error('bench: needs Linux (/proc/stat, /proc/self/statm)');
+  process.exit(1);
+}
+function existsProc() {
+  try {
+    readFileSync('/proc/stat');
+    return true;
+  } catch {
+    return false;
+  }
+}
+setupTunenet({ force: flag('build'), log });
+setupJs(log);
+const python = setupPython();
+log('bench: building the Rust bench examples…');
+run('cargo', ['build', '--quiet', '--release', '-p', 'tunenet-core', '--example', 'gemm_gflops', '--example', 'bench_kernels']);
+const split = exportSplit();
+const exe = (name) => path.join(root, 'target', 'release', 'examples', name);
+
+const rows = [];
+const notes = [];
+const loads = [];
+const raw = {};
+function row(section, name, unit, value, peer = null, peerValue = null, { lowerIsBetter = false, ratio, detail } = {}) {
+  let r = ratio ?? null;
+  if (r == null && value != null && peerValue != null && peerValue !== 0 && value !== 0) r = lowerIsBetter ? peerValue / value : value / peerValue;
+  rows.push({ section, name, unit, value, peer, peerValue, ratio: r, ...(detail ? { detail } : {}) });
+}
+
+/** Waits for a quiet machine, then runs fn with the other load recorded under `label`. */
+function measured(label, fn) {
+  const waited = noWait ? 0 : waitQuiet(label, quick ? 30 : 120, log);
+  const [out, other, wall] = withLoad(fn);
+  loads.push({ label, otherCores: +other.toFixed(3), seconds: +wall.toFixed(1), waitedSeconds: +waited.toFixed(1) });
+  return out;
+}
+
+function tryRun(label, fn) {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof CommandError) && !(e instanceof SyntaxError)) throw e;
+    notes.push(`${label} failed: ${e.message}`);
+    log(`bench: ${label} failed: ${e.message}`);
+    return null;
+  }
+}
+
+// --- Machine and versions -------------------------------------------------------------------------
+function cpuModel() {
+  const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+  return line ? line.split(':')[1].trim() : os.cpus()[0]?.model ?? 'unknown';
+}
+const cpuFlags = readFileSync('/proc/cpuinfo', 'utf8').match(/^flags\s*:(.*)$/m)?.[1].trim().split(/\s+/) ?? [];
+const version = (cmd, args) => tryRun(`${cmd} --version`, () => run(cmd, args).trim().split('\n')[0]);
+const pyVersions = JSON.parse(
+  run(python, [
+    '-c',
+    'import json, sys, importlib.metadata as m\n' +
+      'def v(p):\n try: return m.version(p)\n except Exception: return None\n' +
+      'print(json.dumps({"python": sys.version.split()[0], "numpy": v("numpy"), "torch": v("torch"), "jax": v("jax"), "tensorflow": v("tensorflow-cpu")}))',
+  ]),
+);
+const benchPkg = (p) => JSON.parse(readFileSync(path.join(benchDir, 'node_modules', p, 'package.json'), 'utf8')).version;
+const machine = {
+  cpu: cpuModel(),
+  cores: os.cpus().length,
+  memoryGiB: +(os.totalmem() / 2 ** 30).toFixed(1),
+  simd: ['avx512f', 'avx2', 'fma'].filter((f) => cpuFlags.includes(f)),
+  os: `${os.type()} ${os.release()}`,
+};
+const versions = {
+  tunenet: JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')).version,
+  node: process.version,
+  rustc: version('rustc', ['--version']),
+  ...pyVersions,
+  tfjs: benchPkg('@tensorflow/tfjs'),
+  tfjsWasm: benchPkg('@tensorflow/tfjs-backend-wasm'),
+  brainjs: benchPkg('brain.js'),
+  benchmarkjs: benchPkg('benchmark'),
+};
+const pythonPeer = versions.torch ? `PyTorch ${versions.torch.split('+')[0]}` : versions.jax ? `JAX ${versions.jax}` : 'Keras/TF';
+
+// --- 1. Kernels -----------------------------------------------------------------------------------
+const quickArg = quick ? ['--quick'] : [];
+let stepGemm = {};
+let coreStep = {};
+let membw = [];
+if (sections.has('kernels') || sections.has('overhead')) {
+  log('bench: kernels — GEMM (tunenet core)…');
+  const rust = tryRun('gemm_gflops', () =>
+    measured('gemm tunenet', () => jsonLines(run(exe('gemm_gflops'), ['--json', ...quickArg, ...(quick ? ['--no-matrixmultiply'] : [])]))),
+  );
+  log(`bench: kernels — GEMM (numpy/OpenBLAS)…`);
+  const np = tryRun('gemm_numpy.py', () =>
+    measured('gemm numpy', () =>
+      jsonLines(run('env', ['-u', 'OPENBLAS_CORETYPE', '-u', 'OPENBLAS_L2_SIZE', python, path.join(benchDir, 'gemm_numpy.py'), '--json', ...quickArg])),
+    ),
+  );
+  raw.gemm = { tunenet: rust, numpy: np };
+  const npInfo = np?.find((l) => l.info)?.info;
+  if (npInfo) versions.blas = npInfo.blas.map((b) => `${b.internal_api} ${b.version} (${b.architecture})`).join(', ');
+  const key = (r) => `${r.name}|${r.threads}`;
+  const npBy = new Map((np ?? []).filter((r) => r.impl).map((r) => [key(r), r]));
+  const mmBy = new Map((rust ?? []).filter((r) => r.impl === 'matrixmultiply').map((r) => [key(r), r]));
+  for (const r of (rust ?? []).filter((x) => x.impl === 'tunenet').sort((a, b) => a.threads - b.threads)) {
+    const square = r.m === r.n && r.n === r.k;
+    const shape = `${r.trans_a ? `(${r.k}×${r.m})ᵀ` : `${r.m}×${r.k}`}·${r.trans_b ? `(${r.n}×${r.k})ᵀ` : `${r.k}×${r.n}`}`;
+    const peer = npBy.get(key(r));
+    row('kernels', square ? `gemm n = ${r.n}, ${r.threads}t` : `gemm ${r.name.replace(/^mlp /, 'MLP ')} ${shape}, ${r.threads}t`, 'GFLOP/s', r.gflops, 'numpy/OpenBLAS', peer?.gflops ?? null, {
+      detail: { m: r.m, n: r.n, k: r.k, threads: r.threads, matrixmultiply: mmBy.get(key(r))?.gflops ?? null },
+    });
+  }
+
+  log('bench: kernels — memory bandwidth, batch norm, dropout, Adam, step GEMMs (tunenet core)…');
+  const bk = tryRun('bench_kernels', () => measured('core kernels', () => jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg]))));
+  raw.coreKernels = bk;
+  membw = (bk ?? []).filter((r) => r.kind === 'membw');
+  for (const m of membw) {
+    row('kernels', `memory ${m.op} ${m.size === 'cache' ? '32 Ki floats (L2)' : `${m.elements / 2 ** 20} Mi floats (DRAM)`}, ${m.threads}t`, 'GB/s', m.gbps, null, null);
+  }
+  const copy1 = (size) => membw.find((m) => m.op === 'copy' && m.size === size && m.threads === 1);
+  for (const k of (bk ?? []).filter((r) => r.kind === 'kernel')) {
+    const bw = copy1(k.size === 'mlp' ? 'cache' : 'memory');
+    row('kernels', `${k.op} ${k.shape} (core), 1t`, 'GB/s', k.gbps, `copy bandwidth ${k.size === 'mlp' ? 'L2' : 'DRAM'}, 1t`, bw?.gbps ?? null, {
+      detail: { us: k.us, bytes: k.bytes },
+    });
+  }
+  for (const s of (bk ?? []).filter((r) => r.kind === 'step_gemm')) stepGemm[s.threads] = s;
+  for (const s of (bk ?? []).filter((r) => r.kind === 'core_step')) coreStep[`${s.variant}|${s.threads}`] = s;
+
+  log('bench: kernels — JS API vs TS reference, call overhead, trainStep (benchmark.js)…');
+  const js = tryRun('kernels_js', () =>
+    measured('JS kernels', () =>
+      jsonLines(run(process.execPath, [path.join(benchDir, 'kernels_js.mjs'), ...quickArg, '--threads', quick ? String(threads) : [...new Set([threads, 2])].join(',')])),
+    ),
+  );
+  raw.jsKernels = js;
+  const jsBy = (kind, name, impl) => (js ?? []).find((r) => r.kind === kind && r.name === name && r.impl === impl);
+  for (const r of (js ?? []).filter((x) => x.impl === 'native' && (x.kind === 'gemm' || x.kind === 'kernel'))) {
+    const peer = jsBy(r.kind, r.name, 'reference');
+    if (r.kind === 'gemm') row('kernels', `gemm ${r.name} via JS API, 1t`, 'GFLOP/s', r.gflops, 'TS reference', peer?.gflops ?? null);
+    else row('kernels', `${r.name} ${r.shape} via JS API`, 'GB/s', r.gbps, 'TS reference', peer?.gbps ?? null, { detail: { us: r.us, referenceUs: peer?.us } });
+  }
+
+  // --- 2. Call overhead -----------------------------------------------------------------------------
+  for (const r of (js ?? []).filter((x) => x.kind === 'call' && x.impl === 'native')) {
+    const peer = jsBy('call', r.name, 'reference');
+    row('overhead', `native call ${r.name}`, 'µs', r.us, peer ? 'TS reference' : null, peer?.us ?? null, { lowerIsBetter: true });
+  }
+  for (const r of (js ?? []).filter((x) => x.kind === 'trainStep')) {
+    const gemmUs = stepGemm[r.threads]?.total_us ?? null;
+    const core = coreStep[`${r.variant}|${r.threads}`];
+    row('overhead', `trainStep batch 128, variant ${r.variant}, ${r.threads}t`, 'µs', r.us, core ? 'core train_step (Rust, no napi)' : null, core?.us ?? null, {
+      lowerIsBetter: true,
+      detail: { stepGemmsUs: gemmUs, outsideGemmShare: gemmUs ? 1 - gemmUs / r.us : null },
+    });
+    if (gemmUs) row('overhead', `  share outside the 8 GEMMs (${gemmUs.toFixed(0)} µs), variant ${r.variant}, ${r.threads}t`, '%', 100 * (1 - gemmUs / r.us));
+  }
+}
+
+// --- 3 + 4. Training and memory -------------------------------------------------------------------
+const training = [];
+const trainEnv = (t) => ({ ...process.env, OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) });
+function train(framework, variant, t) {
+  const common = ['--variant', variant, '--epochs', String(epochs), '--threads', String(t)];
+  const cmd =
+    framework === 'tunenet'
+      ? [process.execPath, [path.join(benchDir, 'trainers', 'tunenet.mjs'), ...common]]
+      : framework === 'tfjs-wasm' || framework === 'tfjs-cpu'
+        ? [process.execPath, [path.join(benchDir, 'trainers', 'tfjs.mjs'), '--backend', framework.slice(5), ...common]]
+        : framework === 'brain.js'
+          ? [process.execPath, [path.join(benchDir, 'trainers', 'brain.mjs'), ...common]]
+          : [python, [path.join(benchDir, 'trainers', 'torch_mnist.py'), ...common]];
+  log(`bench: training — ${framework}, variant ${variant}, ${t} thread${t > 1 ? 's' : ''}, ${epochs} epochs…`);
+  const res = tryRun(`${framework} variant ${variant}`, () =>
+    measured(`train ${framework} ${variant} ${t}t`, () => {
+      const out = jsonLines(run(cmd[0], cmd[1], { env: trainEnv(t) }));
+      const r = out.reverse().find((l) => l.result)?.result;
+      if (!r) throw new CommandError(`${framework}: no result line`);
+      return r;
+    }),
+  );
+  if (res) training.push({ ...res, framework, variant, threads: t });
+  return res;
+}
+
+const breakdown = {};
+if (sections.has('training')) {
+  const variants = quick ? ['A'] : ['A', 'B'];
+  const peers = quick ? ['tfjs-wasm', 'pytorch'] : ['tfjs-wasm', 'tfjs-cpu', 'brain.js', 'pytorch'];
+  const threadSets = quick || threads !== 1 ? [threads] : [1, 2];
+  for (const variant of variants) {
+    for (const t of threadSets) {
+      const mine = train('tunenet', variant, t);
+      // The JS peers are single-threaded: they run once, at 1 thread, whatever T is.
+      const peersHere = t === threads ? peers : ['pytorch'];
+      for (const peer of peersHere) {
+        if (peer === 'brain.js' && variant !== 'A') continue;
+        const p = train(peer, variant, peer === 'pytorch' ? t : 1);
+        const label = peer === 'pytorch' ? pythonPeer : peer;
+        if (!mine || !p) continue;
+        row('training', `MNIST ${variant} samples/s, ${t}t`, 'samples/s', mine.samplesPerSecond, `${label}${peer === 'pytorch' ? `, ${t}t` : ', 1t'}`, p.samplesPerSecond);
+        if (t === threads) {
+          row('training', `MNIST ${variant} test accuracy`, '%', 100 * mine.testAccuracy, label, 100 * p.testAccuracy, {
+            ratio: mine.testAccuracy / p.testAccuracy,
+          });
+          row('memory', `MNIST ${variant} peak RSS`, 'MiB', mine.rss.peakMiB, label, p.rss.peakMiB, { lowerIsBetter: true });
+          row('memory', `MNIST ${variant} data set share`, 'MiB', mine.rss.afterDataMiB - mine.rss.baseMiB, label, p.rss.afterDataMiB - p.rss.baseMiB, {
+            lowerIsBetter: true,
+          });
+        }
+      }
+      if (mine) {
+        const stepUs = (128 / mine.samplesPerSecond) * 1e6;
+        breakdown[`${variant}|${t}`] = {
+          fitStepUs: stepUs,
+          stepGemmsUs: stepGemm[t]?.total_us ?? null,
+          coreStepUs: coreStep[`${variant}|${t}`]?.us ?? null,
+          outsideGemmShare: stepGemm[t] ? 1 - stepGemm[t].total_us / stepUs : null,
+        };
+      }
+    }
+  }
+}
+
+// --- Profile (optional): where tunenet's training time goes ------------------------------------------
+let profile = null;
+if (flag('profile')) {
+  const data = path.join(os.tmpdir(), `tunenet-bench-${process.pid}.perf`);
+  log('bench: profiling tunenet variant A with perf…');
+  profile = tryRun('perf', () => {
+    run('perf', ['record', '-q', '-F', '2000', '-o', data, '--', process.execPath, path.join(benchDir, 'trainers', 'tunenet.mjs'), '--variant', 'A', '--epochs', '15', '--threads', String(threads)], {
+      stdio: ['ignore', 'ignore', 'ignore'],
+    });
+    const text = run('perf', ['report', '-i', data, '--stdio', '-q', '--sort', 'dso,sym', '--percent-limit', '0.3']);
+    rmSync(data, { force: true });
+    const lines = text
+      .split('\n')
+      .map((l) => l.match(/^\s*([\d.]+)%\s+(\S+)\s+\[.\]\s+(.*)$/))
+      .filter(Boolean)
+      .map(([, pct, dso, sym]) => ({ pct: Number(pct), dso, sym: sym.trim() }));
+    const category = ({ dso, sym }) =>
+      /gemm/i.test(sym) ? 'GEMM (gemm crate)' : /optimizer|adam/i.test(sym) ? 'optimizer update' : dso.includes('tunenet') ? 'other tunenet core (activations, loss, bias, gathers…)' : dso === '[kernel.kallsyms]' ? 'Linux kernel (page faults, copies)' : /^lib(c|m)[.-]/.test(dso) ? 'libc/libm (memcpy, malloc…)' : 'node / V8 / startup';
+    const byCategory = {};
+    for (const l of lines) byCategory[category(l)] = (byCategory[category(l)] ?? 0) + l.pct;
+    return { top: lines.slice(0, 15), byCategory };
+  });
+}
+
+// --- Print ----------------------------------------------------------------------------------------------
+const fmt = (x, unit) => {
+  if (x == null || Number.isNaN(x)) return '—';
+  if (unit === 'samples/s') return Math.round(x).toLocaleString('en-US');
+  if (unit === '%') return x.toFixed(1);
+  if (unit === 'µs') return x < 10 ? x.toFixed(2) : x.toFixed(0);
+  if (unit === 'MiB') return x.toFixed(0);
+  return x.toFixed(1);
+};
+const titles = {
+  kernels: '1. Kernels',
+  overhead: '2. Call overhead',
+  training: `3. Training: MNIST 784-256-128-10, batch 128, Adam 1e-3, ${split.train} train / ${split.test} test digits, ${epochs} epochs`,
+  memory: '4. Memory (each trainer in its own process)',
+};
+console.log(`\ntunenet ${versions.tunenet} benchmark (${quick ? 'quick' : 'full'} mode) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.simd.join('/')}`);
+console.log(
+  `node ${versions.node}, ${versions.rustc}, python ${versions.python}, numpy ${versions.numpy}${versions.blas ? ` (${versions.blas})` : ''}, ${pythonPeer}, tfjs ${versions.tfjs}, brain.js ${versions.brainjs}`,
+);
+console.log(
+  `threads: training runs at ${threads} thread${threads > 1 ? 's' : ''} for every framework (tunenet \`threads\`, torch.set_num_threads + OMP/MKL_NUM_THREADS); ` +
+    `tfjs 'wasm' (SIMD, no threads in Node), tfjs 'cpu' and brain.js are single-threaded${!quick && threads === 1 ? '; 2-thread rows compare tunenet with PyTorch only' : ''}`,
+);
+console.log(`ratio = tunenet's advantage (> 1: tunenet faster / smaller / more accurate); for a kernel against copy bandwidth, the fraction of it reached\n`);
+const header = ['measurement', 'unit', 'tunenet', 'peer', 'peer value', 'ratio'];
+for (const section of ['kernels', 'overhead', 'training', 'memory']) {
+  const rs = rows.filter((r) => r.section === section);
+  if (!rs.length) continue;
+  const cells = rs.map((r) => [r.name, r.unit, fmt(r.value, r.unit), r.peer ?? '', r.peer ? fmt(r.peerValue, r.unit) : '', r.ratio == null ? '' : `${r.ratio.toFixed(2)}×`]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const pad = (c) => c.map((x, i) => (i === 0 || i === 1 || i === 3 ? x.padEnd(widths[i]) : x.padStart(widths[i]))).join('  ');
+  console.log(titles[section]);
+  console.log(pad(header));
+  console.log(pad(widths.map((w) => '-'.repeat(w))));
+  for (const c of cells) console.log(pad(c));
+  console.log('');
+}
+
+// --- Targets ------------------------------------------------------------------------------------------
+const targets = [];
+const find = (name, peerPrefix) => rows.find((r) => r.name === name && r.peer?.startsWith(peerPrefix));
+const target = (label, r, min) => {
+  if (!r) return;
+  targets.push({ target: label, ratio: r.ratio, min, met: r.ratio != null && r.ratio >= min });
+};
+target(`MNIST A samples/s ≥ 20× tfjs-wasm (${threads}t)`, find(`MNIST A samples/s, ${threads}t`, 'tfjs-wasm'), 20);
+target(`MNIST A samples/s ≥ 1.0× ${pythonPeer} (${threads}t)`, find(`MNIST A samples/s, ${threads}t`, pythonPeer), 1);
+if (threads === 1) target(`MNIST A samples/s ≥ 1.0× ${pythonPeer} (2t)`, find('MNIST A samples/s, 2t', pythonPeer), 1);
+target(`MNIST B samples/s ≥ 20× tfjs-wasm (${threads}t)`, find(`MNIST B samples/s, ${threads}t`, 'tfjs-wasm'), 20);
+for (const r of rows.filter((x) => x.name.endsWith('test accuracy'))) target(`${r.name.replace(' test accuracy', '')} accuracy ≥ ${r.peer}`, r, 1);
+for (const t of [1, 2]) {
+  const big = rows.filter((r) => r.section === 'kernels' && r.detail?.threads === t && r.detail.m === r.detail.n && r.detail.n === r.detail.k && r.detail.n >= 256 && r.ratio != null);
+  if (big.length) {
+    const worst = big.reduce((a, b) => (a.ratio <= b.ratio ? a : b));
+    targets.push({ target: `GEMM ≥ 0.9× OpenBLAS at n ≥ 256, ${t}t (worst: n = ${worst.detail.n})`, ratio: worst.ratio, min: 0.9, met: worst.ratio >= 0.9 });
+  }
+}
+if (targets.length) {
+  console.log('Targets (issue 5)');
+  for (const t of targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.ratio == null ? '—' : `${t.ratio.toFixed(2)}×`}${t.met ? '' : ` (${((t.ratio / t.min) * 100).toFixed(0)} % of the target)`}`);
+  console.log('');
+}
+if (Object.keys(breakdown).length) {
+  console.log('Where a tunenet training step goes (batch 128; fit step = 128 / samples/s):');
+  for (const [k, b] of Object.entries(breakdown)) {
+    const [variant, t] = k.split('|');
+    const parts = [`fit step ${b.fitStepUs.toFixed(0)} µs`];
+    if (b.coreStepUs) parts.push(`core train_step alone ${b.coreStepUs.toFixed(0)} µs`);
+    if (b.stepGemmsUs) parts.push(`its 8 GEMMs ${b.stepGemmsUs.toFixed(0)} µs → ${(100 * b.outsideGemmShare).toFixed(0)} % outside GEMM`);
+    console.log(`  variant ${variant}, ${t}t: ${parts.join(', ')}`);
+  }
+  console.log('');
+}
+if (profile) {
+  console.log(`perf profile of tunenet training (variant A, ${threads}t, 15 epochs incl. startup), share of samples:`);
+  for (const [c, pct] of Object.entries(profile.byCategory).sort((a, b) => b[1] - a[1])) console.log(`  ${pct.toFixed(1).padStart(5)} %  ${c}`);
+  console.log('  top symbols:');
+  for (const l of profile.top.slice(0, 10)) console.log(`  ${l.pct.toFixed(1).padStart(5)} %  ${l.sym.slice(0, 90)}`);
+  console.log('');
+}
+const maxOther = Math.max(0, ...loads.map((l) => l.otherCores));
+console.log(`other load while measuring (cores busy outside this benchmark): ${loads.map((l) => `${l.label} ${l.otherCores.toFixed(2)}`).join(', ')}`);
+if (maxOther > 0.1) console.log('  warning: other processes were using the CPU during some measurements; rerun on a quiet machine for exact figures');
+for (const n of notes) console.log(`note: ${n}`);
+
+mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+const outFile = path.join(benchDir, 'results', 'latest.json');
+writeFileSync(
+  outFile,
+  JSON.stringify(
+    {
+      date: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      threads,
+      epochs,
+      machine,
+      versions,
+      pythonPeer,
+      otherLoad: loads,
+      ratioMeaning: "tunenet's advantage: > 1 means tunenet is faster, smaller or more accurate; kernel vs copy bandwidth: fraction reached",
+      rows,
+      targets,
+      breakdown,
+      profile,
+      training,
+      raw,
+      notes,
+      seconds: +((performance.now() - started) / 1000).toFixed(1),
+    },
+    null,
+    2,
+  ) + '\n',
+);
+console.log(`\nwrote ${path.relative(root, outFile)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

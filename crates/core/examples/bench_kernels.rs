@@ -1,0 +1,292 @@
+//! Memory-bound kernels against the machine's memory bandwidth, the GEMMs of one MNIST training
+//! step, and the core's fused training step — the Rust side of `bench/run.mjs` (sections 1–2).
+//!
+//!     cargo run --release -p tunenet-core --example bench_kernels -- [--quick] [--json]
+//!
+//! * `membw`: STREAM-style copy (`b = a`, 2 arrays) and triad (`a = b + s·c`, 3 arrays) on 1 and
+//!   2 threads, at an in-cache size (32 Ki floats per array) and an out-of-cache one (8 Mi
+//!   floats, 32 MiB per array; 4 Mi with `--quick`). GB/s = arrays × 4 bytes × n / t.
+//! * `kernel`: batch norm forward (train) + backward, dropout forward, Adam update — the
+//!   single-threaded kernels the fused step calls — at the MLP size (128×256 activations, Adam
+//!   over W1 = 784×256) and at the out-of-cache size. Bytes touched (each array once, STREAM
+//!   convention): batch norm x, y, x̂ forward + dy, x̂, dx backward = 6 arrays; dropout x, y,
+//!   mask = 3; Adam reads w, g, v, s and writes w, v, s = 7.
+//! * `step_gemm`: the 8 products of one training step of the 784-256-128-10 network at batch
+//!   128 (3 forward, 3 dW, 2 dX — the first layer's dX is not needed), each timed alone, summed.
+//! * `core_step`: `Network::train_step` of that network (variant A plain, variant B with batch
+//!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed random batch — the fused step without the
+//!   napi boundary.
+//!
+//! Each point: warm-up, then batches of ≥ ~20 ms until ≥ 0.3 s (0.1 s with `--quick`) and ≥ 3
+//! batches; the figure is the best batch (least disturbed by other processes), median kept too.
+use std::hint::black_box;
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use tunenet_core::activation::Activation;
+use tunenet_core::batch_norm::{batch_norm_backward, batch_norm_forward_train};
+use tunenet_core::dropout::dropout_forward;
+use tunenet_core::gemm::{gemm, GemmShape};
+use tunenet_core::init::Init;
+use tunenet_core::network::{LayerSpec, LossKind, Network, NetworkSpec, OptimizerConfig, OptimizerKind};
+use tunenet_core::optim::adam_step;
+use tunenet_core::rng::Rng;
+
+struct Timing {
+    /// Seconds per call, best batch.
+    best: f64,
+    /// Seconds per call, median batch.
+    median: f64,
+}
+
+fn time_it(min_total: Duration, mut f: impl FnMut()) -> Timing {
+    f(); // warm-up: page faults, caches, thread wake-up
+    let t0 = Instant::now();
+    f();
+    let one = t0.elapsed().as_secs_f64().max(1e-8);
+    let reps = ((0.02 / one).ceil() as usize).max(1);
+    let mut per_call = Vec::new();
+    let start = Instant::now();
+    while per_call.len() < 3 || start.elapsed() < min_total {
+        let t = Instant::now();
+        for _ in 0..reps {
+            f();
+        }
+        per_call.push(t.elapsed().as_secs_f64() / reps as f64);
+    }
+    per_call.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    Timing { best: per_call[0], median: per_call[per_call.len() / 2] }
+}
+
+fn random(len: usize, rng: &mut Rng) -> Vec<f32> {
+    (0..len).map(|_| rng.next_f32() * 2.0 - 1.0).collect()
+}
+
+fn emit(json: bool, line: String, text: String) {
+    if json {
+        println!("{line}");
+    } else {
+        println!("{text}");
+    }
+    std::io::stdout().flush().ok();
+}
+
+/// Splits `out` (and the inputs alike) into `threads` contiguous parts run on the pool.
+fn par_for(threads: usize, out: &mut [f32], ins: &[&[f32]], f: &(dyn Fn(&mut [f32], &[&[f32]]) + Sync)) {
+    if threads <= 1 {
+        f(out, ins);
+        return;
+    }
+    let len = out.len();
+    let chunk = len.div_ceil(threads);
+    rayon::scope(|s| {
+        for (i, o) in out.chunks_mut(chunk).enumerate() {
+            let parts: Vec<&[f32]> = ins.iter().map(|a| &a[i * chunk..(i * chunk + o.len())]).collect();
+            s.spawn(move |_| f(o, &parts));
+        }
+    });
+}
+
+fn membw(json: bool, quick: bool, min_total: Duration, rng: &mut Rng) {
+    let big = if quick { 1 << 22 } else { 1 << 23 };
+    for &(n, label) in &[(1usize << 15, "cache"), (big, "memory")] {
+        let a = random(n, rng);
+        let c = random(n, rng);
+        let mut b = vec![0.0f32; n];
+        for threads in [1usize, 2] {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");
+            pool.install(|| {
+                let copy = time_it(min_total, || {
+                    par_for(threads, &mut b, &[&a], &|o, i| o.copy_from_slice(i[0]));
+                    black_box(&mut b);
+                });
+                let triad = time_it(min_total, || {
+                    par_for(threads, &mut b, &[&a, &c], &|o, i| {
+                        for ((o, &x), &y) in o.iter_mut().zip(i[0]).zip(i[1]) {
+                            *o = x + 3.0 * y;
+                        }
+                    });
+                    black_box(&mut b);
+                });
+                for (op, t, arrays) in [("copy", copy, 2.0), ("triad", triad, 3.0)] {
+                    let bytes = arrays * 4.0 * n as f64;
+                    let gbps = bytes / t.best / 1e9;
+                    emit(
+                        json,
+                        format!(
+                            "{{\"kind\":\"membw\",\"op\":\"{op}\",\"size\":\"{label}\",\"elements\":{n},\"threads\":{threads},\"bytes\":{bytes},\"gbps\":{gbps:.2},\"median_gbps\":{:.2}}}",
+                            bytes / t.median / 1e9
+                        ),
+                        format!("membw {op:<5} {label:<6} n={n:<9} threads={threads}  {gbps:8.1} GB/s"),
+                    );
+                }
+            });
+        }
+    }
+}
+
+fn kernels(json: bool, quick: bool, min_total: Duration, rng: &mut Rng) {
+    let (big_m, big_n) = if quick { (4096, 1024) } else { (8192, 1024) };
+    for &(m, n, adam_len, label) in &[(128usize, 256usize, 784usize * 256, "mlp"), (big_m, big_n, big_m * big_n, "memory")] {
+        let len = m * n;
+        let x = random(len, rng);
+        let gamma: Vec<f32> = (0..n).map(|_| 1.0 + 0.1 * rng.next_f32()).collect();
+        let beta = random(n, rng);
+        let (mut y, mut x_hat) = (vec![0.0f32; len], vec![0.0f32; len]);
+        let (mut mean, mut var) = (vec![0.0f32; n], vec![0.0f32; n]);
+        let dy = random(len, rng);
+        let mut dx = vec![0.0f32; len];
+        let (mut dgamma, mut dbeta) = (vec![0.0f32; n], vec![0.0f32; n]);
+        let bn = time_it(min_total, || {
+            batch_norm_forward_train(&x, &gamma, &beta, 1e-3, &mut y, &mut x_hat, &mut mean, &mut var);
+            batch_norm_backward(&dy, &x_hat, &var, &gamma, 1e-3, &mut dx, &mut dgamma, &mut dbeta);
+            black_box((&mut y, &mut dx));
+        });
+        let mut drop_rng = Rng::new(7);
+        let mut mask = vec![0.0f32; len];
+        let dropout = time_it(min_total, || {
+            dropout_forward(&x, 0.8, &mut drop_rng, &mut y, &mut mask);
+            black_box((&mut y, &mut mask));
+        });
+        let mut w = random(adam_len, rng);
+        let g = random(adam_len, rng);
+        let (mut v, mut s) = (vec![0.0f32; adam_len], vec![0.0f32; adam_len]);
+        let mut t = 0u64;
+        let adam = time_it(min_total, || {
+            t += 1;
+            adam_step(&mut w, &g, &mut v, &mut s, 1e-3, 0.9, 0.999, 1e-8, t);
+            black_box(&mut w);
+        });
+        let shape = format!("{m}×{n}");
+        let adam_shape = if label == "mlp" { "784×256".to_string() } else { format!("{adam_len}") };
+        for (op, tm, elements, arrays, sh) in [
+            ("batchnorm fwd+bwd", bn, len, 6.0, shape.clone()),
+            ("dropout fwd", dropout, len, 3.0, shape.clone()),
+            ("adam update", adam, adam_len, 7.0, adam_shape),
+        ] {
+            let bytes = arrays * 4.0 * elements as f64;
+            let gbps = bytes / tm.best / 1e9;
+            emit(
+                json,
+                format!(
+                    "{{\"kind\":\"kernel\",\"op\":\"{op}\",\"size\":\"{label}\",\"shape\":\"{sh}\",\"elements\":{elements},\"bytes\":{bytes},\"us\":{:.3},\"gbps\":{gbps:.2},\"median_gbps\":{:.2}}}",
+                    tm.best * 1e6,
+                    bytes / tm.median / 1e9
+                ),
+                format!("kernel {op:<18} {sh:<10} {:9.1} µs {gbps:8.1} GB/s", tm.best * 1e6),
+            );
+        }
+    }
+}
+
+/// The 8 products of one step of 784-256-128-10 at batch 128 (row-major, as the network runs them).
+fn step_products() -> Vec<(&'static str, GemmShape)> {
+    vec![
+        ("fwd1 X·W1", GemmShape::new(128, 256, 784)),
+        ("fwd2 A1·W2", GemmShape::new(128, 128, 256)),
+        ("fwd3 A2·W3", GemmShape::new(128, 10, 128)),
+        ("dW3 A2ᵀ·dZ3", GemmShape::new(128, 10, 128).trans_a(true)),
+        ("dA2 dZ3·W3ᵀ", GemmShape::new(128, 128, 10).trans_b(true)),
+        ("dW2 A1ᵀ·dZ2", GemmShape::new(256, 128, 128).trans_a(true)),
+        ("dA1 dZ2·W2ᵀ", GemmShape::new(128, 256, 128).trans_b(true)),
+        ("dW1 Xᵀ·dZ1", GemmShape::new(784, 256, 128).trans_a(true)),
+    ]
+}
+
+fn step_gemms(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");
+    pool.install(|| {
+        let mut parts = Vec::new();
+        let mut total = 0.0;
+        let mut flops = 0.0;
+        for (name, shape) in step_products() {
+            let a = random(shape.m * shape.k, rng);
+            let b = random(shape.k * shape.n, rng);
+            let mut c = vec![0.0f32; shape.m * shape.n];
+            let t = time_it(min_total, || {
+                gemm(shape, 1.0f32, &a, &b, 0.0, &mut c, threads);
+                black_box(&mut c);
+            });
+            total += t.best;
+            flops += shape.flops();
+            parts.push(format!(
+                "{{\"name\":\"{name}\",\"m\":{},\"n\":{},\"k\":{},\"us\":{:.3}}}",
+                shape.m,
+                shape.n,
+                shape.k,
+                t.best * 1e6
+            ));
+        }
+        emit(
+            json,
+            format!(
+                "{{\"kind\":\"step_gemm\",\"threads\":{threads},\"total_us\":{:.3},\"gflop\":{:.6},\"gflops\":{:.2},\"products\":[{}]}}",
+                total * 1e6,
+                flops / 1e9,
+                flops / total / 1e9,
+                parts.join(",")
+            ),
+            format!("step gemms threads={threads}: {:.1} µs ({:.1} GFLOP/s)", total * 1e6, flops / total / 1e9),
+        );
+    });
+}
+
+fn mnist_spec(variant_b: bool) -> NetworkSpec {
+    let l2 = if variant_b { 1e-4 } else { 0.0 };
+    let mut layers = Vec::new();
+    for units in [256usize, 128] {
+        layers.push(LayerSpec::Dense { units, init: Init::He, l2, l1: 0.0, use_bias: !variant_b });
+        if variant_b {
+            layers.push(LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3 });
+        }
+        layers.push(LayerSpec::Activation(Activation::Relu));
+        if variant_b {
+            layers.push(LayerSpec::Dropout { keep_prob: 0.8 });
+        }
+    }
+    layers.push(LayerSpec::Dense { units: 10, init: Init::He, l2, l1: 0.0, use_bias: true });
+    NetworkSpec { input_size: 784, layers, loss: LossKind::SoftmaxCrossEntropy, seed: 1 }
+}
+
+fn core_step(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
+    let m = 128;
+    let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
+    let mut y = vec![0.0f32; m * 10];
+    for i in 0..m {
+        y[i * 10 + rng.below(10) as usize] = 1.0;
+    }
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");
+    for (variant, b) in [("A", false), ("B", true)] {
+        let mut net: Network<f32> =
+            Network::new(mnist_spec(b), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
+        net.threads = threads;
+        let t = pool.install(|| {
+            time_it(min_total, || {
+                black_box(net.train_step(&x, &y, m, 1e-3));
+            })
+        });
+        emit(
+            json,
+            format!(
+                "{{\"kind\":\"core_step\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"us\":{:.3},\"median_us\":{:.3}}}",
+                t.best * 1e6,
+                t.median * 1e6
+            ),
+            format!("core train_step variant {variant} threads={threads}: {:.1} µs", t.best * 1e6),
+        );
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let quick = args.iter().any(|a| a == "--quick");
+    let json = args.iter().any(|a| a == "--json");
+    let min_total = Duration::from_secs_f64(if quick { 0.1 } else { 0.3 });
+    let mut rng = Rng::new(20_240_602);
+    membw(json, quick, min_total, &mut rng);
+    kernels(json, quick, min_total, &mut rng);
+    for threads in [1usize, 2] {
+        step_gemms(json, min_total, threads, &mut rng);
+        core_step(json, min_total, threads, &mut rng);
+    }
+}

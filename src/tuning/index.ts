@@ -1,0 +1,35 @@
+// Hyperparameter tuning: search spaces, random search (coarse to fine), successive halving / ASHA,
+// trials in parallel on worker threads ("caviar") and babysitting one model ("panda").
+export {
+  uniform,
+  integer,
+  logUniform,
+  oneMinusLogUniform,
+  choice,
+  sample,
+  zoom,
+  type Dimension,
+  type NumericDimension,
+  type UniformDimension,
+  type IntegerDimension,
+  type LogUniformDimension,
+  type OneMinusLogUniformDimension,
+  type ChoiceDimension,
+  type Space,
+  type ConfigOf,
+  type SearchRng,
+} from './space';
+export { threadsPerTrial } from './checks';
+export { formatTrials, rankTrials, type TrialContext, type ObjectiveResult, type Objective, type ObjectiveModule, type TrialRecord, type TableOptions } from './trials';
+export { randomSearch, type RandomSearchOptions, type SearchResult, type SearchProgress } from './randomSearch';
+export {
+  successiveHalving,
+  rungBudgets,
+  type SuccessiveHalvingOptions,
+  type HalvingContext,
+  type HalvingResult,
+  type HalvingTrial,
+  type RungResult,
+} from './successiveHalving';
+export { runTrialsInWorkers, TrialWorkerPool, type RunTrialsOptions, type WorkerTrial, type WorkerPoolOptions, type WorkerReply } from './parallel';
+export { babysit, type BabysitOptions, type BabysitDecision, type Babysitter } from './panda';

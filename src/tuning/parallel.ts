@@ -1,0 +1,271 @@
+// "Caviar": many trials at once, each on its own worker thread, with a concurrency limit. Each
+// trial gets a native thread budget, threadsPerTrial = max(1, floor(cores / concurrency)), which
+// the objective passes to its model's `threads` (the model's own rayon pool has exactly that many
+// threads), so 2 trials on 2 cores use 2 threads, not 4.
+//
+// A worker cannot receive a function, so the objective lives in a module the worker imports:
+//   // objective.mjs
+//   import { sequential, dense, relu } from 'tunenet';
+//   export async function objective(config, { threads, seed }) { …; return { devMetric, epochs }; }
+//   // main
+//   await runTrialsInWorkers({ module: path.resolve('objective.mjs'), configs, concurrency: 2 });
+// The module may be ESM (.mjs) or CommonJS (.cjs / .js); it is imported once per worker, so data it
+// loads at the top level is loaded once per worker and reused by that worker's trials. The native
+// addon is context-aware and loads in every worker. Configs, contexts and results cross threads
+// by structured clone: plain data, typed arrays — no functions or models.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { optionalFunction, positiveInteger, seedOf, threadsPerTrial as defaultThreads } from './checks';
+import { mapConcurrent } from './concurrency';
+import type { Objective, ObjectiveModule, ObjectiveResult, TrialContext } from './trials';
+
+// Runs inside each worker (plain JavaScript, evaluated from a string, so it works the same from
+// the TypeScript sources under vitest and from dist/).
+const WORKER_SOURCE = `
+'use strict';
+const { parentPort, workerData, threadId } = require('node:worker_threads');
+const { pathToFileURL } = require('node:url');
+const { module: file, exportName } = workerData;
+const loaded = import(pathToFileURL(file).href).then((mod) => {
+  const direct = mod[exportName];
+  const fromDefault = mod.default && mod.default[exportName];
+  const fn = typeof direct === 'function' ? direct : fromDefault;
+  if (typeof fn !== 'function') {
+    throw new Error('module ' + file + ' exports no function ' + JSON.stringify(exportName) +
+      ' (it exports: ' + Object.keys(mod).join(', ') + ')');
+  }
+  return fn;
+});
+loaded.catch(() => {});
+parentPort.on('message', async (job) => {
+  const started = performance.now();
+  let reply;
+  try {
+    const fn = await loaded;
+    const result = await fn(job.config, job.context);
+    reply = { id: job.id, ok: true, result };
+  } catch (e) {
+    reply = { id: job.id, ok: false, message: e && e.message !== undefined ? String(e.message) : String(e), stack: e && e.stack };
+  }
+  reply.seconds = (performance.now() - started) / 1000;
+  reply.threadId = threadId;
+  try {
+    parentPort.postMessage(reply);
+  } catch (e) {
+    parentPort.postMessage({ id: job.id, ok: false, seconds: reply.seconds, threadId,
+      message: 'the objective result cannot be sent back from the worker; it must be plain data (structured-cloneable): ' + e.message });
+  }
+});
+`;
+
+export interface WorkerPoolOptions extends ObjectiveModule {
+  /** Workers (trials at once), ≥ 1. */
+  concurrency: number;
+}
+
+/** What one trial on a worker produced. */
+export interface WorkerReply {
+  result: ObjectiveResult;
+  /** Wall time of the objective inside the worker. */
+  seconds: number;
+  /** worker_threads threadId of the worker that ran it. */
+  threadId: number;
+}
+
+interface Job {
+  id: number;
+  config: unknown;
+  context: unknown;
+  resolve: (r: WorkerReply) => void;
+  reject: (e: Error) => void;
+}
+
+interface Slot {
+  worker: Worker;
+  job?: Job;
+}
+
+function modulePath(value: unknown): string {
+  if (typeof value !== 'string' || value === '') {
+    throw new TypeError(`module: expected the absolute path of the objective module, got ${value === undefined ? 'undefined' : typeof value}`);
+  }
+  const file = value.startsWith('file:') ? fileURLToPath(value) : value;
+  if (!path.isAbsolute(file)) throw new RangeError(`module: expected an absolute path (e.g. path.resolve('objective.mjs')), got '${value}'`);
+  if (!existsSync(file)) throw new RangeError(`module: no such file '${file}'`);
+  return file;
+}
+
+/** A pool of `concurrency` workers, each running one trial at a time from a shared queue. */
+export class TrialWorkerPool {
+  readonly module: string;
+  readonly exportName: string;
+  readonly concurrency: number;
+  /** Trials running right now, and the most that ever ran at once (never above `concurrency`). */
+  inFlight = 0;
+  maxInFlight = 0;
+  private readonly slots: Slot[] = [];
+  private readonly queue: Job[] = [];
+  private nextId = 0;
+  private closed = false;
+
+  constructor(options: WorkerPoolOptions) {
+    if (options === null || typeof options !== 'object') throw new TypeError('options: expected { module, exportName, concurrency }');
+    this.module = modulePath(options.module);
+    const exportName = options.exportName ?? 'objective';
+    if (typeof exportName !== 'string' || exportName === '') throw new TypeError(`exportName: expected a non-empty string, got ${String(exportName)}`);
+    this.exportName = exportName;
+    this.concurrency = positiveInteger('concurrency', options.concurrency);
+  }
+
+  /** Runs `objective(config, context)` on a free worker (queued while all are busy). */
+  execute(config: unknown, context: unknown): Promise<WorkerReply> {
+    if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, config, context, resolve, reject });
+      this.pump();
+    });
+  }
+
+  /** The objective as a function of (config, context), for the searches. */
+  readonly objective = async (config: unknown, context: unknown): Promise<ObjectiveResult> => (await this.execute(config, context)).result;
+
+  /** Terminates every worker; queued trials are rejected. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.queue.splice(0)) job.reject(new Error('the worker pool was closed before this trial started'));
+    const slots = this.slots.splice(0);
+    for (const slot of slots) {
+      slot.job?.reject(new Error('the worker pool was closed while this trial ran'));
+      slot.job = undefined;
+    }
+    await Promise.all(slots.map((s) => s.worker.terminate()));
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      let slot = this.slots.find((s) => s.job === undefined);
+      if (!slot && this.slots.length < this.concurrency) slot = this.spawn();
+      if (!slot) return;
+      const job = this.queue.shift() as Job;
+      slot.job = job;
+      this.inFlight++;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      slot.worker.ref();
+      slot.worker.postMessage({ id: job.id, config: job.config, context: job.context });
+    }
+  }
+
+  private finish(slot: Slot): Job | undefined {
+    const job = slot.job;
+    if (job) this.inFlight--;
+    slot.job = undefined;
+    return job;
+  }
+
+  private spawn(): Slot {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.module, exportName: this.exportName } });
+    const slot: Slot = { worker };
+    worker.on('message', (reply: { id: number; ok: boolean; result?: ObjectiveResult; message?: string; stack?: string; seconds: number; threadId: number }) => {
+      const job = this.finish(slot);
+      if (job && job.id === reply.id) {
+        if (reply.ok) job.resolve({ result: reply.result as ObjectiveResult, seconds: reply.seconds, threadId: reply.threadId });
+        else {
+          const error = new Error(reply.message);
+          if (reply.stack) error.stack = reply.stack;
+          job.reject(error);
+        }
+      }
+      if (this.queue.length === 0) worker.unref(); // an idle pool never keeps the process alive
+      this.pump();
+    });
+    const lost = (why: string) => {
+      const i = this.slots.indexOf(slot);
+      if (i < 0) return;
+      this.slots.splice(i, 1);
+      this.finish(slot)?.reject(new Error(`the trial's worker ${why}`));
+      if (!this.closed) this.pump();
+    };
+    worker.on('error', (e) => lost(`crashed: ${e instanceof Error ? e.message : String(e)}`));
+    worker.on('exit', (code) => lost(`exited with code ${code}`));
+    this.slots.push(slot);
+    return slot;
+  }
+}
+
+/** One trial run by `runTrialsInWorkers`, in config order. */
+export interface WorkerTrial<C> {
+  index: number;
+  config: C;
+  result?: ObjectiveResult;
+  /** The thrown error's message when the objective failed. */
+  error?: string;
+  seconds: number;
+  /** The worker that ran it. */
+  threadId?: number;
+  /** The native thread budget it was given. */
+  threads: number;
+}
+
+export interface RunTrialsOptions<C> extends ObjectiveModule {
+  configs: readonly C[];
+  /** Trials at once (workers), default 2. */
+  concurrency?: number;
+  /** Native threads per trial, default max(1, floor(cores / concurrency)). */
+  threadsPerTrial?: number;
+  /** Passed to every trial as context.seed (default 0). */
+  seed?: number;
+  onTrialEnd?: (trial: WorkerTrial<C>, progress: { done: number; total: number }) => void;
+}
+
+/**
+ * Runs `objective(configs[i], { trial: i, round: 0, seed, threads })` from `module` for every config
+ * on `concurrency` worker threads; resolves with one record per config, in config order. A
+ * failing trial is recorded with its `error`; the others still run.
+ */
+export async function runTrialsInWorkers<C>(options: RunTrialsOptions<C>): Promise<WorkerTrial<C>[]> {
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { module, exportName, configs, concurrency }');
+  if (!Array.isArray(options.configs)) throw new TypeError('configs: expected an array of configurations');
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? 2);
+  const threads = positiveInteger('threadsPerTrial', options.threadsPerTrial ?? defaultThreads(concurrency));
+  const seed = seedOf('seed', options.seed ?? 0);
+  optionalFunction('onTrialEnd', options.onTrialEnd);
+  const pool = new TrialWorkerPool({ module: options.module, exportName: options.exportName, concurrency });
+  let done = 0;
+  try {
+    return await mapConcurrent(options.configs, concurrency, async (config, index) => {
+      const context: TrialContext = { trial: index, round: 0, seed, threads };
+      const started = performance.now();
+      let trial: WorkerTrial<C>;
+      try {
+        const reply = await pool.execute(config, context);
+        trial = { index, config, result: reply.result, seconds: reply.seconds, threadId: reply.threadId, threads };
+      } catch (e) {
+        trial = { index, config, error: e instanceof Error ? e.message : String(e), seconds: (performance.now() - started) / 1000, threads };
+      }
+      done++;
+      options.onTrialEnd?.(trial, { done, total: options.configs.length });
+      return trial;
+    });
+  } finally {
+    await pool.close();
+  }
+}
+
+/** How a search runs its objective: a function in this thread, or a module on worker threads. */
+export interface ObjectiveRunner<C, X> {
+  call: (config: C, context: X) => Promise<ObjectiveResult>;
+  close: () => Promise<void>;
+}
+
+export function objectiveRunner<C, X extends TrialContext>(objective: Objective<C, X> | ObjectiveModule, concurrency: number): ObjectiveRunner<C, X> {
+  if (typeof objective === 'function') {
+    return { call: async (config, context) => objective(config, context), close: async () => {} };
+  }
+  if (objective !== null && typeof objective === 'object' && 'module' in objective) {
+    const pool = new TrialWorkerPool({ module: objective.module, exportName: objective.exportName, concurrency });
+    return { call: (config, context) => pool.objective(config, context), close: () => pool.close() };
+  }
+  throw new TypeError('objective: expected a function (config, context) => Promise<{ devMetric, … }> or { module: absolutePath, exportName }');
+}

@@ -1,0 +1,132 @@
+// Random search (not grid search) with a trial budget, coarse to fine: round 0 samples the whole
+// space; each later round zooms the space around the best `keepBest` trials so far and samples
+// again. Random beats grid because with a grid of n×n trials each hyperparameter takes only n
+// values; with n² random trials each takes n² values, and the important one gets them all.
+//
+// Reproducible: every configuration of a round is drawn up front from
+// Rng.withStream(seed, RngStream.SEARCH) before any of its trials runs, and trials are ranked by
+// (devMetric, index), so the configs — and, for a deterministic objective, the whole table — depend
+// only on the seed, never on the concurrency or on the order in which trials finish.
+import { Rng, RngStream } from '../reference/rng';
+import { optionalFunction, positiveInteger, seedOf, threadsPerTrial as defaultThreads } from './checks';
+import { mapConcurrent } from './concurrency';
+import { objectiveRunner } from './parallel';
+import { sample, validateSpace, zoom, type ConfigOf, type Space } from './space';
+import { callObjective, rankTrials, type Objective, type ObjectiveModule, type TrialContext, type TrialRecord } from './trials';
+
+export interface SearchProgress<C> {
+  /** Trials finished so far, out of `total`. */
+  done: number;
+  total: number;
+  round: number;
+  /** The best trial so far (undefined while every finished trial failed). */
+  best?: TrialRecord<C>;
+}
+
+export interface RandomSearchOptions<S extends Space, F extends Record<string, unknown> = {}> {
+  space: S;
+  /** Values added to every config but not searched (e.g. { epochs: 6 }); they show in the table. */
+  fixed?: F;
+  /** Total trial budget across all rounds, split as evenly as possible (earlier rounds get the remainder). */
+  trials: number;
+  /** A function, called in this thread, or `{ module, exportName }` to run trials on worker threads. */
+  objective: Objective<ConfigOf<S> & F> | ObjectiveModule;
+  /** Seeds the search (configs) and is passed to every trial as context.seed (default 0). */
+  seed?: number;
+  /** Trials at once (default 1). With a function objective they interleave in this thread (native work runs off it); with a module, one worker each. */
+  concurrency?: number;
+  /** Native threads per trial, passed as context.threads (default max(1, floor(cores / concurrency))). */
+  threadsPerTrial?: number;
+  /** Coarse-to-fine rounds (default 1: plain random search). */
+  rounds?: number;
+  /** Trials around which each new round zooms (default 3). */
+  keepBest?: number;
+  /** Width of each zoomed range as a fraction of the previous one, on the dimension's own scale (default 0.5). */
+  zoomFactor?: number;
+  /** Progress: called as each trial ends (in completion order). */
+  onTrialEnd?: (trial: TrialRecord<ConfigOf<S> & F>, progress: SearchProgress<ConfigOf<S> & F>) => void | Promise<void>;
+}
+
+export interface SearchResult<C> {
+  /** Every trial, in trial order (round 0 first). */
+  trials: TrialRecord<C>[];
+  best: TrialRecord<C>;
+  bestConfig: C;
+  /** The space each round sampled (spaces[0] is the one given). */
+  spaces: Space[];
+  seconds: number;
+}
+
+/** Splits `trials` over `rounds`: [4, 3, 3] for 10 over 3. */
+export function trialsPerRound(trials: number, rounds: number): number[] {
+  return Array.from({ length: rounds }, (_, r) => Math.floor(trials / rounds) + (r < trials % rounds ? 1 : 0));
+}
+
+export async function randomSearch<S extends Space, F extends Record<string, unknown> = {}>(
+  options: RandomSearchOptions<S, F>,
+): Promise<SearchResult<ConfigOf<S> & F>> {
+  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { space, trials, objective, … }');
+  const names = validateSpace(options.space);
+  const fixed = options.fixed ?? ({} as F);
+  if (fixed === null || typeof fixed !== 'object' || Array.isArray(fixed)) throw new TypeError('fixed: expected an object of values');
+  for (const key of Object.keys(fixed)) {
+    if (names.includes(key)) throw new RangeError(`fixed.${key}: is also a dimension of the space; give it in one place`);
+  }
+  const trials = positiveInteger('trials', options.trials);
+  const rounds = positiveInteger('rounds', options.rounds ?? 1);
+  if (trials < rounds) throw new RangeError(`trials: a budget of ${trials} trials cannot cover ${rounds} rounds (need trials ≥ rounds)`);
+  const keepBest = positiveInteger('keepBest', options.keepBest ?? 3);
+  const zoomFactor = options.zoomFactor ?? 0.5;
+  if (typeof zoomFactor !== 'number' || !(zoomFactor > 0 && zoomFactor <= 1)) throw new RangeError(`zoomFactor: must be in (0, 1], got ${String(zoomFactor)}`);
+  const seed = seedOf('seed', options.seed ?? 0);
+  const concurrency = positiveInteger('concurrency', options.concurrency ?? 1);
+  const threads = positiveInteger('threadsPerTrial', options.threadsPerTrial ?? defaultThreads(concurrency));
+  optionalFunction('onTrialEnd', options.onTrialEnd);
+  type C = ConfigOf<S> & F;
+  const runner = objectiveRunner<C, TrialContext>(options.objective, concurrency);
+  const started = performance.now();
+  const rng = Rng.withStream(seed, RngStream.SEARCH);
+  const records: TrialRecord<C>[] = [];
+  const spaces: Space[] = [];
+  let space: S = options.space;
+  let best: TrialRecord<C> | undefined;
+  let done = 0;
+  try {
+    const perRound = trialsPerRound(trials, rounds);
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) {
+        const top = rankTrials(records).filter((t) => Number.isFinite(t.devMetric)).slice(0, keepBest);
+        space = zoom(space, top.map((t) => t.config as Record<string, unknown>), zoomFactor);
+      }
+      spaces.push(space);
+      const first = records.length;
+      const configs: C[] = Array.from({ length: perRound[round] }, () => ({ ...sample(space, rng), ...fixed }));
+      const roundRecords = await mapConcurrent(configs, concurrency, async (config, i) => {
+        const index = first + i;
+        const outcome = await callObjective(runner.call, config, { trial: index, round, seed, threads });
+        const record: TrialRecord<C> = {
+          index,
+          round,
+          config,
+          devMetric: outcome.devMetric,
+          epochs: typeof outcome.result?.epochs === 'number' ? outcome.result.epochs : undefined,
+          seconds: outcome.seconds,
+          result: outcome.result,
+          error: outcome.error,
+        };
+        if (Number.isFinite(record.devMetric) && (!best || rankTrials([best, record])[0] === record)) best = record;
+        done++;
+        await options.onTrialEnd?.(record, { done, total: trials, round, best });
+        return record;
+      });
+      records.push(...roundRecords);
+      if (!records.some((t) => Number.isFinite(t.devMetric))) {
+        throw new Error(`objective: all ${records.length} trials failed; the first failed with: ${records[0].error}`);
+      }
+    }
+  } finally {
+    await runner.close();
+  }
+  const winner = rankTrials(records)[0];
+  return { trials: records, best: winner, bestConfig: winner.config, spaces, seconds: (performance.now() - started) / 1000 };
+}

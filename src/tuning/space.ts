@@ -1,0 +1,248 @@
+// Search spaces for hyperparameter tuning: each dimension says how to draw one hyperparameter at
+// random, on the scale where its effect is roughly uniform. A space is a plain object of
+// dimensions, e.g. { learningRate: logUniform(1e-4, 1e-1), beta1: oneMinusLogUniform(0.8, 0.999) }.
+//
+// - uniform(lo, hi):            x = lo + (hi − lo)·u                                 (u uniform in [0, 1))
+// - integer(lo, hi):            an integer in [lo, hi], both ends included, each equally likely
+// - logUniform(lo, hi):         α = 10^r, r uniform in [log10 lo, log10 hi]          (0 < lo < hi)
+// - oneMinusLogUniform(lo, hi): β = 1 − 10^r, r uniform in [log10(1 − hi), log10(1 − lo)]  (0 ≤ lo < hi < 1)
+// - choice(values):             one of the values, each equally likely
+//
+// `zoom` narrows a space around the best configurations found so far (coarse to fine), working on
+// each dimension's own scale: log10 α for log-uniform, log10(1 − β) for one-minus-log-uniform.
+
+export interface UniformDimension {
+  readonly kind: 'uniform';
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface IntegerDimension {
+  readonly kind: 'integer';
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface LogUniformDimension {
+  readonly kind: 'logUniform';
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface OneMinusLogUniformDimension {
+  readonly kind: 'oneMinusLogUniform';
+  readonly lo: number;
+  readonly hi: number;
+}
+
+export interface ChoiceDimension<T = unknown> {
+  readonly kind: 'choice';
+  readonly values: readonly T[];
+}
+
+export type NumericDimension = UniformDimension | IntegerDimension | LogUniformDimension | OneMinusLogUniformDimension;
+export type Dimension = NumericDimension | ChoiceDimension<unknown>;
+/** Hyperparameter name → dimension. Keys are sampled in the object's key order. */
+export type Space = { readonly [name: string]: Dimension };
+/** The configuration a space draws: a number per numeric dimension, a value per choice. */
+export type ConfigOf<S extends Space> = { [K in keyof S]: S[K] extends ChoiceDimension<infer T> ? T : number };
+
+/** What sampling needs from a generator; `reference.Rng` (e.g. `Rng.withStream(seed, RngStream.SEARCH)`) fits. */
+export interface SearchRng {
+  nextF64(): number;
+  below(n: number): number;
+}
+
+const KINDS = ['uniform', 'integer', 'logUniform', 'oneMinusLogUniform', 'choice'] as const;
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (value === null) return 'null';
+  if (typeof value === 'object') return 'an object';
+  if (typeof value === 'string') return `'${value}'`;
+  return String(value);
+}
+
+function finite(fn: string, name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${fn}: ${name} must be a finite number, got ${describe(value)}`);
+  return value;
+}
+
+function ordered(fn: string, lo: number, hi: number): void {
+  if (!(lo < hi)) throw new RangeError(`${fn}: hi must be greater than lo, got lo = ${lo}, hi = ${hi}`);
+}
+
+/** x uniform in [lo, hi). */
+export function uniform(lo: number, hi: number): UniformDimension {
+  const fn = 'uniform(lo, hi)';
+  ordered(fn, finite(fn, 'lo', lo), finite(fn, 'hi', hi));
+  return Object.freeze({ kind: 'uniform', lo, hi });
+}
+
+/** An integer in [lo, hi], both included. */
+export function integer(lo: number, hi: number): IntegerDimension {
+  const fn = 'integer(lo, hi)';
+  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
+    if (!Number.isSafeInteger(v)) throw new RangeError(`${fn}: ${name} must be an integer, got ${describe(v)}`);
+  }
+  ordered(fn, lo, hi);
+  return Object.freeze({ kind: 'integer', lo, hi });
+}
+
+/** α = 10^r with r uniform in [log10 lo, log10 hi]: as many draws in [1e-4, 1e-3] as in [1e-1, 1]. */
+export function logUniform(lo: number, hi: number): LogUniformDimension {
+  const fn = 'logUniform(lo, hi)';
+  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
+    finite(fn, name, v);
+    if (v <= 0) throw new RangeError(`${fn}: ${name} must be > 0 (the range is on a log scale), got ${v}`);
+  }
+  ordered(fn, lo, hi);
+  return Object.freeze({ kind: 'logUniform', lo, hi });
+}
+
+/**
+ * β = 1 − 10^r with r uniform in [log10(1 − hi), log10(1 − lo)], for averaging coefficients such as
+ * momentum's β or Adam's β1: as many draws in [0.9, 0.99] as in [0.99, 0.999].
+ */
+export function oneMinusLogUniform(lo: number, hi: number): OneMinusLogUniformDimension {
+  const fn = 'oneMinusLogUniform(lo, hi)';
+  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
+    finite(fn, name, v);
+    if (v < 0 || v >= 1) throw new RangeError(`${fn}: ${name} must be in [0, 1) (1 − ${name} is on a log scale), got ${v}`);
+  }
+  ordered(fn, lo, hi);
+  return Object.freeze({ kind: 'oneMinusLogUniform', lo, hi });
+}
+
+/** One of `values`, each equally likely. */
+export function choice<T>(values: readonly T[]): ChoiceDimension<T> {
+  if (!Array.isArray(values) || values.length === 0) {
+    throw new RangeError(`choice(values): values must be a non-empty array, got ${describe(values)}`);
+  }
+  return Object.freeze({ kind: 'choice', values: Object.freeze([...values]) });
+}
+
+function isDimension(value: unknown): value is Dimension {
+  return value !== null && typeof value === 'object' && KINDS.includes((value as { kind: (typeof KINDS)[number] }).kind);
+}
+
+function isNumeric(d: Dimension): d is NumericDimension {
+  return d.kind !== 'choice';
+}
+
+/** Throws unless `space` is a non-empty object whose every value is a dimension; returns its names. */
+export function validateSpace(space: unknown, name = 'space'): string[] {
+  if (space === null || typeof space !== 'object' || Array.isArray(space)) {
+    throw new TypeError(`${name}: expected an object of dimensions ({ learningRate: logUniform(1e-4, 1e-1), … }), got ${describe(space)}`);
+  }
+  const keys = Object.keys(space);
+  if (keys.length === 0) throw new RangeError(`${name}: the search space is empty; give at least one dimension`);
+  for (const key of keys) {
+    const d = (space as Record<string, unknown>)[key];
+    if (!isDimension(d)) {
+      throw new TypeError(`${name}.${key}: expected a dimension (uniform, integer, logUniform, oneMinusLogUniform or choice), got ${describe(d)}`);
+    }
+  }
+  return keys;
+}
+
+/** The dimension's own scale, where sampling is uniform (log10 α, log10(1 − β)). */
+function toScale(d: NumericDimension, x: number): number {
+  switch (d.kind) {
+    case 'logUniform':
+      return Math.log10(x);
+    case 'oneMinusLogUniform':
+      return Math.log10(1 - x);
+    default:
+      return x;
+  }
+}
+
+function fromScale(d: NumericDimension, t: number): number {
+  switch (d.kind) {
+    case 'logUniform':
+      return 10 ** t;
+    case 'oneMinusLogUniform':
+      return 1 - 10 ** t;
+    default:
+      return t;
+  }
+}
+
+function clamp(x: number, lo: number, hi: number): number {
+  return Math.min(hi, Math.max(lo, x));
+}
+
+/** One value of one dimension. */
+export function sampleDimension(d: Dimension, rng: SearchRng): unknown {
+  switch (d.kind) {
+    case 'choice':
+      return d.values[rng.below(d.values.length)];
+    case 'integer':
+      return d.lo + rng.below(d.hi - d.lo + 1);
+    default: {
+      const a = toScale(d, d.lo);
+      const b = toScale(d, d.hi);
+      // Rounding in 10^r can step a hair outside the bounds; the clamp keeps every draw inside.
+      return clamp(fromScale(d, a + (b - a) * rng.nextF64()), d.lo, d.hi);
+    }
+  }
+}
+
+/** Draws one configuration: each dimension in the space's key order, from `rng`. */
+export function sample<S extends Space>(space: S, rng: SearchRng): ConfigOf<S> {
+  const keys = validateSpace(space);
+  if (rng === null || typeof rng !== 'object' || typeof rng.nextF64 !== 'function' || typeof rng.below !== 'function') {
+    throw new TypeError('rng: expected a random generator such as reference.Rng.withStream(seed, RngStream.SEARCH)');
+  }
+  const config: Record<string, unknown> = {};
+  for (const key of keys) config[key] = sampleDimension(space[key], rng);
+  return config as ConfigOf<S>;
+}
+
+/**
+ * Narrows each numeric dimension around the best configurations (coarse to fine). On the
+ * dimension's own scale (log10 α, log10(1 − β), or the value itself), the new range spans the
+ * best configs' values, widened symmetrically to at least `factor` × the old width, then clamped
+ * to the old bounds (which lie inside the original bounds). Integer ranges are rounded outwards.
+ * Every best config stays inside the zoomed space. Choice dimensions are kept as they are.
+ */
+export function zoom<S extends Space>(space: S, bestConfigs: readonly Record<string, unknown>[], factor = 0.5): S {
+  const keys = validateSpace(space);
+  if (!Array.isArray(bestConfigs) || bestConfigs.length === 0) {
+    throw new RangeError(`bestConfigs: expected a non-empty array of configurations, got ${describe(bestConfigs)}`);
+  }
+  if (typeof factor !== 'number' || !(factor > 0 && factor <= 1)) throw new RangeError(`factor: must be in (0, 1], got ${describe(factor)}`);
+  const out: Record<string, Dimension> = {};
+  for (const key of keys) {
+    const d = space[key];
+    if (!isNumeric(d)) {
+      out[key] = d;
+      continue;
+    }
+    const values = bestConfigs.map((c, i) => {
+      const v = c === null || typeof c !== 'object' ? undefined : c[key];
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`bestConfigs[${i}].${key}: expected a number, got ${describe(v)}`);
+      if (v < d.lo || v > d.hi) throw new RangeError(`bestConfigs[${i}].${key}: ${v} lies outside the space's [${d.lo}, ${d.hi}]`);
+      return v;
+    });
+    const vMin = Math.min(...values);
+    const vMax = Math.max(...values);
+    const [a, b] = [toScale(d, d.lo), toScale(d, d.hi)].sort((p, q) => p - q);
+    const ts = values.map((v) => toScale(d, v));
+    const tMin = Math.min(...ts);
+    const tMax = Math.max(...ts);
+    const pad = Math.max(0, (factor * (b - a) - (tMax - tMin)) / 2);
+    const ends = [fromScale(d, tMin - pad), fromScale(d, tMax + pad)].sort((p, q) => p - q);
+    // The clamps keep the range inside the old bounds; min/max with the best values undo any
+    // rounding in the log round trip, so the best configs are always contained.
+    let lo = Math.min(vMin, clamp(ends[0], d.lo, d.hi));
+    let hi = Math.max(vMax, clamp(ends[1], d.lo, d.hi));
+    if (d.kind === 'integer') {
+      lo = Math.floor(lo);
+      hi = Math.ceil(hi);
+    }
+    out[key] = Object.freeze({ kind: d.kind, lo, hi });
+  }
+  return out as unknown as S;
+}

@@ -1,0 +1,120 @@
+// Trials: what an objective receives and returns, how one call is timed and checked, how trials
+// are ranked (higher dev metric first), and the results table.
+
+export interface TrialContext {
+  /** 0-based index of the trial in its search. */
+  trial: number;
+  /** 0-based round of a coarse-to-fine random search (0 in successive halving). */
+  round: number;
+  /** The search's seed, the same for every trial: trials differ by their config only. Seed the model with it. */
+  seed: number;
+  /** This trial's native thread budget: pass it as the model's `threads`. */
+  threads: number;
+}
+
+/** What an objective resolves with. Anything else it returns is kept in `TrialRecord.result`. */
+export interface ObjectiveResult {
+  /** Higher is better (e.g. dev accuracy; return −loss for a loss). NaN marks a failed trial. */
+  devMetric: number;
+  /** Epochs the trial trained (shown in the table). */
+  epochs?: number;
+  [key: string]: unknown;
+}
+
+export type Objective<C, X extends TrialContext = TrialContext> = (config: C, context: X) => ObjectiveResult | Promise<ObjectiveResult>;
+
+/** An objective that runs on worker threads: `module` (absolute path) exports `exportName` (default 'objective'). */
+export interface ObjectiveModule {
+  module: string;
+  exportName?: string;
+}
+
+export interface TrialRecord<C> {
+  index: number;
+  round: number;
+  config: C;
+  /** The objective's dev metric; NaN when the trial failed (see `error`). */
+  devMetric: number;
+  epochs?: number;
+  /** Wall time of the objective call. */
+  seconds: number;
+  result?: ObjectiveResult;
+  /** Why the trial failed (thrown error, missing or non-finite devMetric). */
+  error?: string;
+}
+
+export interface Outcome {
+  devMetric: number;
+  seconds: number;
+  result?: ObjectiveResult;
+  error?: string;
+}
+
+/** Calls the objective once, timing it; a throw or a bad result becomes a failed outcome, not an exception. */
+export async function callObjective<C, X>(fn: (config: C, context: X) => unknown, config: C, context: X): Promise<Outcome> {
+  const started = performance.now();
+  try {
+    const result = (await fn(config, context)) as ObjectiveResult;
+    const seconds = (performance.now() - started) / 1000;
+    if (result === null || typeof result !== 'object' || typeof result.devMetric !== 'number') {
+      return { devMetric: NaN, seconds, error: `objective: must resolve to { devMetric: number, … }, got ${result === null ? 'null' : typeof result}` };
+    }
+    if (!Number.isFinite(result.devMetric)) return { devMetric: NaN, seconds, result, error: `objective: devMetric is ${result.devMetric}` };
+    return { devMetric: result.devMetric, seconds, result };
+  } catch (e) {
+    return { devMetric: NaN, seconds: (performance.now() - started) / 1000, error: e instanceof Error ? e.message : String(e) };
+  }
+}
+
+/** Best first: higher devMetric, failed (NaN) trials last, ties broken by the lower index. */
+export function compareTrials(a: { devMetric: number; index: number }, b: { devMetric: number; index: number }): number {
+  const fa = Number.isFinite(a.devMetric);
+  const fb = Number.isFinite(b.devMetric);
+  if (fa !== fb) return fa ? -1 : 1;
+  if (fa && a.devMetric !== b.devMetric) return b.devMetric - a.devMetric;
+  return a.index - b.index;
+}
+
+export function rankTrials<T extends { devMetric: number; index: number }>(trials: readonly T[]): T[] {
+  return [...trials].sort(compareTrials);
+}
+
+function formatValue(v: unknown): string {
+  if (typeof v === 'number') {
+    if (Number.isInteger(v)) return String(v);
+    if (!Number.isFinite(v)) return String(v);
+    const a = Math.abs(v);
+    return a !== 0 && (a < 1e-3 || a >= 1e6) ? v.toExponential(2) : String(Number(v.toPrecision(4)));
+  }
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+export interface TableOptions {
+  /** 'index' (default) or 'devMetric' (best first). */
+  sortBy?: 'index' | 'devMetric';
+  /** Only the first `limit` rows after sorting. */
+  limit?: number;
+}
+
+/** A plain-text table of trials: index, round, the config's values, dev metric, epochs, seconds. */
+export function formatTrials<C>(trials: readonly TrialRecord<C>[], options: TableOptions = {}): string {
+  const rows = options.sortBy === 'devMetric' ? rankTrials(trials) : [...trials].sort((a, b) => a.index - b.index);
+  const shown = options.limit === undefined ? rows : rows.slice(0, options.limit);
+  const best = rankTrials(trials)[0];
+  const keys = [...new Set(trials.flatMap((t) => Object.keys((t.config ?? {}) as object)))];
+  const failed = trials.some((t) => t.error !== undefined);
+  const header = ['trial', 'round', ...keys, 'devMetric', keys.includes('epochs') ? 'epochsRun' : 'epochs', 'seconds', ...(failed ? ['error'] : [])];
+  const body = shown.map((t) => [
+    `${t === best && Number.isFinite(t.devMetric) ? '*' : ''}${t.index}`,
+    String(t.round),
+    ...keys.map((k) => formatValue((t.config as Record<string, unknown>)[k])),
+    Number.isFinite(t.devMetric) ? t.devMetric.toFixed(4) : 'failed',
+    t.epochs === undefined ? '' : String(t.epochs),
+    t.seconds.toFixed(2),
+    ...(failed ? [t.error ?? ''] : []),
+  ]);
+  const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
+  const last = failed ? header.length - 1 : -1;
+  const line = (r: string[]) => r.map((c, j) => (j === last ? c : c.padStart(widths[j]))).join('  ').trimEnd();
+  return [line(header), ...body.map(line)].join('\n');
+}
