@@ -77,12 +77,24 @@ function row(section, name, unit, value, peer = null, peerValue = null, { lowerI
   rows.push({ section, name, unit, value, peer, peerValue, ratio: r, ...(detail ? { detail } : {}) });
 }
 
-/** Waits for a quiet machine, then runs fn with the other load recorded under `label`. */
-function measured(label, fn) {
-  const waited = noWait ? 0 : waitQuiet(label, quick ? 30 : 120, log);
-  const [out, other, wall] = withLoad(fn);
-  loads.push({ label, otherCores: +other.toFixed(3), seconds: +wall.toFixed(1), waitedSeconds: +waited.toFixed(1) });
-  return out;
+/**
+ * Waits for a quiet machine, then runs fn with the other load recorded under `label`. Other
+ * agents compile on the same 2 cores: when they used more than 0.25 cores during the
+ * measurement, it is taken again (up to `retries` times) and the least disturbed run is kept.
+ */
+function measured(label, fn, { retries = quick ? 1 : 2 } = {}) {
+  let best = null;
+  for (let attempt = 1; attempt <= retries + 1; attempt++) {
+    const waited = noWait ? 0 : waitQuiet(label, quick ? 30 : 120, log);
+    const [out, other, wall] = withLoad(fn);
+    const rec = { label, otherCores: +other.toFixed(3), seconds: +wall.toFixed(1), waitedSeconds: +waited.toFixed(1), attempts: attempt };
+    if (!best || other < best.rec.otherCores) best = { out, rec };
+    else best.rec.attempts = attempt;
+    if (other <= 0.25) break;
+    if (attempt <= retries) log(`bench: other processes used ${other.toFixed(2)} cores during ${label}; measuring it again…`);
+  }
+  loads.push(best.rec);
+  return best.out;
 }
 
 function tryRun(label, fn) {
@@ -223,13 +235,14 @@ function train(framework, variant, t) {
           ? [process.execPath, [path.join(benchDir, 'trainers', 'brain.mjs'), ...common]]
           : [python, [path.join(benchDir, 'trainers', 'torch_mnist.py'), ...common]];
   log(`bench: training — ${framework}, variant ${variant}, ${t} thread${t > 1 ? 's' : ''}, ${epochs} epochs…`);
+  const slow = framework === 'tfjs-cpu' || framework === 'brain.js';
   const res = tryRun(`${framework} variant ${variant}`, () =>
     measured(`train ${framework} ${variant} ${t}t`, () => {
       const out = jsonLines(run(cmd[0], cmd[1], { env: trainEnv(t) }));
       const r = out.reverse().find((l) => l.result)?.result;
       if (!r) throw new CommandError(`${framework}: no result line`);
       return r;
-    }),
+    }, slow ? { retries: 1 } : undefined),
   );
   if (res) training.push({ ...res, framework, variant, threads: t });
   return res;
@@ -347,7 +360,18 @@ target(`MNIST A samples/s ≥ 20× tfjs-wasm (${threads}t)`, find(`MNIST A sampl
 target(`MNIST A samples/s ≥ 1.0× ${pythonPeer} (${threads}t)`, find(`MNIST A samples/s, ${threads}t`, pythonPeer), 1);
 if (threads === 1) target(`MNIST A samples/s ≥ 1.0× ${pythonPeer} (2t)`, find('MNIST A samples/s, 2t', pythonPeer), 1);
 target(`MNIST B samples/s ≥ 20× tfjs-wasm (${threads}t)`, find(`MNIST B samples/s, ${threads}t`, 'tfjs-wasm'), 20);
-for (const r of rows.filter((x) => x.name.endsWith('test accuracy'))) target(`${r.name.replace(' test accuracy', '')} accuracy ≥ ${r.peer}`, r, 1);
+for (const r of rows.filter((x) => x.name.endsWith('test accuracy'))) {
+  // 1,000 test digits: one digit is 0.1 percentage point; the sampling error of an accuracy near
+  // 95 % is about ±0.7 pp, so differences of a few digits are within noise (said in the line).
+  const digits = Math.round((r.value - r.peerValue) * (split.test / 100));
+  targets.push({
+    target: `${r.name.replace(' test accuracy', '')} accuracy ≥ ${r.peer} (${r.value.toFixed(1)} % vs ${r.peerValue.toFixed(1)} %)`,
+    ratio: r.ratio,
+    min: 1,
+    met: digits >= 0,
+    detail: digits >= 0 ? null : `${-digits} of ${split.test} test digits fewer`,
+  });
+}
 for (const t of [1, 2]) {
   const big = rows.filter((r) => r.section === 'kernels' && r.detail?.threads === t && r.detail.m === r.detail.n && r.detail.n === r.detail.k && r.detail.n >= 256 && r.ratio != null);
   if (big.length) {
@@ -357,7 +381,11 @@ for (const t of [1, 2]) {
 }
 if (targets.length) {
   console.log('Targets (issue 5)');
-  for (const t of targets) console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.ratio == null ? '—' : `${t.ratio.toFixed(2)}×`}${t.met ? '' : ` (${((t.ratio / t.min) * 100).toFixed(0)} % of the target)`}`);
+  for (const t of targets) {
+    const miss = t.detail ?? `${((t.ratio / t.min) * 100).toFixed(0)} % of the target`;
+    console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.ratio == null ? '—' : `${t.ratio.toFixed(2)}×`}${t.met ? '' : ` (${miss})`}`);
+  }
+  if (targets.some((t) => !t.met && t.detail)) console.log(`  (test set: ${split.test} digits; ±0.7 pp is one standard error of an accuracy near 95 %)`);
   console.log('');
 }
 if (Object.keys(breakdown).length) {

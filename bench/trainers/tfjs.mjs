@@ -18,11 +18,12 @@ const require = createRequire(import.meta.url);
 const tf = require('@tensorflow/tfjs');
 if (backend === 'wasm') require('@tensorflow/tfjs-backend-wasm');
 // The 'cpu' backend prints a suggestion to install tfjs-node (which cannot install here).
-const log = console.log;
-console.log = (...args) => console.error(...args);
+const [log, warn] = [console.log, console.warn];
+console.log = console.warn = () => {};
 await tf.setBackend(backend);
 await tf.ready();
-console.log = log;
+tf.tidy(() => tf.zeros([1]).add(1)); // the banner is printed on first use
+[console.log, console.warn] = [log, warn];
 
 const rssBase = rssMiB();
 const d = readSplit();
