@@ -60,6 +60,7 @@ const history = await model.fit(train.x, train.y, {
   optimizer: adam({ learningRate: 2e-3 }),
   schedule: inverseTimeDecay(0.1),
   validation: { x: dev.x, y: dev.y },
+  baseError: 0.005,
   earlyStopping: args['no-early-stopping'] ? undefined : { monitor: 'devLoss', patience: 8, restoreBest: true },
   augment,
   onEpochEnd: (log) => {
@@ -71,6 +72,12 @@ const history = await model.fit(train.x, train.y, {
   },
 });
 if (history.stoppedEarly) console.log(`early stopping: restored the weights of epoch ${history.bestEpoch + 1}`);
+if (history.diagnosis) {
+  // Bias/variance against a base (human-level) error of ~0.5% on digits, with the basic recipe.
+  const d = history.diagnosis;
+  console.log(`diagnosis: ${d.verdict} (avoidable bias ${pct(d.avoidableBias)}, variance ${pct(d.variance)})${d.advice.length ? ' → ' + d.advice.join('; ') : ''}`);
+}
+for (const w of history.gradientWarnings ?? []) console.log(`gradient warning: ${w.message ?? JSON.stringify(w)}`);
 
 const [trainEval, devEval, testEval] = [
   await model.evaluate(train.x, train.y),
