@@ -4,7 +4,8 @@
 //   node bench/run.mjs --quick                                  routine check, < 2 minutes
 //   options: --threads T (training threads for every framework, default 1: the JS peers are
 //            single-threaded), --epochs N, --sections kernels,overhead,training (default all;
-//            memory comes with training), --profile (perf profile of tunenet's training run),
+//            memory comes with training), --profile / --no-profile (perf profile of tunenet's
+//            training run; on by default in the full mode when `perf` is installed),
 //            --build (rebuild tunenet first), --no-wait (skip waiting for a quiet machine)
 //
 // Sections (one after another, never concurrently: the machine has 2 cores):
@@ -17,7 +18,8 @@
 //  3. Training: MNIST 784-256-128-10 on 8,000 digits (bench/export-split.mjs), variant A (plain)
 //     and B (batch norm + dropout 0.8 + L2 1e-4), 5 epochs (--quick: variant A, tfjs-wasm and
 //     PyTorch only, 1 thread; tfjs 'cpu' and brain.js take minutes and run in the full mode):
-//     samples/s (median of epochs 2…N) and test accuracy of tunenet, TensorFlow.js 'wasm' and
+//     samples/s (median of epochs 2…N; the faster of two runs for tunenet, tfjs-wasm and PyTorch
+//     in the full mode) and test accuracy of tunenet, TensorFlow.js 'wasm' and
 //     'cpu', brain.js and PyTorch (bench/trainers/*), each in its own process.
 //  4. Memory: each trainer's peak RSS, and its data set's share (RSS after loading − before).
 //
@@ -175,7 +177,13 @@ if (sections.has('kernels') || sections.has('overhead')) {
   }
 
   log('bench: kernels — memory bandwidth, batch norm, dropout, Adam, step GEMMs (tunenet core)…');
-  const bk = tryRun('bench_kernels', () => measured('core kernels', () => jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg]))));
+  // core_step runs in a process of its own (see crates/core/examples/bench_kernels.rs).
+  const bk = tryRun('bench_kernels', () =>
+    measured('core kernels', () => [
+      ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'membw,kernel,step_gemm'])),
+      ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'core_step'])),
+    ]),
+  );
   raw.coreKernels = bk;
   membw = (bk ?? []).filter((r) => r.kind === 'membw');
   for (const m of membw) {
@@ -188,8 +196,23 @@ if (sections.has('kernels') || sections.has('overhead')) {
       detail: { us: k.us, bytes: k.bytes },
     });
   }
-  for (const s of (bk ?? []).filter((r) => r.kind === 'step_gemm')) stepGemm[s.threads] = s;
-  for (const s of (bk ?? []).filter((r) => r.kind === 'core_step')) coreStep[`${s.variant}|${s.threads}`] = s;
+  // The step's GEMMs and the core step, 2-threaded especially, are the figures a neighbour on the
+  // VM disturbs most: the full mode measures them twice more and keeps the fastest of each.
+  const stepRows = (bk ?? []).filter((r) => r.kind === 'step_gemm' || r.kind === 'core_step');
+  if (!quick && bk) {
+    for (let i = 0; i < 2; i++) {
+      for (const part of ['step_gemm', 'core_step']) {
+        const again = tryRun('bench_kernels', () => measured(`core ${part} #${i + 2}`, () => jsonLines(run(exe('bench_kernels'), ['--json', '--only', part]))));
+        stepRows.push(...(again ?? []));
+      }
+    }
+  }
+  raw.stepRuns = stepRows;
+  for (const s of stepRows.filter((r) => r.kind === 'step_gemm')) if (!(stepGemm[s.threads]?.total_us <= s.total_us)) stepGemm[s.threads] = s;
+  for (const s of stepRows.filter((r) => r.kind === 'core_step')) {
+    const k = `${s.variant}|${s.threads}`;
+    if (!(coreStep[k]?.us <= s.us)) coreStep[k] = s;
+  }
 
   log('bench: kernels — JS API vs TS reference, call overhead, trainStep (benchmark.js)…');
   const js = tryRun('kernels_js', () =>
@@ -217,7 +240,7 @@ if (sections.has('kernels') || sections.has('overhead')) {
       lowerIsBetter: true,
       detail: { stepGemmsUs: gemmUs, outsideGemmShare: gemmUs ? 1 - gemmUs / r.us : null },
     });
-    if (gemmUs) row('overhead', `  share outside the 8 GEMMs (${gemmUs.toFixed(0)} µs), variant ${r.variant}, ${r.threads}t`, '%', 100 * (1 - gemmUs / r.us));
+    if (gemmUs) row('overhead', `  share of it outside its 8 GEMMs (${gemmUs.toFixed(0)} µs), variant ${r.variant}, ${r.threads}t`, '%', 100 * (1 - gemmUs / r.us));
   }
 }
 
@@ -236,14 +259,25 @@ function train(framework, variant, t) {
           : [python, [path.join(benchDir, 'trainers', 'torch_mnist.py'), ...common]];
   log(`bench: training — ${framework}, variant ${variant}, ${t} thread${t > 1 ? 's' : ''}, ${epochs} epochs…`);
   const slow = framework === 'tfjs-cpu' || framework === 'brain.js';
-  const res = tryRun(`${framework} variant ${variant}`, () =>
-    measured(`train ${framework} ${variant} ${t}t`, () => {
-      const out = jsonLines(run(cmd[0], cmd[1], { env: trainEnv(t) }));
-      const r = out.reverse().find((l) => l.result)?.result;
-      if (!r) throw new CommandError(`${framework}: no result line`);
-      return r;
-    }, slow ? { retries: 1 } : undefined),
-  );
+  // Full mode: the fast trainers run twice and the faster run is kept (as the GEMM bench keeps
+  // its best batch): a 2-core VM also loses time to its neighbours in ways /proc/stat cannot see.
+  const repeats = quick || slow ? 1 : 2;
+  let res = null;
+  const runs = [];
+  for (let i = 0; i < repeats; i++) {
+    const r = tryRun(`${framework} variant ${variant}`, () =>
+      measured(`train ${framework} ${variant} ${t}t${repeats > 1 ? ` #${i + 1}` : ''}`, () => {
+        const out = jsonLines(run(cmd[0], cmd[1], { env: trainEnv(t) }));
+        const r = out.reverse().find((l) => l.result)?.result;
+        if (!r) throw new CommandError(`${framework}: no result line`);
+        return r;
+      }, slow ? { retries: 1 } : undefined),
+    );
+    if (!r) continue;
+    runs.push(Math.round(r.samplesPerSecond));
+    if (!res || r.samplesPerSecond > res.samplesPerSecond) res = r;
+  }
+  if (res) res.runsSamplesPerSecond = runs;
   if (res) training.push({ ...res, framework, variant, threads: t });
   return res;
 }
@@ -289,7 +323,15 @@ if (sections.has('training')) {
 
 // --- Profile (optional): where tunenet's training time goes ------------------------------------------
 let profile = null;
-if (flag('profile')) {
+const perfAvailable = (() => {
+  try {
+    run('perf', ['--version']);
+    return true;
+  } catch {
+    return false;
+  }
+})();
+if (flag('profile') || (!quick && !flag('no-profile') && perfAvailable && sections.has('training'))) {
   const data = path.join(os.tmpdir(), `tunenet-bench-${process.pid}.perf`);
   log('bench: profiling tunenet variant A with perf…');
   profile = tryRun('perf', () => {

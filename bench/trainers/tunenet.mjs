@@ -15,7 +15,7 @@ const block = (units) =>
     : [dense(units, { init: 'he' }), relu()];
 const model = sequential({
   inputSize: d.features,
-  seed: 1,
+  seed: Number(process.env.TUNENET_BENCH_SEED ?? 1),
   threads: a.threads,
   layers: [...block(256), ...block(128), dense(d.classes, { init: 'he', l2: a.variant === 'B' ? a.l2 : 0 })],
   output: 'softmax',

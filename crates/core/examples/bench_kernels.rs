@@ -17,6 +17,10 @@
 //!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed random batch — the fused step without the
 //!   napi boundary.
 //!
+//! `--only membw,kernel,step_gemm,core_step` runs those parts, `--threads T` one thread count.
+//! bench/run.mjs runs `core_step` in a process of its own: after the other parts, the 2-thread
+//! core step measured about 2× slower in the same process, every time (1t unaffected).
+//!
 //! Each point: warm-up, then batches of ≥ ~20 ms until ≥ 0.3 s (0.1 s with `--quick`) and ≥ 3
 //! batches; the figure is the best batch (least disturbed by other processes), median kept too.
 use std::hint::black_box;
@@ -71,8 +75,11 @@ fn emit(json: bool, line: String, text: String) {
     std::io::stdout().flush().ok();
 }
 
+/// An element-wise body: writes its part of the output from the same part of each input.
+type Body = dyn Fn(&mut [f32], &[&[f32]]) + Sync;
+
 /// Splits `out` (and the inputs alike) into `threads` contiguous parts run on the pool.
-fn par_for(threads: usize, out: &mut [f32], ins: &[&[f32]], f: &(dyn Fn(&mut [f32], &[&[f32]]) + Sync)) {
+fn par_for(threads: usize, out: &mut [f32], ins: &[&[f32]], f: &Body) {
     if threads <= 1 {
         f(out, ins);
         return;
@@ -127,7 +134,9 @@ fn membw(json: bool, quick: bool, min_total: Duration, rng: &mut Rng) {
 
 fn kernels(json: bool, quick: bool, min_total: Duration, rng: &mut Rng) {
     let (big_m, big_n) = if quick { (4096, 1024) } else { (8192, 1024) };
-    for &(m, n, adam_len, label) in &[(128usize, 256usize, 784usize * 256, "mlp"), (big_m, big_n, big_m * big_n, "memory")] {
+    for &(m, n, adam_len, label) in
+        &[(128usize, 256usize, 784usize * 256, "mlp"), (big_m, big_n, big_m * big_n, "memory")]
+    {
         let len = m * n;
         let x = random(len, rng);
         let gamma: Vec<f32> = (0..n).map(|_| 1.0 + 0.1 * rng.next_f32()).collect();
@@ -282,11 +291,27 @@ fn main() {
     let quick = args.iter().any(|a| a == "--quick");
     let json = args.iter().any(|a| a == "--json");
     let min_total = Duration::from_secs_f64(if quick { 0.1 } else { 0.3 });
+    // `--only membw,kernel,step_gemm,core_step` runs those parts; `--threads T` one thread count.
+    let only: Option<Vec<&str>> =
+        args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|s| s.split(',').collect());
+    let thread_counts: Vec<usize> = match args.iter().position(|a| a == "--threads") {
+        Some(i) => vec![args.get(i + 1).and_then(|v| v.parse().ok()).expect("--threads T")],
+        None => vec![1, 2],
+    };
+    let wants = |part: &str| only.as_ref().is_none_or(|o| o.contains(&part));
     let mut rng = Rng::new(20_240_602);
-    membw(json, quick, min_total, &mut rng);
-    kernels(json, quick, min_total, &mut rng);
-    for threads in [1usize, 2] {
-        step_gemms(json, min_total, threads, &mut rng);
-        core_step(json, min_total, threads, &mut rng);
+    if wants("membw") {
+        membw(json, quick, min_total, &mut rng);
+    }
+    if wants("kernel") {
+        kernels(json, quick, min_total, &mut rng);
+    }
+    for &threads in &thread_counts {
+        if wants("step_gemm") {
+            step_gemms(json, min_total, threads, &mut rng);
+        }
+        if wants("core_step") {
+            core_step(json, min_total, threads, &mut rng);
+        }
     }
 }
