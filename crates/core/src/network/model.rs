@@ -178,8 +178,7 @@ impl<T: Real> Network<T> {
 
     fn record_grad_norms(&mut self) {
         for (norm, layer) in self.last_grad_norms.iter_mut().zip(&self.layers) {
-            let sq: f64 =
-                layer.params().iter().flat_map(|p| p.grad.iter()).map(|g| g.to_f64().unwrap().powi(2)).sum();
+            let sq: f64 = layer.params().iter().map(|p| sum_of_squares(&p.grad)).sum();
             *norm = sq.sqrt();
         }
     }
@@ -252,6 +251,25 @@ impl<T: Real> Network<T> {
     }
 }
 
+/// Σx² in f64, vectorizable: 8 lanes accumulate in T within blocks of 1024 elements (short
+/// enough for f32 rounding to stay ~1e-6 relative), and each block's sum is added in f64. A
+/// plain f64 fold over every element was ~10% of a training step.
+pub fn sum_of_squares<T: Real>(x: &[T]) -> f64 {
+    let mut total = 0.0f64;
+    for block in x.chunks(1024) {
+        let mut lanes = [T::zero(); 8];
+        let mut chunks = block.chunks_exact(8);
+        for c in &mut chunks {
+            for (l, &v) in lanes.iter_mut().zip(c) {
+                *l = *l + v * v;
+            }
+        }
+        let tail: T = chunks.remainder().iter().fold(T::zero(), |a, &v| a + v * v);
+        total += lanes.iter().fold(tail, |a, &l| a + l).to_f64().unwrap();
+    }
+    total
+}
+
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).
 const EVAL_CHUNK: usize = 1024;
 
@@ -278,4 +296,19 @@ pub fn count_correct<T: Real>(loss: LossKind, probs: &[T], y: &[T], n: usize) ->
             }
         })
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sum_of_squares;
+
+    #[test]
+    fn sum_of_squares_matches_f64_fold() {
+        for len in [0usize, 1, 7, 8, 9, 1023, 1024, 1025, 100_003] {
+            let x: Vec<f32> = (0..len).map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0).collect();
+            let exact: f64 = x.iter().map(|&v| (v as f64) * (v as f64)).sum();
+            let got = sum_of_squares(&x);
+            assert!((got - exact).abs() <= 1e-6 * exact.max(1.0), "len {len}: {got} vs {exact}");
+        }
+    }
 }

@@ -5,6 +5,10 @@ use super::param::Param;
 use crate::optim;
 use crate::real::Real;
 
+/// Parameters at least this long are updated in parallel chunks of `PARALLEL_CHUNK` elements.
+const PARALLEL_MIN_LEN: usize = 1 << 15;
+const PARALLEL_CHUNK: usize = 1 << 14;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
     Gd,
@@ -50,42 +54,90 @@ impl OptimizerConfig {
         Ok(())
     }
 
-    /// One update of `p` from its gradient; `t` is the new step number (≥ 1).
+    /// One update of `p` from its gradient; `t` is the new step number (≥ 1). Large parameters
+    /// are split into chunks updated on the current rayon pool: the update is elementwise, so the
+    /// result is bitwise the same as one sequential pass (it was the largest serial part of a
+    /// 2-thread training step).
     pub fn apply<T: Real>(&self, p: &mut Param<T>, lr: f64, t: u64) {
+        let is_weight = p.is_weight;
+        let (w, g, v, s) = (&mut p.value[..], &p.grad[..], &mut p.v[..], &mut p.s[..]);
+        if w.len() < PARALLEL_MIN_LEN || rayon::current_num_threads() < 2 {
+            return self.apply_slices(w, g, v, s, is_weight, lr, t);
+        }
+        use rayon::prelude::*;
+        w.par_chunks_mut(PARALLEL_CHUNK)
+            .zip(g.par_chunks(PARALLEL_CHUNK))
+            .zip(v.par_chunks_mut(PARALLEL_CHUNK))
+            .zip(s.par_chunks_mut(PARALLEL_CHUNK))
+            .for_each(|(((w, g), v), s)| self.apply_slices(w, g, v, s, is_weight, lr, t));
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_slices<T: Real>(
+        &self,
+        w: &mut [T],
+        g: &[T],
+        v: &mut [T],
+        s: &mut [T],
+        is_weight: bool,
+        lr: f64,
+        t: u64,
+    ) {
         let c = self;
         match c.kind {
-            OptimizerKind::Gd => optim::sgd_step(&mut p.value, &p.grad, lr),
-            OptimizerKind::Momentum => optim::momentum_step(&mut p.value, &p.grad, &mut p.v, lr, c.beta),
-            OptimizerKind::Nesterov => optim::nesterov_step(&mut p.value, &p.grad, &mut p.v, lr, c.beta),
-            OptimizerKind::RmsProp => {
-                optim::rmsprop_step(&mut p.value, &p.grad, &mut p.s, lr, c.beta, c.epsilon)
-            }
-            OptimizerKind::Adam => optim::adam_step(
-                &mut p.value,
-                &p.grad,
-                &mut p.v,
-                &mut p.s,
-                lr,
-                c.beta1,
-                c.beta2,
-                c.epsilon,
-                t,
-            ),
+            OptimizerKind::Gd => optim::sgd_step(w, g, lr),
+            OptimizerKind::Momentum => optim::momentum_step(w, g, v, lr, c.beta),
+            OptimizerKind::Nesterov => optim::nesterov_step(w, g, v, lr, c.beta),
+            OptimizerKind::RmsProp => optim::rmsprop_step(w, g, s, lr, c.beta, c.epsilon),
+            OptimizerKind::Adam => optim::adam_step(w, g, v, s, lr, c.beta1, c.beta2, c.epsilon, t),
             OptimizerKind::AdamW => {
-                let decay = if p.is_weight { c.weight_decay } else { 0.0 };
-                optim::adamw_step(
-                    &mut p.value,
-                    &p.grad,
-                    &mut p.v,
-                    &mut p.s,
-                    lr,
-                    c.beta1,
-                    c.beta2,
-                    c.epsilon,
-                    decay,
-                    t,
-                )
+                let decay = if is_weight { c.weight_decay } else { 0.0 };
+                optim::adamw_step(w, g, v, s, lr, c.beta1, c.beta2, c.epsilon, decay, t)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rng::Rng;
+
+    /// The chunked parallel update is bitwise the sequential one, for every optimizer.
+    #[test]
+    fn parallel_chunks_match_one_pass() {
+        let mut rng = Rng::new(4);
+        let len = PARALLEL_MIN_LEN + 12_345;
+        let values: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
+        let grads: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        for kind in [
+            OptimizerKind::Gd,
+            OptimizerKind::Momentum,
+            OptimizerKind::Nesterov,
+            OptimizerKind::RmsProp,
+            OptimizerKind::Adam,
+            OptimizerKind::AdamW,
+        ] {
+            let config = OptimizerConfig::new(kind);
+            let mut parallel = Param::new("W", values.clone(), 0.0, 0.0, true);
+            parallel.grad.copy_from_slice(&grads);
+            let mut serial = parallel.clone();
+            for t in 1..=3 {
+                pool.install(|| config.apply(&mut parallel, 0.01, t));
+                config.apply_slices(
+                    &mut serial.value,
+                    &serial.grad,
+                    &mut serial.v,
+                    &mut serial.s,
+                    true,
+                    0.01,
+                    t,
+                );
+            }
+            assert_eq!(parallel.value, serial.value, "{kind:?}");
+            assert_eq!(parallel.v, serial.v, "{kind:?}");
+            assert_eq!(parallel.s, serial.s, "{kind:?}");
         }
     }
 }
