@@ -23,9 +23,16 @@ export type {
   TensorInfo,
 };
 
-/** Data owned by a backend: x [m, inputs], y [m, outputs] (one-hot or 0/1), copied once. */
+/**
+ * Data owned by a backend: x [m, inputs], y [m, outputs] (one-hot or 0/1; outputs 0 = no
+ * labels, for prediction), written in row chunks, then checked once by `seal()` (off the main
+ * thread on the native side). Usable for training only once sealed.
+ */
 export interface DatasetHandle {
   readonly length: number;
+  writeX(row: number, values: Float32Array): void;
+  writeY(row: number, values: Float32Array): void;
+  seal(): Promise<void>;
 }
 
 /** The saved random streams of a network. */
@@ -36,9 +43,6 @@ export interface NetworkHandle {
   readonly inputSize: number;
   readonly outputSize: number;
   setOptimizer(optimizer: OptimizerOptions): void;
-  setClipNorm(maxNorm?: number | null): void;
-  /** Image augmentation of the batches `runSteps` gathers (null: off). Never in evaluate/predict/trainStep. */
-  setAugmentation(options?: AugmentationOptions | null): void;
   getStep(): number;
   setStep(step: number): void;
   tensors(): TensorInfo[];
@@ -46,11 +50,25 @@ export interface NetworkHandle {
   setTensor(layer: number, name: string, values: Float32Array): void;
   getRngState(which: RngName): Uint32Array;
   setRngState(which: RngName, words: number[]): void;
-  beginEpoch(length: number, batchSize: number, shuffle: boolean, dropLast: boolean): void;
+  /**
+   * Starts an epoch and remembers the state to return to if one of its steps diverges.
+   * Clipping and augmentation (null: off) hold for this epoch only; evaluate, predict and
+   * trainStep never augment.
+   */
+  beginEpoch(
+    length: number,
+    batchSize: number,
+    shuffle: boolean,
+    dropLast: boolean,
+    clipNorm: number | null,
+    augmentation: AugmentationOptions | null,
+  ): void;
+  /** Rejects with `diverged: step N: …` after putting the model back to the epoch's start. */
   runSteps(data: DatasetHandle, learningRate: number, maxSteps: number): Promise<StepsResult>;
-  trainStep(x: Float32Array, y: Float32Array, learningRate: number): number[];
+  /** Throws `diverged: step 1: …` and leaves the model unchanged when the step would not stay finite. */
+  trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null): number[];
   evaluate(data: DatasetHandle): Promise<EvaluateResult>;
-  predict(x: Float32Array): Promise<Float32Array>;
+  predict(data: DatasetHandle): Promise<Float32Array>;
   lastGradNorms(): Float64Array;
   gradientCheck(x: Float32Array, y: Float32Array, epsilon: number): GradientCheckResult;
 }
@@ -58,5 +76,6 @@ export interface NetworkHandle {
 export interface Backend {
   readonly name: 'native' | 'reference';
   createNetwork(options: NetworkOptions, optimizer: OptimizerOptions): NetworkHandle;
-  createDataset(x: Float32Array, y: Float32Array, inputs: number, outputs: number): DatasetHandle;
+  /** Zero-filled storage for `rows` examples; throws when it cannot be allocated. */
+  createDataset(rows: number, inputs: number, outputs: number): DatasetHandle;
 }

@@ -6,7 +6,7 @@ import { referenceBackend } from './reference/backend';
 export const nativeBackend: Backend = {
   name: 'native',
   createNetwork: (options, optimizer) => new native.NativeNetwork(options, optimizer) as unknown as NetworkHandle,
-  createDataset: (x, y, inputs, outputs) => new native.NativeDataset(x, y, inputs, outputs) as DatasetHandle,
+  createDataset: (rows, inputs, outputs) => new native.NativeDataset(rows, inputs, outputs) as unknown as DatasetHandle,
 };
 
 export type BackendName = 'native' | 'reference';

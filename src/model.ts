@@ -1,16 +1,26 @@
 // A sequential model: an ordered list of layers built for an input size with a seed. The network
 // lives in the backend (native memory by default); this class holds the handle plus what is
 // needed to save, load and describe it.
-import type { LayerOptions, NetworkHandle, TensorInfo } from './backend';
+//
+// Concurrency, one defined behaviour: asynchronous native work on one model (each epoch's
+// steps, evaluate, predict, exportState) runs one call at a time in arrival order, so
+// `evaluate`/`predict`/`saveModel` during a fit (from a callback or from elsewhere) run between
+// two of the fit's native calls and see a consistent model. What changes the weights outside a
+// fit (`fit`, `trainStep`, `setTensor`) is refused with a "busy" error while a fit runs.
+import type { LayerOptions, NetworkHandle, RngName, TensorInfo } from './backend';
 import { backendByName, type BackendName } from './backends';
 import type { Backend } from './backend';
-import { withBatchNormBias } from './layers';
-import { adam, updateRuleOf, type OptimizerConfig } from './optimizers';
+import { checkLayers, withBatchNormBias } from './layers';
+import { adam, checkOptimizer, updateRuleOf, type OptimizerConfig } from './optimizers';
 import { argmaxRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
+import { ingestDataset } from './data/ingest';
 import { fit, type FitOptions, type History } from './training/fit';
-import type { Normalizer } from './data/normalizer';
+import { Normalizer } from './data/normalizer';
+import { BEST_PREFIX, tensorName, type ModelState, type NamedTensor, type TrainingState } from './modelState';
+import * as check from './validation/args';
 
 export type OutputKind = 'softmax' | 'sigmoid';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['softmax', 'sigmoid'];
 
 export interface ModelOptions {
   inputSize: number;
@@ -26,6 +36,7 @@ export interface ModelOptions {
   /** Update rule and base learning rate (default adam()). `fit` can override it. */
   optimizer?: OptimizerConfig;
 }
+const MODEL_OPTIONS = ['inputSize', 'layers', 'output', 'seed', 'backend', 'threads', 'optimizer'] as const;
 
 /** The architecture as saved in a model file. */
 export interface Architecture {
@@ -46,6 +57,15 @@ export interface Prediction {
   classes: Int32Array;
 }
 
+export interface TrainStepOptions {
+  /** Default: the model's optimizer learning rate. */
+  learningRate?: number;
+  /** Clip the global gradient norm of this step (default off). */
+  clipNorm?: number | null;
+}
+
+const RNG_NAMES: readonly RngName[] = ['dropout', 'shuffle', 'augment'];
+
 export class Sequential {
   readonly architecture: Architecture;
   readonly backend: Backend;
@@ -57,28 +77,33 @@ export class Sequential {
    * fit, evaluate and predict (`model.normalizer.transform(x)`).
    */
   normalizer?: Normalizer;
-  private busy = false;
+  /** Where the last fit run stands; `fit({ initialEpoch: trainingState.epoch })` resumes it exactly. */
+  trainingState?: TrainingState;
+  /** Early stopping's best weights of that run (restored when it ends), as `best.layers.…`. */
+  bestWeights?: NamedTensor[];
+  private fitting = false;
+  /** Tail of the chain of asynchronous native calls: each waits for the one before. */
+  private nativeTail: Promise<unknown> = Promise.resolve();
 
   constructor(options: ModelOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
-    if (!Array.isArray(options.layers)) throw new TypeError('layers: expected an array of layers (dense(), relu(), …)');
-    const output = options.output ?? 'softmax';
-    if (output !== 'softmax' && output !== 'sigmoid') throw new RangeError(`output: expected 'softmax' or 'sigmoid', got '${String(output)}'`);
-    this.architecture = {
-      inputSize: options.inputSize,
-      layers: withBatchNormBias(options.layers),
-      output,
-      seed: options.seed ?? 0,
-    };
-    this.backend = backendByName(options.backend);
-    this.optimizer = options.optimizer ?? adam();
+    const o = check.options('sequential options', options, MODEL_OPTIONS);
+    if (options === undefined) throw check.typeError('sequential', 'an options object', options);
+    const inputSize = check.integer('sequential: inputSize', o.inputSize, 1, 2 ** 31);
+    const layers = checkLayers('sequential: layers', o.layers);
+    const output = check.optional(o.output, 'softmax' as OutputKind, (v) => check.oneOf('sequential: output', v, OUTPUT_KINDS));
+    const seed = check.optional(o.seed, 0, (v) => check.integer('sequential: seed', v, 0, Number.MAX_SAFE_INTEGER));
+    const threads = check.optional(o.threads, undefined as number | undefined, (v) => check.integer('sequential: threads', v, 1, 1024));
+    const backendName = check.optional(o.backend, 'native' as BackendName, (v) => check.oneOf('sequential: backend', v, ['native', 'reference'] as const));
+    this.optimizer = o.optimizer === undefined ? adam() : checkOptimizer('sequential: optimizer', o.optimizer);
+    this.architecture = { inputSize, layers: withBatchNormBias(layers), output, seed };
+    this.backend = backendByName(backendName);
     this.handle = this.backend.createNetwork(
       {
-        inputSize: options.inputSize,
+        inputSize,
         layers: this.architecture.layers,
         loss: output === 'softmax' ? 'softmaxCrossEntropy' : 'sigmoidBinaryCrossEntropy',
-        seed: this.architecture.seed,
-        threads: options.threads,
+        seed,
+        threads,
       },
       updateRuleOf(this.optimizer),
     );
@@ -94,38 +119,52 @@ export class Sequential {
 
   /** Trains with mini-batch gradient descent off the main thread; resolves with the history. */
   async fit(x: Matrix, y: Labels, options: FitOptions = {}): Promise<History> {
-    return this.exclusive(() => fit(this, x, y, options));
+    this.assertNotFitting('fit');
+    this.fitting = true;
+    try {
+      return await fit(this, x, y, options);
+    } finally {
+      this.fitting = false;
+    }
   }
 
   /** Mean cross-entropy (without regularization) and accuracy in evaluation mode. */
   async evaluate(x: Matrix, y: Labels): Promise<Evaluation> {
-    const data = this.dataset(x, y, 'x', 'y');
-    return this.exclusive(async () => {
-      const r = await this.handle.evaluate(data);
-      return { loss: r.loss, accuracy: r.correct / r.examples };
-    });
+    const data = await this.dataset('evaluate', x, y);
+    const r = await this.native(() => this.handle.evaluate(data));
+    return { loss: r.loss, accuracy: r.correct / r.examples };
   }
 
   /** Class probabilities and predicted classes, in evaluation mode (dropout off, running statistics). */
   async predict(x: Matrix): Promise<Prediction> {
-    const input = toMatrix('x', x, this.inputSize);
-    return this.exclusive(async () => {
-      const probabilities = await this.handle.predict(input);
-      const n = this.outputSize;
-      const classes =
-        this.architecture.output === 'softmax' ? argmaxRows(probabilities, n) : Int32Array.from(probabilities, (p) => (p > 0.5 ? 1 : 0));
-      return { probabilities, classes };
-    });
+    const data = await ingestDataset(this.backend, 'predict', x, null, this.inputSize, this.outputSize, this.multiClass);
+    const probabilities = await this.native(() => this.handle.predict(data));
+    const n = this.outputSize;
+    const classes =
+      this.architecture.output === 'softmax' ? argmaxRows(probabilities, n) : Int32Array.from(probabilities, (p) => (p > 0.5 ? 1 : 0));
+    return { probabilities, classes };
   }
 
-  /** One fused mini-batch step on (x, y) for users writing their own loop. */
-  trainStep(x: Matrix, y: Labels, learningRate = this.optimizer.learningRate): { loss: number; regularization: number; accuracy: number } {
-    if (typeof learningRate !== 'number') throw new TypeError(`learningRate: expected a number, got ${typeof learningRate}`);
-    const input = toMatrix('x', x, this.inputSize);
+  /**
+   * One fused mini-batch step on (x, y) for users writing their own loop. A step that would
+   * make the loss, a gradient or a parameter non-finite is not applied: it throws and the model
+   * stays as it was. `options` may be the learning rate alone (the older form).
+   */
+  trainStep(x: Matrix, y: Labels, options: number | TrainStepOptions = {}): { loss: number; regularization: number; accuracy: number } {
+    const o = typeof options === 'number' ? { learningRate: options } : check.options('trainStep options', options, ['learningRate', 'clipNorm'] as const);
+    const learningRate = check.optional(o.learningRate, this.optimizer.learningRate, (v) => check.number('trainStep: learningRate', v, 0));
+    const clipNorm = o.clipNorm == null ? null : check.number('trainStep: clipNorm', o.clipNorm, 0, Infinity, { lo: true });
+    const input = toMatrix('trainStep: x', x, this.inputSize);
     const m = input.length / this.inputSize;
-    const labels = toLabelMatrix('y', y, m, this.outputSize, this.architecture.output === 'softmax');
-    this.assertIdle();
-    const [loss, regularization, correct] = this.handle.trainStep(input, labels, learningRate);
+    const labels = toLabelMatrix('trainStep: y', y, m, this.outputSize, this.multiClass);
+    this.assertNotFitting('trainStep');
+    let r: number[];
+    try {
+      r = this.handle.trainStep(input, labels, learningRate, clipNorm);
+    } catch (e) {
+      throw divergenceError(e, 'trainStep', learningRate);
+    }
+    const [loss, regularization, correct] = r;
     return { loss, regularization, accuracy: correct / m };
   }
 
@@ -136,35 +175,178 @@ export class Sequential {
 
   /** A copy of one tensor, e.g. getTensor(0, 'W'), getTensor(1, 'runningMean'), getTensor(0, 'W.v'). */
   getTensor(layer: number, name: string): Float32Array {
+    check.integer('getTensor: layer', layer, 0, 2 ** 31);
+    check.nonEmptyString('getTensor: name', name);
     return this.handle.getTensor(layer, name);
   }
 
   setTensor(layer: number, name: string, values: Float32Array): void {
-    this.assertIdle();
-    this.handle.setTensor(layer, name, values);
+    check.integer('setTensor: layer', layer, 0, 2 ** 31);
+    check.nonEmptyString('setTensor: name', name);
+    if (!(values instanceof Float32Array)) throw check.typeError('setTensor: values', 'a Float32Array', values);
+    const copy = values.slice(); // a shared buffer cannot change between the check and the write
+    this.assertNotFitting('setTensor');
+    this.handle.setTensor(layer, name, copy);
   }
 
-  /** Row-major data in the backend, validated against this model's input and output sizes. */
-  dataset(x: Matrix, y: Labels, xName: string, yName: string) {
-    const input = toMatrix(xName, x, this.inputSize);
-    const m = input.length / this.inputSize;
-    const labels = toLabelMatrix(yName, y, m, this.outputSize, this.architecture.output === 'softmax');
-    return this.backend.createDataset(input, labels, this.inputSize, this.outputSize);
+  /**
+   * Everything that makes this model what it is, as plain data (saveModel writes it). Taken
+   * between two native calls: during a fit it waits for the current one and never sees half a step.
+   */
+  async exportState(): Promise<ModelState> {
+    return this.native(async () => this.readState());
   }
 
-  private assertIdle(): void {
-    if (this.busy) throw new Error('model is busy: a fit, evaluate or predict is still running; await it first');
+  /** Builds a model from `exportState()`'s data, checking every field as the constructor would. */
+  static fromState(state: ModelState, options: { backend?: BackendName; threads?: number } = {}): Sequential {
+    if (!check.isPlainObject(state)) throw check.typeError('fromState: state', 'a model state object', state);
+    const o = check.options('fromState options', options, ['backend', 'threads'] as const);
+    const model = new Sequential({
+      ...(state.architecture as Architecture),
+      optimizer: state.optimizer,
+      backend: o.backend as BackendName | undefined,
+      threads: o.threads as number | undefined,
+    });
+    model.writeState(state);
+    return model;
   }
 
-  private async exclusive<T>(work: () => Promise<T>): Promise<T> {
-    this.assertIdle();
-    this.busy = true;
-    try {
-      return await work();
-    } finally {
-      this.busy = false;
+  /** A byte-identical, independent copy (same backend and thread count unless overridden). */
+  async clone(options: { backend?: BackendName; threads?: number } = {}): Promise<Sequential> {
+    return Sequential.fromState(await this.exportState(), { backend: this.backend.name, ...options });
+  }
+
+  /** @internal Row-major data owned by the backend, checked against this model's sizes (copied in chunks, checked off the main thread). */
+  async dataset(where: string, x: Matrix, y: Labels, names: { x: string; y: string } = { x: 'x', y: 'y' }) {
+    return ingestDataset(this.backend, where, x, y, this.inputSize, this.outputSize, this.multiClass, names);
+  }
+
+  /** @internal Runs one asynchronous native call after every earlier one on this model. */
+  native<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.nativeTail.then(work, work);
+    this.nativeTail = run.catch(() => undefined);
+    return run;
+  }
+
+  private get multiClass(): boolean {
+    return this.architecture.output === 'softmax';
+  }
+
+  private assertNotFitting(what: string): void {
+    if (this.fitting) throw new Error(`${what}: model is busy: a fit is running on it; await it first`);
+  }
+
+  private readState(): ModelState {
+    const tensors: NamedTensor[] = this.tensors().map((t) => ({
+      name: tensorName(t.layer, t.name),
+      shape: t.shape,
+      values: this.handle.getTensor(t.layer, t.name),
+    }));
+    for (const t of this.bestWeights ?? []) tensors.push({ ...t, values: t.values.slice() });
+    const rng = Object.fromEntries(RNG_NAMES.map((n) => [n, Array.from(this.handle.getRngState(n))])) as Record<RngName, number[]>;
+    return {
+      architecture: structuredClone(this.architecture),
+      optimizer: { ...this.optimizer },
+      step: this.handle.getStep(),
+      rng,
+      tensors,
+      ...(this.normalizer ? { normalizer: this.normalizer.toJSON() } : {}),
+      ...(this.trainingState ? { training: structuredClone(this.trainingState) } : {}),
+    };
+  }
+
+  /** Puts a state's tensors, step, streams, normalizer and training state into this fresh model. */
+  private writeState(state: ModelState): void {
+    const catalog = new Map(this.tensors().map((t) => [tensorName(t.layer, t.name), t]));
+    if (!Array.isArray(state.tensors)) throw check.typeError('fromState: state.tensors', 'an array', state.tensors);
+    const best: NamedTensor[] = [];
+    const seen = new Set<string>();
+    for (const t of state.tensors) {
+      const name = check.nonEmptyString('fromState: tensor name', t?.name);
+      const own = catalog.get(name.startsWith(BEST_PREFIX) ? name.slice(BEST_PREFIX.length) : name);
+      if (!own || seen.has(name)) throw new RangeError(`fromState: tensor '${name}': ${own ? 'appears twice' : 'not a tensor of this architecture'}`);
+      seen.add(name);
+      if (!Array.isArray(t.shape) || t.shape.join(',') !== own.shape.join(',')) {
+        throw new RangeError(`fromState: tensor '${name}': shape [${t.shape}] differs from the architecture's [${own.shape}]`);
+      }
+      if (!(t.values instanceof Float32Array)) throw check.typeError(`fromState: tensor '${name}'`, 'Float32Array values', t.values);
+      if (name.startsWith(BEST_PREFIX)) {
+        checkFinite(`fromState: tensor '${name}'`, t.values);
+        best.push({ name, shape: [...t.shape], values: t.values.slice() });
+      } else {
+        try {
+          this.handle.setTensor(own.layer, own.name, t.values);
+        } catch (e) {
+          throw new RangeError(`fromState: tensor '${name}': ${(e as Error).message}`);
+        }
+      }
     }
+    for (const name of catalog.keys()) if (!seen.has(name)) throw new RangeError(`fromState: tensor '${name}' is missing`);
+    this.handle.setStep(check.integer('fromState: state.step', state.step, 0, Number.MAX_SAFE_INTEGER));
+    if (!check.isPlainObject(state.rng)) throw check.typeError('fromState: state.rng', 'an object', state.rng);
+    for (const n of RNG_NAMES) {
+      // `augment` came later: older files keep the seed's fresh AUGMENT stream.
+      if (n === 'augment' && state.rng[n] === undefined) continue;
+      try {
+        this.handle.setRngState(n, state.rng[n]);
+      } catch (e) {
+        throw new RangeError(`fromState: state.rng.${n}: ${(e as Error).message}`);
+      }
+    }
+    if (state.normalizer !== undefined) {
+      const normalizer = Normalizer.fromJSON(state.normalizer);
+      if (normalizer.features !== this.inputSize) {
+        throw new RangeError(`fromState: state.normalizer: has ${normalizer.features} features, but the input has ${this.inputSize}`);
+      }
+      this.normalizer = normalizer;
+    }
+    if (state.training !== undefined) this.trainingState = checkTrainingState('fromState: state.training', state.training);
+    if (best.length > 0) this.bestWeights = best;
   }
+}
+
+function checkFinite(where: string, values: Float32Array): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) throw new RangeError(`${where}: element ${i} is ${values[i]}, expected a finite number`);
+  }
+}
+
+/** A training state read from a file or handed in: every field checked. */
+export function checkTrainingState(where: string, value: unknown): TrainingState {
+  const o = check.options(where, value, ['epoch', 'learningRate', 'manualLearningRate', 'monitored', 'earlyStopping', 'callbacks'] as const);
+  const epoch = check.integer(`${where}.epoch`, o.epoch, 0, check.MAX_COUNT);
+  const learningRate = check.number(`${where}.learningRate`, o.learningRate, 0);
+  const manualLearningRate = o.manualLearningRate === undefined ? undefined : check.number(`${where}.manualLearningRate`, o.manualLearningRate, 0);
+  if (!Array.isArray(o.monitored) || o.monitored.length !== epoch) {
+    throw check.typeError(`${where}.monitored`, `an array of ${epoch} numbers`, o.monitored);
+  }
+  const monitored = o.monitored.map((v, i) => (v === null ? NaN : check.number(`${where}.monitored[${i}]`, v)));
+  let earlyStopping: TrainingState['earlyStopping'];
+  if (o.earlyStopping !== undefined) {
+    const e = check.options(`${where}.earlyStopping`, o.earlyStopping, ['monitor', 'best', 'bestEpoch', 'wait'] as const);
+    earlyStopping = {
+      monitor: check.nonEmptyString(`${where}.earlyStopping.monitor`, e.monitor),
+      best: e.best === null ? NaN : check.number(`${where}.earlyStopping.best`, e.best),
+      bestEpoch: check.integer(`${where}.earlyStopping.bestEpoch`, e.bestEpoch, -1, check.MAX_COUNT),
+      wait: check.integer(`${where}.earlyStopping.wait`, e.wait, 0, check.MAX_COUNT),
+    };
+  }
+  const callbacks = o.callbacks === undefined ? {} : o.callbacks;
+  if (!check.isPlainObject(callbacks)) throw check.typeError(`${where}.callbacks`, 'an object', callbacks);
+  return { epoch, learningRate, ...(manualLearningRate !== undefined ? { manualLearningRate } : {}), monitored, ...(earlyStopping ? { earlyStopping } : {}), callbacks };
+}
+
+/** Turns the backend's `diverged: step N: …` into an Error that says what happened and what to do. */
+export function divergenceError(e: unknown, where: string, learningRate: number, epoch?: number): unknown {
+  const message = (e as Error)?.message ?? '';
+  const match = /^diverged: step (\d+): (.*)$/s.exec(message);
+  if (!match) return e;
+  const at = epoch === undefined ? '' : ` at epoch ${epoch}, step ${match[1]}`;
+  const restored = epoch === undefined ? 'the step was not applied and the model is unchanged' : `the model was restored to its state at the start of epoch ${epoch}`;
+  return Object.assign(
+    new Error(`${where}: training diverged${at}: ${match[2]}; ${restored}. Lower the learning rate (it was ${learningRate}) or clip gradients (clipNorm)`),
+    { code: 'TUNENET_DIVERGED', epoch, step: Number(match[1]) },
+  );
 }
 
 /** Builds a sequential model: `sequential({ inputSize: 784, layers: [dense(256), relu(), dense(10)] })`. */

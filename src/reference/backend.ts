@@ -11,6 +11,6 @@ export const referenceBackend: Backend = {
   name: 'reference',
   /** Validates the options like the native side (messages name the argument), then builds the layers from the seed. */
   createNetwork: (options, optimizer) => new ReferenceNetwork(options, optimizer),
-  /** Copies x [m, inputs] and y [m, outputs] into f32 storage after checking shapes and finiteness. */
-  createDataset: (x, y, inputs, outputs) => new ReferenceDataset(x, y, inputs, outputs),
+  /** Zero-filled f32 storage for `rows` examples, written in chunks, checked by seal(). */
+  createDataset: (rows, inputs, outputs) => new ReferenceDataset(rows, inputs, outputs),
 };

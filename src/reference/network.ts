@@ -792,35 +792,85 @@ export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
 
 // ───────────────────────────── data and the handle (trainer.rs, crates/node/src/network.rs) ─────────────────────────────
 
-/** Examples x [m, inputs] and labels y [m, outputs], copied once (f32) and validated. */
+/**
+ * Examples x [m, inputs] and labels y [m, outputs] (outputs 0: none), f32 storage written in
+ * row chunks and checked once by `seal()`.
+ */
 export class ReferenceDataset implements DatasetHandle {
   readonly x: Float32Array;
   readonly y: Float32Array;
   readonly inputs: number;
   readonly outputs: number;
+  private sealed = false;
 
-  constructor(x: ArrayLike<number>, y: ArrayLike<number>, inputs: number, outputs: number) {
+  constructor(rows: number, inputs: number, outputs: number) {
+    const m = positive('rows', rows);
     this.inputs = positive('inputs', inputs);
-    this.outputs = positive('outputs', outputs);
-    const m = rowsOf('x', x, this.inputs);
-    checkShape('y', y, m, this.outputs);
-    this.x = Float32Array.from(x);
-    this.y = Float32Array.from(y);
-    checkFinite('x', this.x);
-    checkFinite('y', this.y);
+    this.outputs = u32('outputs', outputs);
+    this.x = new Float32Array(m * this.inputs);
+    this.y = new Float32Array(m * this.outputs);
   }
 
   get length(): number {
     return this.x.length / this.inputs;
   }
+
+  get isSealed(): boolean {
+    return this.sealed;
+  }
+
+  writeX(row: number, values: Float32Array): void {
+    this.write(this.x, this.inputs, row, values);
+  }
+
+  writeY(row: number, values: Float32Array): void {
+    this.write(this.y, this.outputs, row, values);
+  }
+
+  private write(dst: Float32Array, cols: number, row: number, values: Float32Array): void {
+    const r = u32('row', row);
+    if (this.sealed) throw invalid('data', 'is sealed; it can no longer be written');
+    if (cols === 0 || values.length % cols !== 0 || r + values.length / cols > this.length) {
+      throw invalid('values', `${values.length} values at row ${r} do not fit [${this.length}, ${cols}]`);
+    }
+    dst.set(values, r * cols);
+  }
+
+  seal(): Promise<void> {
+    if (this.sealed) return Promise.reject(invalid('data', 'is already sealed'));
+    try {
+      checkFinite('x', this.x);
+      checkFinite('y', this.y);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.sealed = true;
+    return Promise.resolve();
+  }
+}
+
+/** A diverging step, reported as the native side does: `diverged: step N: …`. */
+function diverged(step: number, what: string): Error {
+  return new Error(`diverged: step ${step}: ${what}`);
+}
+
+/** The state a step changes (every tensor but gradients, the step, the streams), to put back after a divergence. */
+interface RestorePoint {
+  tensors: Float32Array[];
+  step: number;
+  rngs: number[][];
 }
 
 /** Where an epoch is: the example order and the next batch's start. */
 interface EpochCursor {
   order: Uint32Array;
   next: number;
+  steps: number;
   batchSize: number;
   dropLast: boolean;
+  clipNorm: number | null;
+  augmentation: Augmentation | null;
+  start: RestorePoint;
 }
 
 type RngName = 'dropout' | 'shuffle' | 'augment';
@@ -832,10 +882,8 @@ export class ReferenceNetwork implements NetworkHandle {
   private optimizer: OptimizerConfig;
   /** Optimizer steps taken (Adam's t); settable to resume training. */
   private step = 0;
-  private clipNorm: number | null = null;
   private shuffleRng: Rng;
-  /** Image augmentation of the batches runSteps gathers; one forked AUGMENT generator per row. */
-  private augmentation: Augmentation | null = null;
+  /** One forked AUGMENT generator per augmented row of the batches runSteps gathers. */
   private augmentRng: Rng;
   private cursor: EpochCursor | null = null;
   /** Per-layer gradient L2 norms of the last step (0 for layers without parameters). */
@@ -854,21 +902,6 @@ export class ReferenceNetwork implements NetworkHandle {
 
   setOptimizer(optimizer: OptimizerOptions): void {
     this.optimizer = parseOptimizer(optimizer); // the state (v, s) and the step count carry over
-  }
-
-  setClipNorm(maxNorm?: number | null): void {
-    this.clipNorm = maxNorm === undefined || maxNorm === null ? null : positiveF64('clipNorm', maxNorm);
-  }
-
-  /** Image augmentation of runSteps' batches (null turns it off); never in evaluation or trainStep. */
-  setAugmentation(options?: AugmentationOptions | null): void {
-    if (options === undefined || options === null) {
-      this.augmentation = null;
-      return;
-    }
-    const aug = parseAugmentation(options);
-    checkRowLength(aug, this.inputSize);
-    this.augmentation = aug;
   }
 
   getStep(): number {
@@ -967,18 +1000,67 @@ export class ReferenceNetwork implements NetworkHandle {
 
   // ── training ──
 
-  /** Starts an epoch over `length` examples: 0..length−1, Fisher–Yates shuffled from SHUFFLE if asked. */
-  beginEpoch(length: number, batchSize: number, shuffle: boolean, dropLast: boolean): void {
+  /** Every tensor a step changes (not gradients), as live storage, in a fixed order. */
+  private stateSlots(): Float32Array[] {
+    return this.tensors().map((t) => this.slot(t.layer, t.name));
+  }
+
+  private capture(): RestorePoint {
+    return {
+      tensors: this.stateSlots().map((t) => t.slice()),
+      step: this.step,
+      rngs: (['dropout', 'shuffle', 'augment'] as const).map((n) => Array.from(this.getRngState(n))),
+    };
+  }
+
+  private restore(point: RestorePoint): void {
+    this.stateSlots().forEach((slot, i) => slot.set(point.tensors[i]));
+    this.step = point.step;
+    (['dropout', 'shuffle', 'augment'] as const).forEach((n, i) => this.setRngState(n, point.rngs[i]));
+  }
+
+  /** The first tensor holding a non-finite value, as "layers[i].W.v". */
+  private firstNonFinite(): string | null {
+    for (const t of this.tensors()) {
+      const values = this.slot(t.layer, t.name);
+      for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return `layers[${t.layer}].${t.name}`;
+    }
+    return null;
+  }
+
+  /** After an update: a non-finite tensor, or evaluation-mode outputs on the batch that are no longer finite. */
+  private unusableAfterUpdate(x: Float32Array, m: number): string | null {
+    const bad = this.firstNonFinite();
+    if (bad !== null) return `${bad} is no longer finite after the update`;
+    const logits = this.net.forward(x, m, 'eval');
+    for (let i = 0; i < logits.length; i++) if (!Number.isFinite(logits[i])) return 'the outputs are no longer finite after the update';
+    return null;
+  }
+
+  /**
+   * Starts an epoch over `length` examples: remembers the state to restore if it diverges, then
+   * 0..length−1, Fisher–Yates shuffled from SHUFFLE if asked. Clipping and augmentation hold
+   * for this epoch only.
+   */
+  beginEpoch(length: number, batchSize: number, shuffle: boolean, dropLast: boolean, clipNorm: number | null, augmentation: AugmentationOptions | null): void {
     const len = positive('length', length);
     const bs = positive('batchSize', batchSize);
+    const clip = clipNorm === null || clipNorm === undefined ? null : positiveF64('clipNorm', clipNorm);
+    let aug: Augmentation | null = null;
+    if (augmentation !== null && augmentation !== undefined) {
+      aug = parseAugmentation(augmentation);
+      checkRowLength(aug, this.inputSize);
+    }
+    const start = this.capture();
     const order = new Uint32Array(len);
     for (let i = 0; i < len; i++) order[i] = i;
     if (shuffle) this.shuffleRng.shuffle(order);
-    this.cursor = { order, next: 0, batchSize: bs, dropLast: Boolean(dropLast) };
+    this.cursor = { order, next: 0, steps: 0, batchSize: bs, dropLast: Boolean(dropLast), clipNorm: clip, augmentation: aug, start };
   }
 
   private dataset(data: DatasetHandle): ReferenceDataset {
     if (!(data instanceof ReferenceDataset)) throw invalid('data', 'expected a dataset created by the reference backend');
+    if (!data.isSealed) throw invalid('data', 'is not sealed yet (await seal() after writing it)');
     if (data.inputs !== this.inputSize || data.outputs !== this.outputSize) {
       throw invalid(
         'data',
@@ -988,20 +1070,27 @@ export class ReferenceNetwork implements NetworkHandle {
     return data;
   }
 
-  /** One mini-batch: gradients (Train mode), norms, clipping, step += 1, update of every parameter. */
-  private fusedStep(x: Float32Array, y: Float32Array, m: number, lr: number): BatchStats {
+  /**
+   * One mini-batch: gradients (Train mode), norms, a non-finite check of the loss and gradients
+   * (throws `diverged` before the update), clipping, step += 1, update of every parameter.
+   */
+  private fusedStep(x: Float32Array, y: Float32Array, m: number, lr: number, clipNorm: number | null, step: number): BatchStats {
     const stats = this.net.computeGradients(x, y, m, 'train');
     this.net.layers.forEach((layer, i) => {
       let sq = -0; // as Rust's f64 `Sum`: a layer without parameters reports √−0 = −0
       for (const p of layer.params()) for (const g of p.grad) sq += g * g;
       this.gradNorms[i] = Math.sqrt(sq);
     });
-    if (this.clipNorm !== null) {
+    if (!Number.isFinite(stats.dataLoss)) throw diverged(step, `the loss is ${stats.dataLoss}`);
+    if (!Number.isFinite(stats.regularization)) throw diverged(step, `the regularization cost is ${stats.regularization}`);
+    const badLayer = this.gradNorms.findIndex((n) => !Number.isFinite(n));
+    if (badLayer >= 0) throw diverged(step, `the gradient of layer ${badLayer} is not finite`);
+    if (clipNorm !== null) {
       let sq = -0;
       for (const n of this.gradNorms) sq += n * n;
       const global = Math.sqrt(sq);
-      if (global > this.clipNorm && global > 0) {
-        const scale = Math.fround(this.clipNorm / global); // an f32 factor, as native
+      if (global > clipNorm && global > 0) {
+        const scale = Math.fround(clipNorm / global); // an f32 factor, as native
         for (const p of this.net.params()) for (let i = 0; i < p.grad.length; i++) p.grad[i] *= scale;
       }
     }
@@ -1032,6 +1121,7 @@ export class ReferenceNetwork implements NetworkHandle {
       const remaining = len - cursor.next;
       return remaining === 0 || (cursor.dropLast && remaining < cursor.batchSize);
     };
+    let lastBatch: { x: Float32Array; m: number } | null = null;
     while (result.steps < max && !exhausted()) {
       const m = Math.min(len - cursor.next, cursor.batchSize); // the last batch may be partial
       const x = new Float32Array(m * ni);
@@ -1040,30 +1130,57 @@ export class ReferenceNetwork implements NetworkHandle {
         const row = cursor.order[cursor.next + r];
         const src = d.x.subarray(row * ni, (row + 1) * ni);
         // Augmented rows are written straight into the batch, one forked generator per row.
-        if (this.augmentation) augmentRow(this.augmentation, src, x.subarray(r * ni, (r + 1) * ni), forkRowRng(this.augmentRng));
+        if (cursor.augmentation) augmentRow(cursor.augmentation, src, x.subarray(r * ni, (r + 1) * ni), forkRowRng(this.augmentRng));
         else x.set(src, r * ni);
         y.set(d.y.subarray(row * no, (row + 1) * no), r * no);
       }
       cursor.next += m;
-      const stats = this.fusedStep(x, y, m, lr);
+      cursor.steps += 1;
+      lastBatch = { x, m };
+      let stats: BatchStats;
+      try {
+        stats = this.fusedStep(x, y, m, lr, cursor.clipNorm, cursor.steps);
+      } catch (e) {
+        return Promise.reject(this.abandonEpoch(cursor, e as Error));
+      }
       result.steps += 1;
       result.examples += m;
       result.lossSum += (stats.dataLoss + stats.regularization) * m;
       result.correct += stats.correct;
       this.gradNorms.forEach((n, i) => (result.gradNormSums[i] += n));
     }
+    const bad = lastBatch === null ? null : this.unusableAfterUpdate(lastBatch.x, lastBatch.m);
+    if (bad !== null) return Promise.reject(this.abandonEpoch(cursor, diverged(cursor.steps, bad)));
     result.epochDone = exhausted();
     return Promise.resolve(result);
   }
 
-  trainStep(x: Float32Array, y: Float32Array, learningRate: number): number[] {
-    const m = rowsOf('x', x, this.inputSize);
-    checkShape('y', y, m, this.outputSize);
-    checkFinite('x', x);
-    checkFinite('y', y);
+  /** Puts the model back to the epoch's start and ends the epoch. */
+  private abandonEpoch(cursor: EpochCursor, error: Error): Error {
+    this.restore(cursor.start);
+    this.cursor = null;
+    return error;
+  }
+
+  /** One step on the caller's batch, applied only if everything stays finite (else the model is unchanged). */
+  trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null): number[] {
+    const [xs, ys] = [Float32Array.from(x), Float32Array.from(y)]; // check the copy, never the live buffer
+    const m = rowsOf('x', xs, this.inputSize);
+    checkShape('y', ys, m, this.outputSize);
+    checkFinite('x', xs);
+    checkFinite('y', ys);
     const lr = nonNegative('learningRate', learningRate);
-    const stats = this.fusedStep(asF32(x), asF32(y), m, lr);
-    return [stats.dataLoss, stats.regularization, stats.correct];
+    const clip = clipNorm === null || clipNorm === undefined ? null : positiveF64('clipNorm', clipNorm);
+    const point = this.capture();
+    try {
+      const stats = this.fusedStep(xs, ys, m, lr, clip, 1);
+      const bad = this.unusableAfterUpdate(xs, m);
+      if (bad !== null) throw diverged(1, bad);
+      return [stats.dataLoss, stats.regularization, stats.correct];
+    } catch (e) {
+      this.restore(point);
+      throw e;
+    }
   }
 
   evaluate(data: DatasetHandle): Promise<EvaluateResult> {
@@ -1072,10 +1189,10 @@ export class ReferenceNetwork implements NetworkHandle {
     return Promise.resolve({ loss: r.dataLoss, correct: r.correct, examples: d.length });
   }
 
-  predict(x: Float32Array): Promise<Float32Array> {
-    const rows = rowsOf('x', x, this.inputSize);
-    checkFinite('x', x);
-    return Promise.resolve(this.net.predict(asF32(x), rows));
+  predict(data: DatasetHandle): Promise<Float32Array> {
+    if (!(data instanceof ReferenceDataset) || !data.isSealed) throw invalid('data', 'expected a sealed dataset created by the reference backend');
+    if (data.inputs !== this.inputSize) throw invalid('x', `has ${data.inputs} features; this model expects ${this.inputSize}`);
+    return Promise.resolve(this.net.predict(data.x, data.length));
   }
 
   lastGradNorms(): Float64Array {
@@ -1084,6 +1201,7 @@ export class ReferenceNetwork implements NetworkHandle {
 
   /** Backprop against two-sided differences on an f64 copy; the model itself is not modified. */
   gradientCheck(x: Float32Array, y: Float32Array, epsilon: number): GradientCheckResult {
+    [x, y] = [Float32Array.from(x), Float32Array.from(y)]; // check the copy, never the live buffer
     const m = rowsOf('x', x, this.inputSize);
     checkShape('y', y, m, this.outputSize);
     checkFinite('x', x);

@@ -2,6 +2,7 @@
 // epoch, computed in the backend while the batch is gathered (the data set is never copied).
 // The formulas are in crates/core/src/augment.rs (mirrored by src/reference/augment.ts).
 import type { AugmentationOptions } from '../backend';
+import * as check from '../validation/args';
 
 /**
  * Image augmentation for inputs of `[m, height·width·channels]` (channels last). Each training
@@ -29,28 +30,27 @@ export interface AugmentOptions {
   flipHorizontal?: boolean;
 }
 
-const NUMBER_FIELDS = ['height', 'width', 'channels', 'shift', 'rotation', 'scale', 'noise'] as const;
-const FIELDS: readonly string[] = [...NUMBER_FIELDS, 'flipHorizontal'];
+const FIELDS = ['height', 'width', 'channels', 'shift', 'rotation', 'scale', 'noise', 'flipHorizontal'] as const;
 
 /**
- * Type checks of `augment` (ranges and the size against the model are checked by the backend's
- * `setAugmentation`, with messages naming `augment.<field>`); null/undefined mean none.
+ * Checks `augment` completely (keys, types, ranges, and height·width·channels against the
+ * model's input size) so fit can refuse it before touching the model; null/undefined mean none.
+ * `where` names it: `fit: augment`.
  */
-export function augmentationOptionsOf(value: AugmentOptions | null | undefined): AugmentationOptions | null {
+export function augmentationOptionsOf(where: string, value: unknown, inputSize: number): AugmentationOptions | null {
   if (value === undefined || value === null) return null;
-  if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError('augment: expected an object { height, width, shift?, rotation?, scale?, noise?, flipHorizontal? }');
-  for (const key of Object.keys(value)) {
-    if (!FIELDS.includes(key)) throw new TypeError(`augment.${key}: unknown option, expected one of ${FIELDS.join(' | ')}`);
+  const o = check.options(where, value, FIELDS);
+  const at = (field: string) => `${where}.${field}`;
+  const height = check.integer(at('height'), o.height, 1, 2 ** 31);
+  const width = check.integer(at('width'), o.width, 1, 2 ** 31);
+  const channels = check.optional(o.channels, 1, (v) => check.integer(at('channels'), v, 1, 2 ** 31));
+  if (o.shift !== undefined) check.number(at('shift'), o.shift, 0);
+  if (o.rotation !== undefined) check.number(at('rotation'), o.rotation, 0, 180);
+  if (o.scale !== undefined) check.number(at('scale'), o.scale, 0, 1, { hi: true });
+  if (o.noise !== undefined) check.number(at('noise'), o.noise, 0);
+  if (o.flipHorizontal !== undefined) check.boolean(at('flipHorizontal'), o.flipHorizontal);
+  if (height * width * channels !== inputSize) {
+    throw new RangeError(`${at('height')}: height·width·channels = ${height}·${width}·${channels} must equal the input size ${inputSize}`);
   }
-  for (const key of NUMBER_FIELDS) {
-    const v = value[key];
-    if (v !== undefined && typeof v !== 'number') throw new TypeError(`augment.${key}: expected a number, got ${typeof v}`);
-  }
-  if (value.height === undefined || value.width === undefined) {
-    throw new TypeError(`augment.${value.height === undefined ? 'height' : 'width'}: required (the image size, height·width·channels = inputSize)`);
-  }
-  if (value.flipHorizontal !== undefined && typeof value.flipHorizontal !== 'boolean') {
-    throw new TypeError(`augment.flipHorizontal: expected a boolean, got ${typeof value.flipHorizontal}`);
-  }
-  return { ...value };
+  return { ...(value as AugmentationOptions) };
 }

@@ -1,8 +1,14 @@
 // Early stopping: watch a metric each epoch, stop after `patience` epochs without an improvement
-// of at least `minDelta`, and optionally put back the best epoch's weights.
+// of at least `minDelta`, and (by default) put back the best epoch's weights when it stops the
+// run — Keras's `EarlyStopping(restore_best_weights=True)`. A run that ends by running out of
+// epochs keeps its last weights (the best ones stay in `model.bestWeights`), so resuming it
+// continues exactly where it was.
 import type { NetworkHandle } from '../backend';
+import { BEST_PREFIX, tensorName, type NamedTensor, type TrainingState } from '../modelState';
+import * as check from '../validation/args';
 
 export type Monitor = 'devLoss' | 'devAccuracy' | 'trainLoss' | 'trainAccuracy';
+export const MONITORS: readonly Monitor[] = ['devLoss', 'devAccuracy', 'trainLoss', 'trainAccuracy'];
 
 export interface EarlyStoppingOptions {
   /** Default 'devLoss' (requires validation data). */
@@ -11,7 +17,7 @@ export interface EarlyStoppingOptions {
   patience?: number;
   /** Smallest change that counts as an improvement (default 0). */
   minDelta?: number;
-  /** Restore the weights (parameters and running statistics) of the best epoch (default true). */
+  /** Restore the weights (parameters and running statistics) of the best epoch when stopping (default true). */
   restoreBest?: boolean;
 }
 
@@ -25,26 +31,29 @@ export class EarlyStopping {
   readonly restoreBest: boolean;
   best = Number.NaN;
   bestEpoch = -1;
-  private wait = 0;
-  private snapshot: { layer: number; name: string; values: Float32Array }[] = [];
+  wait = 0;
 
-  constructor(options: EarlyStoppingOptions, hasDev: boolean) {
-    this.monitor = options.monitor ?? 'devLoss';
-    if (!['devLoss', 'devAccuracy', 'trainLoss', 'trainAccuracy'].includes(this.monitor)) {
-      throw new RangeError(`earlyStopping.monitor: expected devLoss | devAccuracy | trainLoss | trainAccuracy, got '${this.monitor}'`);
-    }
+  constructor(where: string, options: unknown, hasDev: boolean) {
+    const o = check.options(where, options, ['monitor', 'patience', 'minDelta', 'restoreBest'] as const);
+    this.monitor = check.optional(o.monitor, 'devLoss' as Monitor, (v) => check.oneOf(`${where}.monitor`, v, MONITORS));
     if (this.monitor.startsWith('dev') && !hasDev) {
-      throw new RangeError(`earlyStopping.monitor: '${this.monitor}' needs validation data (fit option 'validation')`);
+      throw new RangeError(`${where}.monitor: '${this.monitor}' needs validation data (fit option 'validation')`);
     }
-    this.patience = options.patience ?? 5;
-    if (!Number.isInteger(this.patience) || this.patience < 0) {
-      throw new RangeError(`earlyStopping.patience: must be an integer ≥ 0, got ${this.patience}`);
-    }
-    this.minDelta = options.minDelta ?? 0;
-    if (!(this.minDelta >= 0) || !Number.isFinite(this.minDelta)) {
-      throw new RangeError(`earlyStopping.minDelta: must be a finite number ≥ 0, got ${this.minDelta}`);
-    }
-    this.restoreBest = options.restoreBest ?? true;
+    this.patience = check.optional(o.patience, 5, (v) => check.integer(`${where}.patience`, v, 0));
+    this.minDelta = check.optional(o.minDelta, 0, (v) => check.number(`${where}.minDelta`, v, 0));
+    this.restoreBest = check.optional(o.restoreBest, true, (v) => check.boolean(`${where}.restoreBest`, v));
+  }
+
+  /** Continues a run's progress (same monitor only; another monitor starts afresh). */
+  resume(state: TrainingState['earlyStopping']): void {
+    if (!state || state.monitor !== this.monitor) return;
+    this.best = state.best;
+    this.bestEpoch = state.bestEpoch;
+    this.wait = state.wait;
+  }
+
+  state(): NonNullable<TrainingState['earlyStopping']> {
+    return { monitor: this.monitor, best: this.best, bestEpoch: this.bestEpoch, wait: this.wait };
   }
 
   private improved(value: number): boolean {
@@ -52,27 +61,32 @@ export class EarlyStopping {
     return this.monitor.endsWith('Loss') ? value < this.best - this.minDelta : value > this.best + this.minDelta;
   }
 
-  /** Records an epoch's metric; returns true when training should stop. */
-  update(epoch: number, value: number, handle: NetworkHandle): boolean {
+  /** Records an epoch's metric: whether it is the new best, and whether training should stop. */
+  update(epoch: number, value: number): { improved: boolean; stop: boolean } {
     if (this.improved(value)) {
       this.best = value;
       this.bestEpoch = epoch;
       this.wait = 0;
-      if (this.restoreBest) {
-        this.snapshot = handle
-          .tensors()
-          .filter((t) => WEIGHT_NAMES.has(t.name))
-          .map((t) => ({ layer: t.layer, name: t.name, values: handle.getTensor(t.layer, t.name) }));
-      }
-      return false;
+      return { improved: true, stop: false };
     }
     this.wait += 1;
     // Keras / Lightning: stop at the `patience`-th epoch in a row without improvement.
-    return this.wait >= this.patience;
+    return { improved: false, stop: this.wait >= this.patience };
   }
+}
 
-  restore(handle: NetworkHandle): void {
-    if (!this.restoreBest) return;
-    for (const t of this.snapshot) handle.setTensor(t.layer, t.name, t.values);
+/** A copy of the weights (not optimizer state), named `best.layers.{i}.{name}`. */
+export function copyWeights(handle: NetworkHandle): NamedTensor[] {
+  return handle
+    .tensors()
+    .filter((t) => WEIGHT_NAMES.has(t.name))
+    .map((t) => ({ name: BEST_PREFIX + tensorName(t.layer, t.name), shape: t.shape, values: handle.getTensor(t.layer, t.name) }));
+}
+
+/** Puts weights copied by `copyWeights` back. */
+export function restoreWeights(handle: NetworkHandle, weights: NamedTensor[]): void {
+  for (const t of weights) {
+    const [, layer, ...rest] = t.name.slice(BEST_PREFIX.length).split('.');
+    handle.setTensor(Number(layer), rest.join('.'), t.values);
   }
 }

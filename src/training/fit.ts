@@ -1,15 +1,28 @@
 // The training loop. Each epoch is one asynchronous native call (or one per `stepsPerCallback`
 // steps when per-step progress is asked for); every mini-batch inside it is one fused
-// forward/backward/update in the backend. Everything is validated before the model is touched.
+// forward/backward/update in the backend.
+//
+// Nothing lost:
+// - every option is checked, the data copied and checked, and the first epoch's learning rate
+//   computed before anything about the model changes, so a rejected fit leaves it byte-identical;
+// - a step whose loss, gradients or parameters are not finite puts the model back to its state
+//   at the start of that epoch and rejects with an error naming the epoch and step;
+// - per-call settings (clipNorm, augment, batchSize, the schedule) never outlive the call;
+//   what a resumed run needs (epoch, learning rate, monitored values, early stopping, callback
+//   state) is kept in `model.trainingState`, saved with the model: `fit({ initialEpoch:
+//   model.trainingState.epoch })` continues a run exactly, after a save and load too.
 import type { DatasetHandle } from '../backend';
 import type { Labels, Matrix } from '../data/arrays';
-import type { Sequential } from '../model';
-import { updateRuleOf, type OptimizerConfig } from '../optimizers';
+import { divergenceError, type Sequential } from '../model';
+import type { TrainingState } from '../modelState';
+import { checkOptimizer, updateRuleOf, type OptimizerConfig } from '../optimizers';
 import { constant, type Schedule } from '../schedules';
-import { EarlyStopping, type EarlyStoppingOptions } from './earlyStopping';
+import { EarlyStopping, copyWeights, restoreWeights, type EarlyStoppingOptions } from './earlyStopping';
 import { augmentationOptionsOf, type AugmentOptions } from './augment';
+import { checkCallbacks, type FitCallback } from './callbacks';
 import { diagnose, errorRate, type Diagnosis } from '../diagnosis/biasVariance';
 import { gradientWarnings, type GradientWarning } from '../diagnosis/gradientHealth';
+import * as check from '../validation/args';
 
 export interface EpochLog {
   /** 0-based epoch index (continues from `initialEpoch`). */
@@ -52,26 +65,47 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Drop a last batch smaller than batchSize (default false: it is trained on). */
   dropLast?: boolean;
-  /** Replaces the model's optimizer (rule and base learning rate); its state carries over. */
+  /** Replaces the model's optimizer (rule and base learning rate; saved with it); its state carries over. */
   optimizer?: OptimizerConfig;
   /** Learning rate per epoch (default constant). */
   schedule?: Schedule;
   /** Dev set, evaluated after every epoch. */
   validation?: { x: Matrix; y: Labels };
   earlyStopping?: EarlyStoppingOptions;
-  /** Clip the global gradient norm to this value (default off). */
+  /** Clip the global gradient norm to this value during this call (default off). */
   clipNorm?: number | null;
-  /** Index of the first epoch (to continue a schedule when resuming; default 0). */
+  /** Index of the first epoch; `model.trainingState.epoch` resumes the last run exactly (default 0: a new run). */
   initialEpoch?: number;
   /** Random image augmentation of the training batches, fresh every epoch (default none). */
   augment?: AugmentOptions | null;
   onEpochEnd?: (log: EpochLog, control: TrainingControl) => void | Promise<void>;
   onStep?: (log: StepLog, control: TrainingControl) => void | Promise<void>;
+  /** Callback objects ({ onEpochEnd, onStep }, babysit(), …), called in order after onEpochEnd/onStep. */
+  callbacks?: FitCallback[];
   /** Steps between onStep calls (default 1). */
   stepsPerCallback?: number;
   /** Best achievable error (human level / Bayes estimate) in [0, 1] for history.diagnosis (default 0). */
   baseError?: number;
 }
+
+const FIT_OPTIONS = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'dropLast',
+  'optimizer',
+  'schedule',
+  'validation',
+  'earlyStopping',
+  'clipNorm',
+  'initialEpoch',
+  'augment',
+  'onEpochEnd',
+  'onStep',
+  'callbacks',
+  'stepsPerCallback',
+  'baseError',
+] as const;
 
 export interface History {
   epochs: EpochLog[];
@@ -88,99 +122,163 @@ export interface History {
   gradientWarnings?: GradientWarning[];
 }
 
-function positiveInteger(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name}: must be an integer ≥ 1, got ${value}`);
-  return value;
+/** Every option of one fit call, checked; nothing here has touched the model. */
+interface FitPlan {
+  epochs: number;
+  batchSize: number;
+  shuffle: boolean;
+  dropLast: boolean;
+  optimizer: OptimizerConfig;
+  schedule: Schedule;
+  clipNorm: number | null;
+  initialEpoch: number;
+  augment: ReturnType<typeof augmentationOptionsOf>;
+  stepsPerCallback: number;
+  baseError: number;
+  callbacks: FitCallback[];
+  stopping?: EarlyStopping;
 }
 
-function learningRateOf(name: string, value: number): number {
-  if (!Number.isFinite(value) || value < 0) throw new RangeError(`${name}: must be a finite number ≥ 0, got ${value}`);
-  return value;
+function planFit(model: Sequential, options: unknown): FitPlan {
+  const o = check.options('fit options', options, FIT_OPTIONS);
+  const at = (name: string) => `fit: ${name}`;
+  const callbacks = checkCallbacks(at('callbacks'), o.callbacks);
+  // onEpochEnd / onStep are callbacks too, called first.
+  const own: FitCallback = {};
+  if (o.onEpochEnd !== undefined) own.onEpochEnd = check.func(at('onEpochEnd'), o.onEpochEnd);
+  if (o.onStep !== undefined) own.onStep = check.func(at('onStep'), o.onStep);
+  // A data object, not options: a part from split() carries more than x and y.
+  if (o.validation !== undefined && (o.validation === null || typeof o.validation !== 'object')) throw check.typeError(at('validation'), 'an object { x, y }', o.validation);
+  const initialEpoch = check.optional(o.initialEpoch, 0, (v) => check.integer(at('initialEpoch'), v, 0));
+  const epochs = check.optional(o.epochs, 1, (v) => check.integer(at('epochs'), v, 1));
+  if (initialEpoch + epochs > check.MAX_COUNT) throw check.rangeError(at('initialEpoch'), `at most ${check.MAX_COUNT} − epochs`, initialEpoch);
+  return {
+    epochs,
+    batchSize: check.optional(o.batchSize, 32, (v) => check.integer(at('batchSize'), v, 1)),
+    shuffle: check.optional(o.shuffle, true, (v) => check.boolean(at('shuffle'), v)),
+    dropLast: check.optional(o.dropLast, false, (v) => check.boolean(at('dropLast'), v)),
+    optimizer: o.optimizer === undefined ? model.optimizer : checkOptimizer(at('optimizer'), o.optimizer),
+    schedule: check.optional(o.schedule, constant(), (v) => check.func<Schedule>(at('schedule'), v)),
+    clipNorm: o.clipNorm == null ? null : check.number(at('clipNorm'), o.clipNorm, 0, Infinity, { lo: true }),
+    initialEpoch,
+    augment: augmentationOptionsOf(at('augment'), o.augment, model.inputSize),
+    stepsPerCallback: check.optional(o.stepsPerCallback, 1, (v) => check.integer(at('stepsPerCallback'), v, 1)),
+    baseError: errorRate('fit: baseError', check.optional(o.baseError, 0, (v) => check.number(at('baseError'), v, 0, 1))),
+    callbacks: own.onEpochEnd || own.onStep ? [own, ...callbacks] : callbacks,
+    stopping: o.earlyStopping === undefined ? undefined : new EarlyStopping('fit options.earlyStopping', o.earlyStopping, o.validation !== undefined),
+  };
+}
+
+function learningRateOf(where: string, value: unknown): number {
+  return check.number(where, value, 0);
 }
 
 export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitOptions): Promise<History> {
-  const augmented = options !== null && typeof options === 'object' && options.augment != null;
+  const plan = planFit(model, options);
+  const validation = (options as FitOptions).validation;
+  // Copy and check all data (in chunks, checked off the main thread) before anything changes.
+  const train = await model.dataset('fit', x, y);
+  const dev: DatasetHandle | undefined = validation
+    ? await model.dataset('fit', validation.x, validation.y, { x: 'validation.x', y: 'validation.y' })
+    : undefined;
+  if (plan.batchSize > train.length && plan.dropLast) {
+    throw new RangeError(`fit: batchSize: ${plan.batchSize} exceeds the ${train.length} training examples and dropLast is set, so no step would run`);
+  }
+  const baseRate = plan.optimizer.learningRate;
+
+  // A resumed run continues the state the last one left; any other initialEpoch starts afresh.
+  const resumed = model.trainingState !== undefined && model.trainingState.epoch === plan.initialEpoch && plan.initialEpoch > 0 ? model.trainingState : undefined;
+  const monitored = resumed ? resumed.monitored.slice() : [];
+  const previousRate = resumed ? resumed.learningRate : baseRate;
+  const manualRate = resumed?.manualLearningRate;
+  // The first epoch's rate, before the model changes: a schedule that fails fails here.
+  const nextRate =
+    manualRate ??
+    learningRateOf('fit: schedule result', plan.schedule(plan.initialEpoch, { initialLearningRate: baseRate, previousLearningRate: previousRate, monitored: monitored.slice() }));
+
+  // Accepted: from here on the model changes.
+  const handle = model.handle;
+  const previousOptimizer = model.optimizer;
+  if (plan.optimizer !== previousOptimizer) {
+    handle.setOptimizer(updateRuleOf(plan.optimizer));
+    model.optimizer = plan.optimizer;
+  }
   try {
-    return await trainEpochs(model, x, y, options);
-  } finally {
-    if (augmented) model.handle.setAugmentation(null); // also after an error: the model never keeps it
+    return await trainEpochs(model, plan, train, dev, { resumed, monitored, previousRate, manualRate, nextRate, baseRate });
+  } catch (e) {
+    // A run that fails (divergence, a throwing callback) keeps the epochs it completed but not
+    // its optimizer switch.
+    if (model.optimizer !== previousOptimizer) {
+      handle.setOptimizer(updateRuleOf(previousOptimizer));
+      model.optimizer = previousOptimizer;
+    }
+    throw e;
   }
 }
 
-async function trainEpochs(model: Sequential, x: Matrix, y: Labels, options: FitOptions): Promise<History> {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
-  const epochs = positiveInteger('epochs', options.epochs ?? 1);
-  const batchSize = positiveInteger('batchSize', options.batchSize ?? 32);
-  const initialEpoch = options.initialEpoch ?? 0;
-  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new RangeError(`initialEpoch: must be an integer ≥ 0, got ${initialEpoch}`);
-  const stepsPerCallback = positiveInteger('stepsPerCallback', options.stepsPerCallback ?? 1);
-  for (const flag of ['shuffle', 'dropLast'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
-      throw new TypeError(`${flag}: expected a boolean, got ${typeof options[flag]}`);
-    }
-  }
-  const optimizer = options.optimizer ?? model.optimizer;
-  const baseRate = learningRateOf('optimizer.learningRate', optimizer.learningRate);
-  const schedule = options.schedule ?? constant();
-  if (typeof schedule !== 'function') throw new TypeError('schedule: expected a function (epoch, context) => learningRate');
-  if (options.clipNorm != null && !(options.clipNorm > 0 && Number.isFinite(options.clipNorm))) {
-    throw new RangeError(`clipNorm: must be a finite number > 0, got ${options.clipNorm}`);
-  }
-  // Copy and validate all data before anything changes, so a rejected fit leaves the model as it was.
-  const train = model.dataset(x, y, 'x', 'y');
-  const dev: DatasetHandle | undefined = options.validation
-    ? model.dataset(options.validation.x, options.validation.y, 'validation.x', 'validation.y')
-    : undefined;
-  const stopping = options.earlyStopping ? new EarlyStopping(options.earlyStopping, dev !== undefined) : undefined;
-  const baseError = errorRate('baseError', options.baseError ?? 0);
+interface RunStart {
+  resumed?: TrainingState;
+  monitored: number[];
+  previousRate: number;
+  manualRate?: number;
+  nextRate: number;
+  baseRate: number;
+}
+
+async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandle, dev: DatasetHandle | undefined, start: RunStart): Promise<History> {
   const handle = model.handle;
-  if (batchSize > train.length && options.dropLast) {
-    throw new RangeError(`batchSize: ${batchSize} exceeds the ${train.length} training examples and dropLast is set, so no step would run`);
+  const { resumed, monitored, baseRate } = start;
+  let { previousRate, manualRate, nextRate } = start;
+  const scheduled = (epoch: number) =>
+    manualRate ??
+    learningRateOf('fit: schedule result', plan.schedule(epoch, { initialLearningRate: baseRate, previousLearningRate: previousRate, monitored: monitored.slice() }));
+  const stopping = plan.stopping;
+  if (stopping && resumed) stopping.resume(resumed.earlyStopping);
+  let bestWeights = stopping && resumed && stopping.bestEpoch >= 0 ? model.bestWeights : undefined;
+  for (const cb of plan.callbacks) {
+    const saved = resumed?.callbacks[cb.stateKey ?? ''];
+    if (cb.setState && saved !== undefined) cb.setState(structuredClone(saved));
   }
-  // Validated by the backend (ranges, size against inputSize) before anything else changes.
-  handle.setAugmentation(augmentationOptionsOf(options.augment));
-  handle.setOptimizer(updateRuleOf(optimizer));
-  model.optimizer = optimizer;
-  handle.setClipNorm(options.clipNorm ?? null);
 
   let stopRequested = false;
-  let manualRate: number | undefined;
   const control: TrainingControl = {
     stop: () => {
       stopRequested = true;
     },
     setLearningRate: (rate) => {
-      manualRate = learningRateOf('learningRate', rate);
+      manualRate = learningRateOf('control.setLearningRate: learningRate', rate);
     },
   };
   const history: History = { epochs: [], stoppedEarly: false };
-  const monitored: number[] = [];
-  let previousRate = baseRate;
+  const stepCallbacks = plan.callbacks.filter((cb) => cb.onStep);
 
-  for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !stopRequested; epoch++) {
+  for (let epoch = plan.initialEpoch; epoch < plan.initialEpoch + plan.epochs && !stopRequested; epoch++) {
     const started = performance.now();
-    const rate = learningRateOf(
-      'schedule result',
-      manualRate ?? schedule(epoch, { initialLearningRate: baseRate, previousLearningRate: previousRate, monitored }),
-    );
-    previousRate = rate;
+    const rate = epoch === plan.initialEpoch ? nextRate : (nextRate = scheduled(epoch));
     // The backend takes 32-bit sizes: a batch larger than the data is the whole data (batch GD).
-    handle.beginEpoch(train.length, Math.min(batchSize, train.length), options.shuffle ?? true, options.dropLast ?? false);
-    const maxSteps = options.onStep ? Math.min(stepsPerCallback, 0xffffffff) : 0xffffffff;
+    await model.native(async () =>
+      handle.beginEpoch(train.length, Math.min(plan.batchSize, train.length), plan.shuffle, plan.dropLast, plan.clipNorm, plan.augment),
+    );
+    const maxSteps = stepCallbacks.length > 0 ? plan.stepsPerCallback : 0xffffffff;
     let steps = 0;
     let examples = 0;
     let lossSum = 0;
     let correct = 0;
     let normSums: number[] = [];
     for (;;) {
-      const r = await handle.runSteps(train, rate, maxSteps);
+      let r;
+      try {
+        r = await model.native(() => handle.runSteps(train, rate, maxSteps));
+      } catch (e) {
+        throw divergenceError(e, 'fit', rate, epoch);
+      }
       steps += r.steps;
       examples += r.examples;
       lossSum += r.lossSum;
       correct += r.correct;
       normSums = Array.from(r.gradNormSums, (v, i) => v + (normSums[i] ?? 0));
-      if (options.onStep && r.steps > 0) {
-        await options.onStep({ epoch, step: steps, loss: r.lossSum / r.examples, learningRate: rate }, control);
+      if (r.steps > 0) {
+        for (const cb of stepCallbacks) await cb.onStep!({ epoch, step: steps, loss: r.lossSum / r.examples, learningRate: rate }, control);
       }
       if (r.epochDone || r.steps === 0) break;
     }
@@ -194,24 +292,32 @@ async function trainEpochs(model: Sequential, x: Matrix, y: Labels, options: Fit
       seconds: 0,
     };
     if (dev) {
-      const r = await handle.evaluate(dev);
+      const r = await model.native(() => handle.evaluate(dev));
       log.devLoss = r.loss;
       log.devAccuracy = r.correct / r.examples;
     }
     log.seconds = (performance.now() - started) / 1000;
     history.epochs.push(log);
     monitored.push(log.devLoss ?? log.trainLoss);
-    if (!Number.isFinite(log.trainLoss)) {
-      throw new Error(`training diverged at epoch ${epoch}: the loss is ${log.trainLoss}; lower the learning rate or clip gradients (clipNorm)`);
+    previousRate = rate;
+    let stop = false;
+    if (stopping) {
+      const verdict = stopping.update(epoch, log[stopping.monitor] as number);
+      if (verdict.improved && stopping.restoreBest) bestWeights = await model.native(async () => copyWeights(handle));
+      stop = verdict.stop;
     }
-    if (options.onEpochEnd) await options.onEpochEnd(log, control);
-    if (stopping && stopping.update(epoch, log[stopping.monitor] as number, handle)) {
+    for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(log, control);
+    // The run's state after this epoch: a save from here on resumes exactly.
+    model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
+    model.bestWeights = bestWeights;
+    if (stop) {
       history.stoppedEarly = true;
       break;
     }
   }
-  if (stopping && stopping.bestEpoch >= 0 && stopping.restoreBest) {
-    stopping.restore(handle);
+  if (history.stoppedEarly && stopping?.restoreBest && bestWeights) {
+    const weights = bestWeights;
+    await model.native(async () => restoreWeights(handle, weights));
     history.bestEpoch = stopping.bestEpoch;
   }
   // Diagnosis of the weights the model now holds (the best epoch's when restored).
@@ -221,8 +327,28 @@ async function trainEpochs(model: Sequential, x: Matrix, y: Labels, options: Fit
   history.gradientWarnings = usable ? gradientWarnings(norms, { hasParameters, epochOffset: history.epochs[0].epoch }) : [];
   const held = history.epochs.find((e) => e.epoch === history.bestEpoch) ?? history.epochs[history.epochs.length - 1];
   if (dev && held?.devAccuracy !== undefined) {
-    const r = await handle.evaluate(train);
-    history.diagnosis = diagnose({ trainError: 1 - r.correct / r.examples, devError: 1 - held.devAccuracy, baseError });
+    const r = await model.native(() => handle.evaluate(train));
+    history.diagnosis = diagnose({ trainError: 1 - r.correct / r.examples, devError: 1 - held.devAccuracy, baseError: plan.baseError });
   }
   return history;
+}
+
+function trainingStateAfter(
+  epoch: number,
+  rate: number,
+  manualRate: number | undefined,
+  monitored: number[],
+  stopping: EarlyStopping | undefined,
+  callbacks: FitCallback[],
+): TrainingState {
+  const states: Record<string, unknown> = {};
+  for (const cb of callbacks) if (cb.getState && cb.stateKey) states[cb.stateKey] = structuredClone(cb.getState());
+  return {
+    epoch: epoch + 1,
+    learningRate: rate,
+    ...(manualRate !== undefined ? { manualLearningRate: manualRate } : {}),
+    monitored: monitored.slice(),
+    ...(stopping ? { earlyStopping: stopping.state() } : {}),
+    callbacks: states,
+  };
 }

@@ -271,7 +271,7 @@ fn core_step(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
         net.threads = threads;
         let t = pool.install(|| {
             time_it(min_total, || {
-                black_box(net.train_step(&x, &y, m, 1e-3));
+                black_box(net.train_step(&x, &y, m, 1e-3, None).expect("finite step"));
             })
         });
         emit(

@@ -1,6 +1,6 @@
 //! Runtime layers: each owns its parameters and what its backward pass needs from the forward.
 
-use super::param::Param;
+use super::param::{try_filled, Param};
 use super::spec::LayerSpec;
 use crate::activation::{activation_backward, activation_forward, Activation};
 use crate::batch_norm::{
@@ -57,34 +57,34 @@ pub enum Layer<T> {
 }
 
 impl<T: Real> Layer<T> {
-    /// Builds the layer for an input of width `n_in`, drawing weights from `init_rng`.
-    pub fn build(spec: &LayerSpec, n_in: usize, init_rng: &mut Rng) -> Self {
-        match *spec {
+    /// Builds the layer for an input of width `n_in`, drawing weights from `init_rng`. Fails
+    /// (instead of aborting) when its tensors cannot be allocated.
+    pub fn build(spec: &LayerSpec, n_in: usize, init_rng: &mut Rng) -> Result<Self, String> {
+        Ok(match *spec {
             LayerSpec::Dense { units, init, l2, l1, use_bias } => {
-                let mut w = vec![T::zero(); n_in * units];
+                let mut w = try_filled(n_in * units, T::zero())?;
                 init_weights(init, n_in, units, init_rng, &mut w);
-                Layer::Dense {
-                    n_in,
-                    n_out: units,
-                    weights: Param::new("W", w, l2, l1, true),
-                    bias: use_bias.then(|| Param::new("b", vec![T::zero(); units], 0.0, 0.0, false)),
-                }
+                let bias = match use_bias {
+                    true => Some(Param::try_new("b", try_filled(units, T::zero())?, 0.0, 0.0, false)?),
+                    false => None,
+                };
+                Layer::Dense { n_in, n_out: units, weights: Param::try_new("W", w, l2, l1, true)?, bias }
             }
             LayerSpec::BatchNorm { momentum, epsilon } => Layer::BatchNorm {
                 n: n_in,
                 momentum,
                 epsilon,
-                gamma: Param::new("gamma", vec![T::one(); n_in], 0.0, 0.0, false),
-                beta: Param::new("beta", vec![T::zero(); n_in], 0.0, 0.0, false),
-                running_mean: vec![T::zero(); n_in],
-                running_var: vec![T::one(); n_in],
+                gamma: Param::try_new("gamma", try_filled(n_in, T::one())?, 0.0, 0.0, false)?,
+                beta: Param::try_new("beta", try_filled(n_in, T::zero())?, 0.0, 0.0, false)?,
+                running_mean: try_filled(n_in, T::zero())?,
+                running_var: try_filled(n_in, T::one())?,
                 x_hat: Vec::new(),
-                batch_mean: vec![T::zero(); n_in],
-                batch_var: vec![T::zero(); n_in],
+                batch_mean: try_filled(n_in, T::zero())?,
+                batch_var: try_filled(n_in, T::zero())?,
             },
             LayerSpec::Activation(act) => Layer::Activation { act },
             LayerSpec::Dropout { keep_prob } => Layer::Dropout { keep_prob, mask: Vec::new(), active: false },
-        }
+        })
     }
 
     pub fn params(&self) -> Vec<&Param<T>> {
@@ -262,6 +262,19 @@ impl<T: Real> Layer<T> {
                 vec![("runningMean", running_mean), ("runningVar", running_var)]
             }
             _ => Vec::new(),
+        }
+    }
+
+    /// Parameters and running statistics at once (for code that walks the whole state).
+    #[allow(clippy::type_complexity)]
+    pub fn params_and_buffers_mut(&mut self) -> (Vec<&mut Param<T>>, Vec<(&'static str, &mut Vec<T>)>) {
+        match self {
+            Layer::Dense { weights, bias, .. } => (std::iter::once(weights).chain(bias.as_mut()).collect(), Vec::new()),
+            Layer::BatchNorm { gamma, beta, running_mean, running_var, .. } => (
+                vec![gamma, beta],
+                vec![("runningMean", running_mean), ("runningVar", running_var)],
+            ),
+            _ => (Vec::new(), Vec::new()),
         }
     }
 

@@ -5,6 +5,7 @@ pub mod layer;
 pub mod model;
 pub mod optimizer;
 pub mod param;
+pub mod restore;
 pub mod spec;
 pub mod trainer;
 
@@ -12,4 +13,5 @@ pub use layer::{Layer, Mode};
 pub use model::{BatchStats, Network};
 pub use optimizer::{OptimizerConfig, OptimizerKind};
 pub use spec::{LayerSpec, LossKind, NetworkSpec};
+pub use restore::{Diverged, RestorePoint};
 pub use trainer::{BatchBuffers, Dataset, EpochCursor, EpochOptions, StepsSummary};

@@ -4,8 +4,8 @@
 
 use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
+use super::restore::Diverged;
 use super::spec::{LossKind, NetworkSpec};
-use crate::augment::Augmentation;
 use crate::loss::{sigmoid_binary_cross_entropy, softmax_cross_entropy};
 use crate::real::Real;
 use crate::regularization::regularization_cost;
@@ -29,12 +29,8 @@ pub struct Network<T> {
     pub optimizer: OptimizerConfig,
     /// Optimizer steps taken so far (Adam's t); settable to resume training.
     pub step: u64,
-    /// Clip the global gradient norm to this value before the update, if set.
-    pub clip_norm: Option<f64>,
     pub dropout_rng: Rng,
     pub shuffle_rng: Rng,
-    /// Image augmentation of the training batches `run_steps` gathers (never in evaluation).
-    pub augmentation: Option<Augmentation>,
     /// The AUGMENT stream: one forked generator per augmented training row.
     pub augment_rng: Rng,
     /// GEMM thread budget (run inside a rayon pool of this size).
@@ -53,8 +49,8 @@ impl<T: Real> Network<T> {
         let mut init_rng = Rng::with_stream(spec.seed, stream::INIT);
         let mut width = spec.input_size;
         let mut layers = Vec::with_capacity(spec.layers.len());
-        for layer_spec in &spec.layers {
-            let layer = Layer::build(layer_spec, width, &mut init_rng);
+        for (i, layer_spec) in spec.layers.iter().enumerate() {
+            let layer = Layer::build(layer_spec, width, &mut init_rng).map_err(|e| format!("layers[{i}]: {e}"))?;
             if let Layer::Dense { n_out, .. } = layer {
                 width = n_out;
             }
@@ -64,13 +60,11 @@ impl<T: Real> Network<T> {
         Ok(Network {
             dropout_rng: Rng::with_stream(spec.seed, stream::DROPOUT),
             shuffle_rng: Rng::with_stream(spec.seed, stream::SHUFFLE),
-            augmentation: None,
             augment_rng: Rng::with_stream(spec.seed, stream::AUGMENT),
             spec,
             layers,
             optimizer,
             step: 0,
-            clip_norm: None,
             threads: 1,
             last_grad_norms: vec![0.0; count],
             outputs: vec![Vec::new(); count],
@@ -161,11 +155,32 @@ impl<T: Real> Network<T> {
     }
 
     /// One mini-batch of gradient descent: forward, loss, backward, regularization, optional
-    /// clipping, and the optimizer update with learning rate `lr`.
-    pub fn train_step(&mut self, x: &[T], y: &[T], m: usize, lr: f64) -> BatchStats {
+    /// global-norm clipping to `clip_norm`, and the optimizer update with learning rate `lr`.
+    /// A non-finite loss or gradient stops before the update (the parameters and optimizer
+    /// state are untouched; running statistics and the dropout stream have moved, so callers
+    /// restore a `RestorePoint`). A finite step can still overflow the parameters: callers check
+    /// `first_non_finite` after it.
+    pub fn train_step(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        m: usize,
+        lr: f64,
+        clip_norm: Option<f64>,
+    ) -> Result<BatchStats, Diverged> {
         let stats = self.compute_gradients(x, y, m, Mode::Train);
         self.record_grad_norms();
-        if let Some(max_norm) = self.clip_norm {
+        let diverged = |what: String| Diverged { step: 0, what };
+        if !stats.data_loss.is_finite() {
+            return Err(diverged(format!("the loss is {}", stats.data_loss)));
+        }
+        if !stats.regularization.is_finite() {
+            return Err(diverged(format!("the regularization cost is {}", stats.regularization)));
+        }
+        if let Some(layer) = self.last_grad_norms.iter().position(|n| !n.is_finite()) {
+            return Err(diverged(format!("the gradient of layer {layer} is not finite")));
+        }
+        if let Some(max_norm) = clip_norm {
             self.clip_gradients(max_norm);
         }
         self.step += 1;
@@ -173,7 +188,27 @@ impl<T: Real> Network<T> {
         for p in self.layers.iter_mut().flat_map(|l| l.params_mut()) {
             optimizer.apply(p, lr, t);
         }
-        stats
+        Ok(stats)
+    }
+
+    /// The first parameter, optimizer slot or running statistic holding a non-finite value, as
+    /// "layers[i].W" — one vectorizable pass over the state, run once per native call.
+    pub fn first_non_finite(&self) -> Option<String> {
+        for (i, layer) in self.layers.iter().enumerate() {
+            for p in layer.params() {
+                for (suffix, values) in [("", &p.value), (".v", &p.v), (".s", &p.s)] {
+                    if !all_finite(values) {
+                        return Some(format!("layers[{i}].{}{suffix}", p.name));
+                    }
+                }
+            }
+            for (name, values) in layer.buffers() {
+                if !all_finite(values) {
+                    return Some(format!("layers[{i}].{name}"));
+                }
+            }
+        }
+        None
     }
 
     fn record_grad_norms(&mut self) {
@@ -237,10 +272,8 @@ impl<T: Real> Network<T> {
             layers: self.layers.iter().map(|l| l.cast()).collect(),
             optimizer: self.optimizer,
             step: self.step,
-            clip_norm: self.clip_norm,
             dropout_rng: self.dropout_rng.clone(),
             shuffle_rng: self.shuffle_rng.clone(),
-            augmentation: self.augmentation,
             augment_rng: self.augment_rng.clone(),
             threads: self.threads,
             last_grad_norms: self.last_grad_norms.clone(),
@@ -268,6 +301,20 @@ pub fn sum_of_squares<T: Real>(x: &[T]) -> f64 {
         total += lanes.iter().fold(tail, |a, &l| a + l).to_f64().unwrap();
     }
     total
+}
+
+/// True when no value is NaN or ±∞: x·0 is 0 for every finite x and NaN otherwise, so one
+/// sum per block of 8 lanes (vectorized) decides it.
+pub fn all_finite<T: Real>(x: &[T]) -> bool {
+    let mut lanes = [T::zero(); 8];
+    let mut chunks = x.chunks_exact(8);
+    for c in &mut chunks {
+        for (l, &v) in lanes.iter_mut().zip(c) {
+            *l = *l + v * T::zero();
+        }
+    }
+    let tail = chunks.remainder().iter().fold(T::zero(), |a, &v| a + v * T::zero());
+    lanes.iter().fold(tail, |a, &l| a + l) == T::zero()
 }
 
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).

@@ -19,19 +19,35 @@ pub struct Param<T> {
     pub is_weight: bool,
 }
 
+/// A vector of `len` copies of `fill`, or an error naming the bytes when memory cannot be had
+/// (a plain `vec!` aborts the whole process, Node included, on allocation failure).
+pub fn try_filled<T: Clone>(len: usize, fill: T) -> Result<Vec<T>, String> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(len).map_err(|_| {
+        format!("cannot allocate {} bytes ({len} values)", len.saturating_mul(std::mem::size_of::<T>()))
+    })?;
+    v.resize(len, fill);
+    Ok(v)
+}
+
 impl<T: Real> Param<T> {
     pub fn new(name: &'static str, value: Vec<T>, l2: f64, l1: f64, is_weight: bool) -> Self {
+        Self::try_new(name, value, l2, l1, is_weight).expect("parameter allocation")
+    }
+
+    /// Like `new`, but an allocation failure of the gradient or optimizer slots is an error.
+    pub fn try_new(name: &'static str, value: Vec<T>, l2: f64, l1: f64, is_weight: bool) -> Result<Self, String> {
         let len = value.len();
-        Param {
+        Ok(Param {
             name,
             value,
-            grad: vec![T::zero(); len],
-            v: vec![T::zero(); len],
-            s: vec![T::zero(); len],
+            grad: try_filled(len, T::zero())?,
+            v: try_filled(len, T::zero())?,
+            s: try_filled(len, T::zero())?,
             l2,
             l1,
             is_weight,
-        }
+        })
     }
 
     pub fn len(&self) -> usize {

@@ -2,6 +2,8 @@
 //! per-epoch statistics. Batch size m = batch GD, 1 = SGD, anything between = mini-batch.
 
 use super::model::Network;
+use super::param::try_filled;
+use super::restore::{Diverged, RestorePoint};
 use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
 use crate::rng::Rng;
@@ -36,6 +38,31 @@ impl<T: Real> Dataset<T> {
         Ok(Dataset { x, y, inputs, outputs })
     }
 
+    /// `rows` zero rows to be filled in place (`outputs` 0: no labels, for prediction). Fails
+    /// with the bytes it needed instead of aborting when memory cannot be had.
+    pub fn zeros(rows: usize, inputs: usize, outputs: usize) -> Result<Self, String> {
+        if rows == 0 || inputs == 0 {
+            return Err("dataset: rows and inputs must be positive".into());
+        }
+        let cells = |cols: usize, what: &str| {
+            rows.checked_mul(cols).ok_or_else(|| format!("{what}: {rows}×{cols} values overflow"))
+        };
+        let x = try_filled(cells(inputs, "x")?, T::zero()).map_err(|e| format!("x: {e}"))?;
+        let y = try_filled(cells(outputs, "y")?, T::zero()).map_err(|e| format!("y: {e}"))?;
+        Ok(Dataset { x, y, inputs, outputs })
+    }
+
+    /// The first non-finite element of x, then of y, as ("x" | "y", index, value).
+    pub fn first_non_finite(&self) -> Option<(&'static str, usize, f64)> {
+        for (name, data) in [("x", &self.x), ("y", &self.y)] {
+            if !super::model::all_finite(data) {
+                let i = data.iter().position(|v| !v.is_finite()).expect("a non-finite element");
+                return Some((name, i, data[i].to_f64().unwrap_or(f64::NAN)));
+            }
+        }
+        None
+    }
+
     pub fn len(&self) -> usize {
         self.x.len() / self.inputs
     }
@@ -45,20 +72,28 @@ impl<T: Real> Dataset<T> {
     }
 }
 
+/// The settings of one epoch (they belong to the call that trains it, never to the model).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct EpochOptions {
     pub batch_size: usize,
     pub shuffle: bool,
     /// Drop a last batch smaller than `batch_size` (default: keep and train on it).
     pub drop_last: bool,
+    /// Clip the global gradient norm to this value before each update.
+    pub clip_norm: Option<f64>,
+    /// Image augmentation of the gathered training batches.
+    pub augmentation: Option<Augmentation>,
 }
 
-/// Where an epoch is: the example order and the next batch's start.
+/// Where an epoch is: the example order, the next batch's start, the steps taken, and the
+/// network's state when the epoch began (put back if a step diverges).
 #[derive(Clone, Debug, Default)]
-pub struct EpochCursor {
+pub struct EpochCursor<T> {
     pub order: Vec<u32>,
     pub next: usize,
+    pub steps: usize,
     pub options: Option<EpochOptions>,
+    pub start: RestorePoint<T>,
 }
 
 /// Sums over the steps a `run_steps` call took.
@@ -83,26 +118,32 @@ pub struct BatchBuffers<T> {
 }
 
 impl<T: Real> Network<T> {
-    /// Starts an epoch over `len` examples: a fresh order, shuffled from the SHUFFLE stream.
-    pub fn begin_epoch(&mut self, cursor: &mut EpochCursor, len: usize, options: EpochOptions) {
+    /// Starts an epoch over `len` examples: remembers the state to return to if it diverges,
+    /// then draws a fresh order from the SHUFFLE stream.
+    pub fn begin_epoch(&mut self, cursor: &mut EpochCursor<T>, len: usize, options: EpochOptions) -> Result<(), String> {
+        cursor.start.capture(self)?;
         cursor.order.clear();
         cursor.order.extend(0..len as u32);
         if options.shuffle {
             self.shuffle_rng.shuffle(&mut cursor.order);
         }
         cursor.next = 0;
+        cursor.steps = 0;
         cursor.options = Some(options);
+        Ok(())
     }
 
-    /// Up to `max_steps` mini-batches of the current epoch at learning rate `lr`.
+    /// Up to `max_steps` mini-batches of the current epoch at learning rate `lr`. On the first
+    /// non-finite loss, gradient or parameter the network is put back to its state at the start
+    /// of the epoch, the epoch is ended, and the error names the step.
     pub fn run_steps(
         &mut self,
         data: &Dataset<T>,
-        cursor: &mut EpochCursor,
+        cursor: &mut EpochCursor<T>,
         buffers: &mut BatchBuffers<T>,
         lr: f64,
         max_steps: usize,
-    ) -> StepsSummary {
+    ) -> Result<StepsSummary, Diverged> {
         let options = cursor.options.expect("begin_epoch before run_steps");
         let mut summary = StepsSummary { grad_norm_sums: vec![0.0; self.layers.len()], ..Default::default() };
         let len = cursor.order.len();
@@ -113,9 +154,13 @@ impl<T: Real> Network<T> {
             }
             let m = remaining.min(options.batch_size);
             let rows = &cursor.order[cursor.next..cursor.next + m];
-            gather_rows(data, rows, self.augmentation.as_ref(), &mut self.augment_rng, buffers);
+            gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers);
             cursor.next += m;
-            let stats = self.train_step(&buffers.x, &buffers.y, m, lr);
+            cursor.steps += 1;
+            let stats = match self.train_step(&buffers.x, &buffers.y, m, lr, options.clip_norm) {
+                Ok(stats) => stats,
+                Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
+            };
             summary.steps += 1;
             summary.examples += m;
             summary.loss_sum += (stats.data_loss + stats.regularization) * m as f64;
@@ -124,9 +169,56 @@ impl<T: Real> Network<T> {
                 *sum += norm;
             }
         }
+        // A finite step can still overflow a parameter, or leave weights so large that the next
+        // forward overflows; the next step's loss would show it, but the last step of a call has
+        // no next step here.
+        if summary.steps > 0 {
+            let m = buffers.y.len() / data.outputs.max(1);
+            if let Some(what) = self.unusable_after_update(&buffers.x, m) {
+                return Err(self.abandon_epoch(cursor, what));
+            }
+        }
         let remaining = len - cursor.next;
         summary.epoch_done = remaining == 0 || (options.drop_last && remaining < options.batch_size);
-        summary
+        Ok(summary)
+    }
+
+    /// After an update: a non-finite tensor, or outputs on the batch `x` (evaluation mode, which
+    /// draws no random numbers and leaves running statistics alone) that are no longer finite.
+    fn unusable_after_update(&mut self, x: &[T], m: usize) -> Option<String> {
+        if let Some(tensor) = self.first_non_finite() {
+            return Some(format!("{tensor} is no longer finite after the update"));
+        }
+        let logits = self.forward(x, m, super::layer::Mode::Eval);
+        (!super::model::all_finite(logits)).then(|| "the outputs are no longer finite after the update".to_string())
+    }
+
+    fn abandon_epoch(&mut self, cursor: &mut EpochCursor<T>, what: String) -> Diverged {
+        cursor.start.restore(self);
+        cursor.options = None;
+        Diverged { step: cursor.steps, what }
+    }
+
+    /// One step on a batch the caller owns (`trainStep`), applied only if it stays finite:
+    /// otherwise the network is put back as it was before the call.
+    pub fn guarded_train_step(
+        &mut self,
+        point: &mut RestorePoint<T>,
+        x: &[T],
+        y: &[T],
+        m: usize,
+        lr: f64,
+        clip_norm: Option<f64>,
+    ) -> Result<Result<super::model::BatchStats, Diverged>, String> {
+        point.capture(self)?;
+        let result = self.train_step(x, y, m, lr, clip_norm).and_then(|stats| match self.unusable_after_update(x, m) {
+            None => Ok(stats),
+            Some(what) => Err(Diverged { step: 1, what }),
+        });
+        if result.is_err() {
+            point.restore(self);
+        }
+        Ok(result.map_err(|e| Diverged { step: 1, what: e.what }))
     }
 }
 

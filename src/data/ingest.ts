@@ -1,0 +1,62 @@
+// Moving a data set into a backend without blocking the event loop: x and y are converted and
+// written in chunks of about a million values, yielding to the event loop between chunks
+// (a 60,000 × 784 set is ~50 chunks of ~1 ms), and the backend checks the copy off the main
+// thread (`seal`). Training never reads the user's arrays after this returns.
+import type { Backend, DatasetHandle } from '../backend';
+import { copyRows, labelLayout, labelRows, matrixRows, type Labels, type Matrix } from './arrays';
+
+/** Values per chunk: small enough for ~1 ms of work, large enough that crossings are few. */
+const CHUNK_VALUES = 1 << 20;
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * x [m, inputs] and y (class indices or [m, outputs]; null for prediction) into a sealed
+ * backend data set. Errors start with `where: ` and name the argument (`fit: validation.x: …`).
+ */
+export async function ingestDataset(
+  backend: Backend,
+  where: string,
+  x: Matrix,
+  y: Labels | null,
+  inputs: number,
+  outputs: number,
+  multiClass: boolean,
+  names: { x: string; y: string } = { x: 'x', y: 'y' },
+): Promise<DatasetHandle> {
+  const xName = `${where}: ${names.x}`;
+  const yName = `${where}: ${names.y}`;
+  // Shapes first, before any allocation or copy.
+  const m = matrixRows(xName, x, inputs);
+  const layout = y === null ? null : labelLayout(yName, y, m, outputs, multiClass);
+  let data;
+  try {
+    data = backend.createDataset(m, inputs, y === null ? 0 : outputs);
+  } catch (e) {
+    throw new RangeError(`${where}: ${(e as Error).message}`);
+  }
+  const rowsPerChunk = (cols: number) => Math.max(1, Math.floor(CHUNK_VALUES / Math.max(cols, 1)));
+  const scratch = new Float32Array(Math.min(m, rowsPerChunk(inputs)) * inputs);
+  for (let start = 0; start < m; start += rowsPerChunk(inputs)) {
+    const end = Math.min(m, start + rowsPerChunk(inputs));
+    // A Float32Array chunk goes straight to the backend (it copies); others convert into scratch.
+    const chunk = x instanceof Float32Array ? x.subarray(start * inputs, end * inputs) : copyRows(xName, x, inputs, start, end, scratch.subarray(0, (end - start) * inputs));
+    data.writeX(start, chunk);
+    if (end < m) await nextTurn();
+  }
+  if (y !== null && layout !== null) {
+    for (let start = 0; start < m; start += rowsPerChunk(outputs)) {
+      const end = Math.min(m, start + rowsPerChunk(outputs));
+      data.writeY(start, labelRows(yName, y, layout, outputs, multiClass, start, end));
+      if (end < m) await nextTurn();
+    }
+  }
+  try {
+    await data.seal();
+  } catch (e) {
+    // The backend checks the copy (finite values): name the user's argument.
+    const message = (e as Error).message.replace(/^x: /, `${names.x}: `).replace(/^y: /, `${names.y}: `);
+    throw new RangeError(`${where}: ${message}`);
+  }
+  return data;
+}
