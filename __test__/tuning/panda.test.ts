@@ -48,11 +48,11 @@ describe('babysit', () => {
   });
 
   it('rejects bad options, naming them', () => {
-    expect(() => babysit({ patience: 0 })).toThrow(/patience: must be an integer ≥ 1, got 0/);
-    expect(() => babysit({ factor: 1 })).toThrow(/factor: must be in \(0, 1\), got 1/);
-    expect(() => babysit({ diverge: 1 })).toThrow(/diverge: must be > 1/);
-    expect(() => babysit({ monitor: 'devAccuracy' as never })).toThrow(/monitor: expected 'devLoss' or 'trainLoss'/);
+    expect(() => babysit({ patience: 0 })).toThrow(/^babysit: patience: must be an integer in \[1, 1000000000\], got 0$/);
+    expect(() => babysit({ factor: 1 })).toThrow(/^babysit: factor: must be a finite number in \(0, 1\), got 1$/);
+    expect(() => babysit({ diverge: 1 })).toThrow(/^babysit: diverge: must be a finite number in \(1, Infinity\], got 1$/);
+    expect(() => babysit({ monitor: 'devAccuracy' as never })).toThrow(/^babysit: monitor: expected 'devLoss' \| 'trainLoss', got the string 'devAccuracy'/);
     const sitter = babysit({ monitor: 'devLoss' });
-    expect(() => sitter.onEpochEnd({ epoch: 0, trainLoss: 1, learningRate: 0.1 } as EpochLog, recorder().control)).toThrow(/devLoss needs validation data/);
+    expect(() => sitter.onEpochEnd({ epoch: 0, trainLoss: 1, learningRate: 0.1 } as EpochLog, recorder().control)).toThrow(/^babysit onEpochEnd: log\.devLoss: is not in the epoch log \(devLoss needs validation data\)$/);
   });
 });

@@ -39,7 +39,7 @@ describe('threadsPerTrial', () => {
     expect(threadsPerTrial(2, 16)).toBe(8);
     expect(threadsPerTrial(3, 16)).toBe(5);
     expect(threadsPerTrial(1)).toBe(os.availableParallelism());
-    expect(() => threadsPerTrial(0)).toThrow(/concurrency: must be an integer ≥ 1, got 0/);
+    expect(() => threadsPerTrial(0)).toThrow(/^threadsPerTrial: concurrency: must be an integer in \[1, 1000000000\], got 0$/);
   });
 });
 
@@ -100,12 +100,12 @@ describe('runTrialsInWorkers', () => {
   });
 
   it('throws on bad input, naming the argument', async () => {
-    await expect(runTrialsInWorkers({ module: sleepy, configs: [{ x: 1 }], concurrency: 0 })).rejects.toThrow(/concurrency: must be an integer ≥ 1, got 0/);
-    await expect(runTrialsInWorkers({ module: 'fixtures/sleepy.cjs', configs: [] })).rejects.toThrow(/module: expected an absolute path/);
-    await expect(runTrialsInWorkers({ module: fixture('nothing.cjs'), configs: [] })).rejects.toThrow(/module: no such file/);
-    await expect(runTrialsInWorkers({ module: sleepy, configs: 'x' as never })).rejects.toThrow(/configs: expected an array/);
-    await expect(runTrialsInWorkers({ module: sleepy, configs: [], threadsPerTrial: 0 })).rejects.toThrow(/threadsPerTrial: must be an integer ≥ 1/);
-    expect(() => new TrialWorkerPool({ module: sleepy, concurrency: 0 })).toThrow(/concurrency: must be an integer ≥ 1, got 0/);
+    await expect(runTrialsInWorkers({ module: sleepy, configs: [{ x: 1 }], concurrency: 0 })).rejects.toThrow(/^runTrialsInWorkers: concurrency: must be an integer in \[1, 1000000000\], got 0$/);
+    await expect(runTrialsInWorkers({ module: 'fixtures/sleepy.cjs', configs: [] })).rejects.toThrow(/^runTrialsInWorkers: module: expected an absolute path \(e\.g\. path\.resolve\('objective\.mjs'\)\), got 'fixtures\/sleepy\.cjs'$/);
+    await expect(runTrialsInWorkers({ module: fixture('nothing.cjs'), configs: [] })).rejects.toThrow(/^runTrialsInWorkers: module: no such file '.*nothing\.cjs'$/);
+    await expect(runTrialsInWorkers({ module: sleepy, configs: 'x' as never })).rejects.toThrow(/^runTrialsInWorkers: configs: expected an array of configurations, got the string 'x'$/);
+    await expect(runTrialsInWorkers({ module: sleepy, configs: [], threadsPerTrial: 0 })).rejects.toThrow(/^runTrialsInWorkers: threadsPerTrial: must be an integer in \[1, 1000000000\], got 0$/);
+    expect(() => new TrialWorkerPool({ module: sleepy, concurrency: 0 })).toThrow(/^TrialWorkerPool: concurrency: must be an integer in \[1, 1000000000\], got 0$/);
   });
 });
 

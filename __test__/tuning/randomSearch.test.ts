@@ -136,17 +136,17 @@ describe('randomSearch', () => {
 
   it('throws on bad input, naming the argument', async () => {
     const ok = { space, trials: 2, objective };
-    await expect(randomSearch({ ...ok, trials: 0 })).rejects.toThrow(/trials: must be an integer ≥ 1, got 0/);
-    await expect(randomSearch({ ...ok, concurrency: 0 })).rejects.toThrow(/concurrency: must be an integer ≥ 1, got 0/);
-    await expect(randomSearch({ ...ok, space: {} })).rejects.toThrow(/space: the search space is empty/);
-    await expect(randomSearch({ ...ok, rounds: 3 })).rejects.toThrow(/trials: a budget of 2 trials cannot cover 3 rounds/);
-    await expect(randomSearch({ ...ok, keepBest: 0 })).rejects.toThrow(/keepBest: must be an integer ≥ 1/);
-    await expect(randomSearch({ ...ok, zoomFactor: 2 })).rejects.toThrow(/zoomFactor: must be in \(0, 1\]/);
-    await expect(randomSearch({ ...ok, seed: -1 })).rejects.toThrow(/seed: must be an integer ≥ 0/);
-    await expect(randomSearch({ ...ok, objective: undefined as never })).rejects.toThrow(/objective: expected a function/);
-    await expect(randomSearch({ ...ok, objective: { module: 'relative.mjs' } })).rejects.toThrow(/module: expected an absolute path/);
+    await expect(randomSearch({ ...ok, trials: 0 })).rejects.toThrow(/^randomSearch: trials: must be an integer in \[1, 1000000\], got 0$/);
+    await expect(randomSearch({ ...ok, concurrency: 0 })).rejects.toThrow(/^randomSearch: concurrency: must be an integer in \[1, 1000000000\], got 0$/);
+    await expect(randomSearch({ ...ok, space: {} })).rejects.toThrow(/^randomSearch: space: the search space is empty; give at least one dimension$/);
+    await expect(randomSearch({ ...ok, rounds: 3 })).rejects.toThrow(/^randomSearch: trials: a budget of 2 trials cannot cover 3 rounds \(need trials ≥ rounds\)$/);
+    await expect(randomSearch({ ...ok, keepBest: 0 })).rejects.toThrow(/^randomSearch: keepBest: must be an integer in \[1, 1000000\], got 0$/);
+    await expect(randomSearch({ ...ok, zoomFactor: 2 })).rejects.toThrow(/^randomSearch: zoomFactor: must be a finite number in \(0, 1\], got 2$/);
+    await expect(randomSearch({ ...ok, seed: -1 })).rejects.toThrow(/^randomSearch: seed: must be an integer in \[0, 2\^53 − 1\], got -1$/);
+    await expect(randomSearch({ ...ok, objective: undefined as never })).rejects.toThrow(/^randomSearch: objective: expected a function \(config, context\) => Promise<\{ devMetric, … \}> or \{ module: absolutePath, exportName \}, got undefined$/);
+    await expect(randomSearch({ ...ok, objective: { module: 'relative.mjs' } })).rejects.toThrow(/^randomSearch: objective\.module: expected an absolute path \(e\.g\. path\.resolve\('objective\.mjs'\)\), got 'relative\.mjs'$/);
     await expect(randomSearch({ ...ok, objective: { module: fileURLToPath(new URL('./fixtures/missing.mjs', import.meta.url)) } })).rejects.toThrow(
-      /module: no such file/,
+      /^randomSearch: objective\.module: no such file '.*missing\.mjs'$/,
     );
   });
 });

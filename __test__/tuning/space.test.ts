@@ -179,39 +179,39 @@ describe('zoom (coarse to fine)', () => {
 
 describe('bad input names the argument', () => {
   it('rejects an empty space and entries that are not dimensions', () => {
-    expect(() => sample({}, searchRng(0))).toThrow(/space: the search space is empty/);
-    expect(() => sample(null as unknown as Space, searchRng(0))).toThrow(/space: expected an object of dimensions/);
-    expect(() => sample({ lr: 0.01 } as unknown as Space, searchRng(0))).toThrow(/space\.lr: expected a dimension/);
-    expect(() => zoom({}, [{}])).toThrow(/space: the search space is empty/);
-    expect(() => sample({ x: uniform(0, 1) }, undefined as never)).toThrow(/rng: expected a random generator/);
+    expect(() => sample({}, searchRng(0))).toThrow(/^sample: space: the search space is empty; give at least one dimension$/);
+    expect(() => sample(null as unknown as Space, searchRng(0))).toThrow(/^sample: space: expected an object of dimensions \(\{ learningRate: logUniform\(1e-4, 1e-1\), … \}\), got null$/);
+    expect(() => sample({ lr: 0.01 } as unknown as Space, searchRng(0))).toThrow(/^sample: space\.lr: expected a dimension \(uniform, integer, logUniform, oneMinusLogUniform or choice\), got 0\.01$/);
+    expect(() => zoom({}, [{}])).toThrow(/^zoom: space: the search space is empty/);
+    expect(() => sample({ x: uniform(0, 1) }, undefined as never)).toThrow(/^sample: rng: expected a random generator such as reference\.Rng\.withStream\(seed, RngStream\.SEARCH\), got undefined$/);
   });
 
   it('rejects a log range with a non-positive bound', () => {
-    expect(() => logUniform(0, 1)).toThrow(/logUniform\(lo, hi\): lo must be > 0 \(the range is on a log scale\), got 0/);
-    expect(() => logUniform(-1e-3, 1)).toThrow(/lo must be > 0/);
-    expect(() => logUniform(-2, -1)).toThrow(/lo must be > 0/);
-    expect(() => oneMinusLogUniform(0.9, 1)).toThrow(/oneMinusLogUniform\(lo, hi\): hi must be in \[0, 1\)/);
-    expect(() => oneMinusLogUniform(-0.1, 0.9)).toThrow(/lo must be in \[0, 1\)/);
+    expect(() => logUniform(0, 1)).toThrow(/^logUniform: lo: must be > 0 \(the range is on a log scale\), got 0$/);
+    expect(() => logUniform(-1e-3, 1)).toThrow(/^logUniform: lo: must be > 0 \(the range is on a log scale\), got -0\.001$/);
+    expect(() => logUniform(-2, -1)).toThrow(/^logUniform: lo: must be > 0/);
+    expect(() => oneMinusLogUniform(0.9, 1)).toThrow(/^oneMinusLogUniform: hi: must be in \[0, 1\) \(1 − hi is on a log scale\), got 1$/);
+    expect(() => oneMinusLogUniform(-0.1, 0.9)).toThrow(/^oneMinusLogUniform: lo: must be in \[0, 1\) \(1 − lo is on a log scale\), got -0\.1$/);
   });
 
   it('rejects lo ≥ hi and non-finite bounds', () => {
-    expect(() => uniform(1, 1)).toThrow(/uniform\(lo, hi\): hi must be greater than lo, got lo = 1, hi = 1/);
-    expect(() => uniform(2, 1)).toThrow(/hi must be greater than lo/);
-    expect(() => integer(5, 3)).toThrow(/integer\(lo, hi\): hi must be greater than lo/);
-    expect(() => integer(1.5, 3)).toThrow(/integer\(lo, hi\): lo must be an integer/);
-    expect(() => logUniform(1e-2, 1e-3)).toThrow(/logUniform\(lo, hi\): hi must be greater than lo/);
-    expect(() => oneMinusLogUniform(0.99, 0.9)).toThrow(/oneMinusLogUniform\(lo, hi\): hi must be greater than lo/);
-    expect(() => uniform(NaN, 1)).toThrow(/uniform\(lo, hi\): lo must be a finite number, got NaN/);
-    expect(() => uniform(0, Infinity)).toThrow(/hi must be a finite number/);
+    expect(() => uniform(1, 1)).toThrow(/^uniform: hi: must be greater than lo \(1\), got 1$/);
+    expect(() => uniform(2, 1)).toThrow(/^uniform: hi: must be greater than lo \(2\), got 1$/);
+    expect(() => integer(5, 3)).toThrow(/^integer: hi: must be greater than lo \(5\), got 3$/);
+    expect(() => integer(1.5, 3)).toThrow(/^integer: lo: must be an integer in \[-9007199254740991, 9007199254740991\], got 1\.5$/);
+    expect(() => logUniform(1e-2, 1e-3)).toThrow(/^logUniform: hi: must be greater than lo \(0\.01\), got 0\.001$/);
+    expect(() => oneMinusLogUniform(0.99, 0.9)).toThrow(/^oneMinusLogUniform: hi: must be greater than lo \(0\.99\), got 0\.9$/);
+    expect(() => uniform(NaN, 1)).toThrow(/^uniform: lo: must be a finite number, got NaN$/);
+    expect(() => uniform(0, Infinity)).toThrow(/^uniform: hi: must be a finite number, got Infinity$/);
   });
 
   it('rejects an empty choice and bad zoom arguments', () => {
-    expect(() => choice([])).toThrow(/choice\(values\): values must be a non-empty array/);
+    expect(() => choice([])).toThrow(/^choice: values: must be a non-empty array, got an array of 0$/);
     const space = { x: uniform(0, 1) };
-    expect(() => zoom(space, [])).toThrow(/bestConfigs: expected a non-empty array/);
-    expect(() => zoom(space, [{ x: 0.5 }], 0)).toThrow(/factor: must be in \(0, 1\], got 0/);
-    expect(() => zoom(space, [{ x: 0.5 }], 1.5)).toThrow(/factor: must be in \(0, 1\]/);
-    expect(() => zoom(space, [{ y: 0.5 }])).toThrow(/bestConfigs\[0\]\.x: expected a number, got undefined/);
-    expect(() => zoom(space, [{ x: 0.5 }, { x: 2 }])).toThrow(/bestConfigs\[1\]\.x: 2 lies outside the space's \[0, 1\]/);
+    expect(() => zoom(space, [])).toThrow(/^zoom: bestConfigs: must be a non-empty array, got an array of 0$/);
+    expect(() => zoom(space, [{ x: 0.5 }], 0)).toThrow(/^zoom: factor: must be a finite number in \(0, 1\], got 0$/);
+    expect(() => zoom(space, [{ x: 0.5 }], 1.5)).toThrow(/^zoom: factor: must be a finite number in \(0, 1\], got 1\.5$/);
+    expect(() => zoom(space, [{ y: 0.5 }])).toThrow(/^zoom: bestConfigs\[0\]\.x: expected a finite number in \[0, 1\], got undefined$/);
+    expect(() => zoom(space, [{ x: 0.5 }, { x: 2 }])).toThrow(/^zoom: bestConfigs\[1\]\.x: must be a finite number in \[0, 1\], got 2$/);
   });
 });

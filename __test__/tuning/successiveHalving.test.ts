@@ -83,7 +83,7 @@ describe('successiveHalving (synchronous)', () => {
           initialEpoch: ctx.epochsDone,
           batchSize: 16,
           optimizer: adam({ learningRate: config.learningRate }),
-          validation: dev,
+          validation: { x: dev.x, y: dev.y },
         });
         expect(history.epochs[0].epoch).toBe(ctx.epochsDone);
         return { devMetric: -(history.epochs.at(-1)?.devLoss as number), state: model };
@@ -153,14 +153,14 @@ describe('successiveHalving (asynchronous, ASHA)', () => {
 describe('successiveHalving bad input', () => {
   const objective = async () => ({ devMetric: 1 });
   it('names the argument', async () => {
-    await expect(successiveHalving({ configs, objective, eta: 1 })).rejects.toThrow(/eta: must be a finite number > 1, got 1/);
-    await expect(successiveHalving({ configs, objective, minEpochs: 0 })).rejects.toThrow(/minEpochs: must be an integer ≥ 1, got 0/);
-    await expect(successiveHalving({ configs, objective, minEpochs: 4, maxEpochs: 2 })).rejects.toThrow(/maxEpochs: must be ≥ minEpochs \(4\), got 2/);
-    await expect(successiveHalving({ configs, objective, concurrency: 0 })).rejects.toThrow(/concurrency: must be an integer ≥ 1, got 0/);
-    await expect(successiveHalving({ configs: [], objective })).rejects.toThrow(/configs: expected a non-empty array/);
-    await expect(successiveHalving({ space: {}, trials: 3, objective })).rejects.toThrow(/space: the search space is empty/);
-    await expect(successiveHalving({ space: { lr: logUniform(1e-3, 1) }, trials: 0, objective })).rejects.toThrow(/trials: must be an integer ≥ 1, got 0/);
-    await expect(successiveHalving({ configs, objective: async () => { throw new Error('nope'); } })).rejects.toThrow(/all 9 trials failed; the first failed with: nope/);
+    await expect(successiveHalving({ configs, objective, eta: 1 })).rejects.toThrow(/^successiveHalving: eta: must be a finite number in \(1, 1000000000\], got 1$/);
+    await expect(successiveHalving({ configs, objective, minEpochs: 0 })).rejects.toThrow(/^successiveHalving: minEpochs: must be an integer in \[1, 1000000000\], got 0$/);
+    await expect(successiveHalving({ configs, objective, minEpochs: 4, maxEpochs: 2 })).rejects.toThrow(/^successiveHalving: maxEpochs: must be an integer in \[4, 1000000000\], got 2$/);
+    await expect(successiveHalving({ configs, objective, concurrency: 0 })).rejects.toThrow(/^successiveHalving: concurrency: must be an integer in \[1, 1000000000\], got 0$/);
+    await expect(successiveHalving({ configs: [], objective })).rejects.toThrow(/^successiveHalving: configs: must hold 1 to 1000000 configurations, got 0$/);
+    await expect(successiveHalving({ space: {}, trials: 3, objective })).rejects.toThrow(/^successiveHalving: space: the search space is empty; give at least one dimension$/);
+    await expect(successiveHalving({ space: { lr: logUniform(1e-3, 1) }, trials: 0, objective })).rejects.toThrow(/^successiveHalving: trials: must be an integer in \[1, 1000000\], got 0$/);
+    await expect(successiveHalving({ configs, objective: async () => { throw new Error('nope'); } })).rejects.toThrow(/^successiveHalving: objective: all 9 trials failed; the first failed with: nope$/);
   });
 
   it('rung budgets: r, rη, rη², … capped at maxEpochs', () => {

@@ -1,23 +1,14 @@
-// Argument checks shared by the tuning functions: every bad argument throws an Error naming it.
+// Limits and checks shared by the tuning functions. Argument checks themselves are the helpers
+// of src/validation/args.ts, so every message reads `randomSearch: trials: must be …`.
 import os from 'node:os';
+import { integer } from '../validation/args';
 
-export function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name}: must be an integer ≥ 1, got ${String(value)}`);
-  }
-  return value;
-}
-
-export function seedOf(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new RangeError(`${name}: must be an integer ≥ 0 (a safe integer), got ${String(value)}`);
-  }
-  return value;
-}
-
-export function optionalFunction(name: string, value: unknown): void {
-  if (value !== undefined && typeof value !== 'function') throw new TypeError(`${name}: expected a function, got ${typeof value}`);
-}
+/**
+ * Most trials one search runs: every trial keeps a record (config, result) in memory, and a
+ * million is far beyond any real budget while a typo (1e9) would exhaust the heap before the
+ * first trial ran.
+ */
+export const MAX_TRIALS = 1_000_000;
 
 /** Cores this process may use (os.availableParallelism, falling back to the CPU count). */
 export function availableCores(): number {
@@ -29,7 +20,7 @@ export function availableCores(): number {
  * max(1, floor(cores / concurrency)), so that trials together never ask for more threads than cores.
  */
 export function threadsPerTrial(concurrency: number, cores: number = availableCores()): number {
-  positiveInteger('concurrency', concurrency);
-  positiveInteger('cores', cores);
+  integer('threadsPerTrial: concurrency', concurrency, 1);
+  integer('threadsPerTrial: cores', cores, 1);
   return Math.max(1, Math.floor(cores / concurrency));
 }

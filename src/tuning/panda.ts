@@ -15,6 +15,7 @@
 //     else { best = log.devLoss; bad = 0; }
 //   }
 import type { EpochLog, TrainingControl } from '../training/fit';
+import { func, integer, MAX_COUNT, number, oneOf, optional, options as strict, typeError } from '../validation/args';
 
 export interface BabysitOptions {
   /** 'devLoss' (default when there is validation data, else 'trainLoss') or 'trainLoss'. Lower is better. */
@@ -48,33 +49,39 @@ export interface Babysitter {
   readonly decisions: BabysitDecision[];
 }
 
+const KEYS = ['monitor', 'patience', 'factor', 'minDelta', 'minLearningRate', 'diverge', 'log'] as const;
+
 export function babysit(options: BabysitOptions = {}): Babysitter {
-  const patience = options.patience ?? 2;
-  const factor = options.factor ?? 0.5;
-  const minDelta = options.minDelta ?? 0;
-  const minLearningRate = options.minLearningRate ?? 1e-6;
-  const diverge = options.diverge ?? 3;
-  if (!Number.isInteger(patience) || patience < 1) throw new RangeError(`patience: must be an integer ≥ 1, got ${patience}`);
-  if (!(factor > 0 && factor < 1)) throw new RangeError(`factor: must be in (0, 1), got ${factor}`);
-  if (!(minDelta >= 0)) throw new RangeError(`minDelta: must be ≥ 0, got ${minDelta}`);
-  if (!(minLearningRate >= 0)) throw new RangeError(`minLearningRate: must be ≥ 0, got ${minLearningRate}`);
-  if (!(diverge > 1)) throw new RangeError(`diverge: must be > 1, got ${diverge}`);
-  if (options.monitor !== undefined && options.monitor !== 'devLoss' && options.monitor !== 'trainLoss') {
-    throw new RangeError(`monitor: expected 'devLoss' or 'trainLoss', got '${String(options.monitor)}'`);
-  }
+  const o = strict('babysit options', options, KEYS);
+  const monitorOption = optional(o.monitor, undefined, (v) => oneOf('babysit: monitor', v, ['devLoss', 'trainLoss'] as const));
+  const patience = optional(o.patience, 2, (v) => integer('babysit: patience', v, 1, MAX_COUNT));
+  const factor = optional(o.factor, 0.5, (v) => number('babysit: factor', v, 0, 1, { lo: true, hi: true }));
+  const minDelta = optional(o.minDelta, 0, (v) => number('babysit: minDelta', v, 0));
+  const minLearningRate = optional(o.minLearningRate, 1e-6, (v) => number('babysit: minLearningRate', v, 0));
+  const diverge = optional(o.diverge, 3, (v) => number('babysit: diverge', v, 1, Infinity, { lo: true }));
+  const log = optional(o.log, undefined, (v) => func<(line: string) => void>('babysit: log', v));
   const decisions: BabysitDecision[] = [];
   let best = Infinity;
   let bad = 0;
   const decide = (d: BabysitDecision) => {
     decisions.push(d);
-    options.log?.(`epoch ${d.epoch}: ${d.action}${d.learningRate !== undefined ? ` to ${d.learningRate.toExponential(2)}` : ''} (${d.reason})`);
+    log?.(`epoch ${d.epoch}: ${d.action}${d.learningRate !== undefined ? ` to ${d.learningRate.toExponential(2)}` : ''} (${d.reason})`);
   };
-  const onEpochEnd = (log: EpochLog, control: TrainingControl): void => {
-    const monitor = options.monitor ?? (log.devLoss !== undefined ? 'devLoss' : 'trainLoss');
-    const value = log[monitor];
-    if (value === undefined) throw new RangeError(`monitor: '${monitor}' is not in the epoch log (devLoss needs validation data)`);
+  const onEpochEnd = (epochLog: EpochLog, control: TrainingControl): void => {
+    const where = 'babysit onEpochEnd';
+    if (epochLog === null || typeof epochLog !== 'object') throw typeError(`${where}: log`, 'an epoch log { epoch, trainLoss, learningRate, … }', epochLog);
+    if (control === null || typeof control !== 'object' || typeof control.stop !== 'function' || typeof control.setLearningRate !== 'function') {
+      throw typeError(`${where}: control`, 'the training control { setLearningRate, stop }', control);
+    }
+    integer(`${where}: log.epoch`, epochLog.epoch, 0);
+    number(`${where}: log.learningRate`, epochLog.learningRate, 0);
+    const monitor = monitorOption ?? (epochLog.devLoss !== undefined ? 'devLoss' : 'trainLoss');
+    const value = epochLog[monitor];
+    if (value === undefined) throw new RangeError(`${where}: log.${monitor}: is not in the epoch log (devLoss needs validation data)`);
+    // NaN or ∞ is a diverged run (stopped below), not a bad argument; anything else must be a number.
+    if (typeof value !== 'number') throw typeError(`${where}: log.${monitor}`, 'a number', value);
     if (!Number.isFinite(value) || value > diverge * best) {
-      decide({ epoch: log.epoch, action: 'stop', reason: `${monitor} ${value} is over ${diverge}× its best ${best}: diverging` });
+      decide({ epoch: epochLog.epoch, action: 'stop', reason: `${monitor} ${value} is over ${diverge}× its best ${best}: diverging` });
       control.stop();
       return;
     }
@@ -85,14 +92,14 @@ export function babysit(options: BabysitOptions = {}): Babysitter {
     }
     if (++bad < patience) return;
     bad = 0;
-    const rate = log.learningRate * factor;
+    const rate = epochLog.learningRate * factor;
     if (rate < minLearningRate) {
-      decide({ epoch: log.epoch, action: 'stop', reason: `no ${monitor} progress and the rate would fall below ${minLearningRate}` });
+      decide({ epoch: epochLog.epoch, action: 'stop', reason: `no ${monitor} progress and the rate would fall below ${minLearningRate}` });
       control.stop();
       return;
     }
     control.setLearningRate(rate);
-    decide({ epoch: log.epoch, action: 'lowerLearningRate', learningRate: rate, reason: `${monitor} has not improved for ${patience} epochs` });
+    decide({ epoch: epochLog.epoch, action: 'lowerLearningRate', learningRate: rate, reason: `${monitor} has not improved for ${patience} epochs` });
   };
   return { onEpochEnd, decisions };
 }

@@ -17,7 +17,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { optionalFunction, positiveInteger, seedOf, threadsPerTrial as defaultThreads } from './checks';
+import { func, integer, nonEmptyString, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
+import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
 import type { Objective, ObjectiveModule, ObjectiveResult, TrialContext } from './trials';
 
@@ -87,14 +88,23 @@ interface Slot {
   job?: Job;
 }
 
-function modulePath(value: unknown): string {
-  if (typeof value !== 'string' || value === '') {
-    throw new TypeError(`module: expected the absolute path of the objective module, got ${value === undefined ? 'undefined' : typeof value}`);
-  }
+/** The objective module's absolute path (a file: URL is accepted); `where` names it in messages. */
+function modulePath(where: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw typeError(where, 'the absolute path of the objective module', value);
   const file = value.startsWith('file:') ? fileURLToPath(value) : value;
-  if (!path.isAbsolute(file)) throw new RangeError(`module: expected an absolute path (e.g. path.resolve('objective.mjs')), got '${value}'`);
-  if (!existsSync(file)) throw new RangeError(`module: no such file '${file}'`);
+  if (!path.isAbsolute(file)) throw new RangeError(`${where}: expected an absolute path (e.g. path.resolve('objective.mjs')), got '${value}'`);
+  if (!existsSync(file)) throw new RangeError(`${where}: no such file '${file}'`);
   return file;
+}
+
+const MODULE_KEYS = ['module', 'exportName'] as const;
+
+/** `{ module, exportName = 'objective' }`, checked; `where` is the function (`runTrialsInWorkers`). */
+function objectiveModule(where: string, value: Partial<Record<(typeof MODULE_KEYS)[number], unknown>>, prefix = ''): Required<ObjectiveModule> {
+  return {
+    module: modulePath(`${where}: ${prefix}module`, value.module),
+    exportName: optional(value.exportName, 'objective', (v) => nonEmptyString(`${where}: ${prefix}exportName`, v)),
+  };
 }
 
 /** A pool of `concurrency` workers, each running one trial at a time from a shared queue. */
@@ -111,12 +121,9 @@ export class TrialWorkerPool {
   private closed = false;
 
   constructor(options: WorkerPoolOptions) {
-    if (options === null || typeof options !== 'object') throw new TypeError('options: expected { module, exportName, concurrency }');
-    this.module = modulePath(options.module);
-    const exportName = options.exportName ?? 'objective';
-    if (typeof exportName !== 'string' || exportName === '') throw new TypeError(`exportName: expected a non-empty string, got ${String(exportName)}`);
-    this.exportName = exportName;
-    this.concurrency = positiveInteger('concurrency', options.concurrency);
+    const o = strict('TrialWorkerPool options', options, [...MODULE_KEYS, 'concurrency'] as const);
+    ({ module: this.module, exportName: this.exportName } = objectiveModule('TrialWorkerPool', o));
+    this.concurrency = integer('TrialWorkerPool: concurrency', o.concurrency, 1);
   }
 
   /** Runs `objective(config, context)` on a free worker (queued while all are busy). */
@@ -225,16 +232,20 @@ export interface RunTrialsOptions<C> extends ObjectiveModule {
  * failing trial is recorded with its `error`; the others still run.
  */
 export async function runTrialsInWorkers<C>(options: RunTrialsOptions<C>): Promise<WorkerTrial<C>[]> {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { module, exportName, configs, concurrency }');
-  if (!Array.isArray(options.configs)) throw new TypeError('configs: expected an array of configurations');
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 2);
-  const threads = positiveInteger('threadsPerTrial', options.threadsPerTrial ?? defaultThreads(concurrency));
-  const seed = seedOf('seed', options.seed ?? 0);
-  optionalFunction('onTrialEnd', options.onTrialEnd);
-  const pool = new TrialWorkerPool({ module: options.module, exportName: options.exportName, concurrency });
+  const where = 'runTrialsInWorkers';
+  const o = strict(`${where} options`, options, [...MODULE_KEYS, 'configs', 'concurrency', 'threadsPerTrial', 'seed', 'onTrialEnd'] as const);
+  const objective = objectiveModule(where, o);
+  if (!Array.isArray(o.configs)) throw typeError(`${where}: configs`, 'an array of configurations', o.configs);
+  const configs = o.configs as readonly C[];
+  if (configs.length > MAX_TRIALS) throw new RangeError(`${where}: configs: at most ${MAX_TRIALS} configurations, got ${configs.length}`);
+  const concurrency = optional(o.concurrency, 2, (v) => integer(`${where}: concurrency`, v, 1));
+  const threads = optional(o.threadsPerTrial, defaultThreads(concurrency), (v) => integer(`${where}: threadsPerTrial`, v, 1));
+  const seed = optional(o.seed, 0, (v) => seedArg(`${where}: seed`, v));
+  const onTrialEnd = optional(o.onTrialEnd, undefined, (v) => func<NonNullable<RunTrialsOptions<C>['onTrialEnd']>>(`${where}: onTrialEnd`, v));
+  const pool = new TrialWorkerPool({ ...objective, concurrency });
   let done = 0;
   try {
-    return await mapConcurrent(options.configs, concurrency, async (config, index) => {
+    return await mapConcurrent(configs, concurrency, async (config, index) => {
       const context: TrialContext = { trial: index, round: 0, seed, threads };
       const started = performance.now();
       let trial: WorkerTrial<C>;
@@ -245,7 +256,7 @@ export async function runTrialsInWorkers<C>(options: RunTrialsOptions<C>): Promi
         trial = { index, config, error: e instanceof Error ? e.message : String(e), seconds: (performance.now() - started) / 1000, threads };
       }
       done++;
-      options.onTrialEnd?.(trial, { done, total: options.configs.length });
+      onTrialEnd?.(trial, { done, total: configs.length });
       return trial;
     });
   } finally {
@@ -259,13 +270,16 @@ export interface ObjectiveRunner<C, X> {
   close: () => Promise<void>;
 }
 
-export function objectiveRunner<C, X extends TrialContext>(objective: Objective<C, X> | ObjectiveModule, concurrency: number): ObjectiveRunner<C, X> {
+/** `where` is the search (`randomSearch`): it names the objective in messages. */
+export function objectiveRunner<C, X extends TrialContext>(where: string, objective: unknown, concurrency: number): ObjectiveRunner<C, X> {
   if (typeof objective === 'function') {
-    return { call: async (config, context) => objective(config, context), close: async () => {} };
+    const fn = objective as Objective<C, X>;
+    return { call: async (config, context) => fn(config, context), close: async () => {} };
   }
-  if (objective !== null && typeof objective === 'object' && 'module' in objective) {
-    const pool = new TrialWorkerPool({ module: objective.module, exportName: objective.exportName, concurrency });
-    return { call: (config, context) => pool.objective(config, context), close: () => pool.close() };
+  if (objective === null || typeof objective !== 'object') {
+    throw typeError(`${where}: objective`, 'a function (config, context) => Promise<{ devMetric, … }> or { module: absolutePath, exportName }', objective);
   }
-  throw new TypeError('objective: expected a function (config, context) => Promise<{ devMetric, … }> or { module: absolutePath, exportName }');
+  const checked = objectiveModule(where, strict(`${where} options.objective`, objective, MODULE_KEYS), 'objective.');
+  const pool = new TrialWorkerPool({ ...checked, concurrency });
+  return { call: (config, context) => pool.objective(config, context), close: () => pool.close() };
 }

@@ -8,7 +8,8 @@
 // (devMetric, index), so the configs — and, for a deterministic objective, the whole table — depend
 // only on the seed, never on the concurrency or on the order in which trials finish.
 import { Rng, RngStream } from '../reference/rng';
-import { optionalFunction, positiveInteger, seedOf, threadsPerTrial as defaultThreads } from './checks';
+import { func, integer, isPlainObject, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
+import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
 import { objectiveRunner } from './parallel';
 import { sample, validateSpace, zoom, type ConfigOf, type Space } from './space';
@@ -62,33 +63,36 @@ export function trialsPerRound(trials: number, rounds: number): number[] {
   return Array.from({ length: rounds }, (_, r) => Math.floor(trials / rounds) + (r < trials % rounds ? 1 : 0));
 }
 
+const KEYS = ['space', 'fixed', 'trials', 'objective', 'seed', 'concurrency', 'threadsPerTrial', 'rounds', 'keepBest', 'zoomFactor', 'onTrialEnd'] as const;
+
 export async function randomSearch<S extends Space, F extends Record<string, unknown> = {}>(
   options: RandomSearchOptions<S, F>,
 ): Promise<SearchResult<ConfigOf<S> & F>> {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { space, trials, objective, … }');
-  const names = validateSpace(options.space);
-  const fixed = options.fixed ?? ({} as F);
-  if (fixed === null || typeof fixed !== 'object' || Array.isArray(fixed)) throw new TypeError('fixed: expected an object of values');
+  const o = strict('randomSearch options', options, KEYS);
+  const names = validateSpace(o.space, 'randomSearch: space');
+  const fixed = optional(o.fixed, {} as F, (v) => {
+    if (!isPlainObject(v)) throw typeError('randomSearch: fixed', 'an object of values', v);
+    return v as F;
+  });
   for (const key of Object.keys(fixed)) {
-    if (names.includes(key)) throw new RangeError(`fixed.${key}: is also a dimension of the space; give it in one place`);
+    if (names.includes(key)) throw new RangeError(`randomSearch: fixed.${key}: is also a dimension of the space; give it in one place`);
   }
-  const trials = positiveInteger('trials', options.trials);
-  const rounds = positiveInteger('rounds', options.rounds ?? 1);
-  if (trials < rounds) throw new RangeError(`trials: a budget of ${trials} trials cannot cover ${rounds} rounds (need trials ≥ rounds)`);
-  const keepBest = positiveInteger('keepBest', options.keepBest ?? 3);
-  const zoomFactor = options.zoomFactor ?? 0.5;
-  if (typeof zoomFactor !== 'number' || !(zoomFactor > 0 && zoomFactor <= 1)) throw new RangeError(`zoomFactor: must be in (0, 1], got ${String(zoomFactor)}`);
-  const seed = seedOf('seed', options.seed ?? 0);
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 1);
-  const threads = positiveInteger('threadsPerTrial', options.threadsPerTrial ?? defaultThreads(concurrency));
-  optionalFunction('onTrialEnd', options.onTrialEnd);
+  const trials = integer('randomSearch: trials', o.trials, 1, MAX_TRIALS);
+  const rounds = optional(o.rounds, 1, (v) => integer('randomSearch: rounds', v, 1, MAX_TRIALS));
+  if (trials < rounds) throw new RangeError(`randomSearch: trials: a budget of ${trials} trials cannot cover ${rounds} rounds (need trials ≥ rounds)`);
+  const keepBest = optional(o.keepBest, 3, (v) => integer('randomSearch: keepBest', v, 1, MAX_TRIALS));
+  const zoomFactor = optional(o.zoomFactor, 0.5, (v) => number('randomSearch: zoomFactor', v, 0, 1, { lo: true }));
+  const seed = optional(o.seed, 0, (v) => seedArg('randomSearch: seed', v));
+  const concurrency = optional(o.concurrency, 1, (v) => integer('randomSearch: concurrency', v, 1));
+  const threads = optional(o.threadsPerTrial, defaultThreads(concurrency), (v) => integer('randomSearch: threadsPerTrial', v, 1));
+  const onTrialEnd = optional(o.onTrialEnd, undefined, (v) => func<NonNullable<RandomSearchOptions<S, F>['onTrialEnd']>>('randomSearch: onTrialEnd', v));
   type C = ConfigOf<S> & F;
-  const runner = objectiveRunner<C, TrialContext>(options.objective, concurrency);
+  const runner = objectiveRunner<C, TrialContext>('randomSearch', o.objective, concurrency);
   const started = performance.now();
   const rng = Rng.withStream(seed, RngStream.SEARCH);
   const records: TrialRecord<C>[] = [];
   const spaces: Space[] = [];
-  let space: S = options.space;
+  let space = o.space as S;
   let best: TrialRecord<C> | undefined;
   let done = 0;
   try {
@@ -116,12 +120,12 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
         };
         if (Number.isFinite(record.devMetric) && (!best || rankTrials([best, record])[0] === record)) best = record;
         done++;
-        await options.onTrialEnd?.(record, { done, total: trials, round, best });
+        await onTrialEnd?.(record, { done, total: trials, round, best });
         return record;
       });
       records.push(...roundRecords);
       if (!records.some((t) => Number.isFinite(t.devMetric))) {
-        throw new Error(`objective: all ${records.length} trials failed; the first failed with: ${records[0].error}`);
+        throw new Error(`randomSearch: objective: all ${records.length} trials failed; the first failed with: ${records[0].error}`);
       }
     }
   } finally {

@@ -10,6 +10,7 @@
 //
 // `zoom` narrows a space around the best configurations found so far (coarse to fine), working on
 // each dimension's own scale: log10 α for log-uniform, log10(1 − β) for one-minus-log-uniform.
+import { integer as integerArg, isPlainObject, number, options, rangeError, typeError } from '../validation/args';
 
 export interface UniformDimension {
   readonly kind: 'uniform';
@@ -55,49 +56,48 @@ export interface SearchRng {
 
 const KINDS = ['uniform', 'integer', 'logUniform', 'oneMinusLogUniform', 'choice'] as const;
 
-function describe(value: unknown): string {
-  if (Array.isArray(value)) return `an array of ${value.length}`;
-  if (value === null) return 'null';
-  if (typeof value === 'object') return 'an object';
-  if (typeof value === 'string') return `'${value}'`;
-  return String(value);
+/** The sampler draws an integer dimension's value with Rng.below(hi − lo + 1), which takes at most 2^32. */
+const MAX_INTEGER_SPAN = 2 ** 32 - 1;
+
+/**
+ * Checks lo < hi for a numeric dimension of `kind`; `at(name)` names each bound in messages
+ * (`uniform: lo`, or `randomSearch: space.lr.lo` for a dimension found in a space).
+ */
+function checkBounds(kind: NumericDimension['kind'], lo: unknown, hi: unknown, at: (bound: 'lo' | 'hi') => string): [number, number] {
+  const bound = (name: 'lo' | 'hi', v: unknown): number => {
+    if (kind === 'integer') return integerArg(at(name), v, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+    const x = number(at(name), v);
+    if (kind === 'logUniform' && x <= 0) throw rangeError(at(name), '> 0 (the range is on a log scale)', x);
+    if (kind === 'oneMinusLogUniform' && (x < 0 || x >= 1)) throw rangeError(at(name), `in [0, 1) (1 − ${name} is on a log scale)`, x);
+    return x;
+  };
+  const l = bound('lo', lo);
+  const h = bound('hi', hi);
+  if (!(l < h)) throw rangeError(at('hi'), `greater than lo (${l})`, h);
+  // lo + (hi − lo)·u must stay finite (uniform(−1e308, 1e308) would draw NaN at u = 0).
+  if (kind === 'uniform' && !Number.isFinite(h - l)) throw rangeError(at('hi'), `within ${Number.MAX_VALUE} of lo (${l})`, h);
+  if (kind === 'integer' && h - l > MAX_INTEGER_SPAN) throw rangeError(at('hi'), `at most lo + ${MAX_INTEGER_SPAN} (at most 2^32 values to draw from)`, h);
+  return [l, h];
 }
 
-function finite(fn: string, name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new RangeError(`${fn}: ${name} must be a finite number, got ${describe(value)}`);
-  return value;
-}
-
-function ordered(fn: string, lo: number, hi: number): void {
-  if (!(lo < hi)) throw new RangeError(`${fn}: hi must be greater than lo, got lo = ${lo}, hi = ${hi}`);
+function numeric<K extends NumericDimension['kind']>(kind: K, lo: unknown, hi: unknown): Extract<NumericDimension, { kind: K }> {
+  const [l, h] = checkBounds(kind, lo, hi, (bound) => `${kind}: ${bound}`);
+  return Object.freeze({ kind, lo: l, hi: h }) as Extract<NumericDimension, { kind: K }>;
 }
 
 /** x uniform in [lo, hi). */
 export function uniform(lo: number, hi: number): UniformDimension {
-  const fn = 'uniform(lo, hi)';
-  ordered(fn, finite(fn, 'lo', lo), finite(fn, 'hi', hi));
-  return Object.freeze({ kind: 'uniform', lo, hi });
+  return numeric('uniform', lo, hi);
 }
 
 /** An integer in [lo, hi], both included. */
 export function integer(lo: number, hi: number): IntegerDimension {
-  const fn = 'integer(lo, hi)';
-  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
-    if (!Number.isSafeInteger(v)) throw new RangeError(`${fn}: ${name} must be an integer, got ${describe(v)}`);
-  }
-  ordered(fn, lo, hi);
-  return Object.freeze({ kind: 'integer', lo, hi });
+  return numeric('integer', lo, hi);
 }
 
 /** α = 10^r with r uniform in [log10 lo, log10 hi]: as many draws in [1e-4, 1e-3] as in [1e-1, 1]. */
 export function logUniform(lo: number, hi: number): LogUniformDimension {
-  const fn = 'logUniform(lo, hi)';
-  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
-    finite(fn, name, v);
-    if (v <= 0) throw new RangeError(`${fn}: ${name} must be > 0 (the range is on a log scale), got ${v}`);
-  }
-  ordered(fn, lo, hi);
-  return Object.freeze({ kind: 'logUniform', lo, hi });
+  return numeric('logUniform', lo, hi);
 }
 
 /**
@@ -105,43 +105,43 @@ export function logUniform(lo: number, hi: number): LogUniformDimension {
  * momentum's β or Adam's β1: as many draws in [0.9, 0.99] as in [0.99, 0.999].
  */
 export function oneMinusLogUniform(lo: number, hi: number): OneMinusLogUniformDimension {
-  const fn = 'oneMinusLogUniform(lo, hi)';
-  for (const [name, v] of [['lo', lo], ['hi', hi]] as const) {
-    finite(fn, name, v);
-    if (v < 0 || v >= 1) throw new RangeError(`${fn}: ${name} must be in [0, 1) (1 − ${name} is on a log scale), got ${v}`);
-  }
-  ordered(fn, lo, hi);
-  return Object.freeze({ kind: 'oneMinusLogUniform', lo, hi });
+  return numeric('oneMinusLogUniform', lo, hi);
+}
+
+function checkValues(where: string, values: unknown): readonly unknown[] {
+  if (!Array.isArray(values)) throw typeError(where, 'a non-empty array', values);
+  if (values.length === 0) throw rangeError(where, 'a non-empty array', values);
+  return values;
 }
 
 /** One of `values`, each equally likely. */
 export function choice<T>(values: readonly T[]): ChoiceDimension<T> {
-  if (!Array.isArray(values) || values.length === 0) {
-    throw new RangeError(`choice(values): values must be a non-empty array, got ${describe(values)}`);
-  }
-  return Object.freeze({ kind: 'choice', values: Object.freeze([...values]) });
-}
-
-function isDimension(value: unknown): value is Dimension {
-  return value !== null && typeof value === 'object' && KINDS.includes((value as { kind: (typeof KINDS)[number] }).kind);
+  return Object.freeze({ kind: 'choice', values: Object.freeze([...(checkValues('choice: values', values) as readonly T[])]) });
 }
 
 function isNumeric(d: Dimension): d is NumericDimension {
   return d.kind !== 'choice';
 }
 
-/** Throws unless `space` is a non-empty object whose every value is a dimension; returns its names. */
-export function validateSpace(space: unknown, name = 'space'): string[] {
-  if (space === null || typeof space !== 'object' || Array.isArray(space)) {
-    throw new TypeError(`${name}: expected an object of dimensions ({ learningRate: logUniform(1e-4, 1e-1), … }), got ${describe(space)}`);
-  }
+/**
+ * Throws unless `space` is a non-empty plain object whose every value is a valid dimension (one
+ * built by hand or parsed from JSON is checked as the constructors check); returns its names.
+ * `where` names the space in messages (`randomSearch: space`).
+ */
+export function validateSpace(space: unknown, where: string): string[] {
+  if (!isPlainObject(space)) throw typeError(where, 'an object of dimensions ({ learningRate: logUniform(1e-4, 1e-1), … })', space);
   const keys = Object.keys(space);
-  if (keys.length === 0) throw new RangeError(`${name}: the search space is empty; give at least one dimension`);
+  if (keys.length === 0) throw new RangeError(`${where}: the search space is empty; give at least one dimension`);
   for (const key of keys) {
-    const d = (space as Record<string, unknown>)[key];
-    if (!isDimension(d)) {
-      throw new TypeError(`${name}.${key}: expected a dimension (uniform, integer, logUniform, oneMinusLogUniform or choice), got ${describe(d)}`);
+    const d = space[key];
+    const at = `${where}.${key}`;
+    const kind = isPlainObject(d) ? d.kind : undefined;
+    if (!KINDS.includes(kind as Dimension['kind'])) {
+      throw typeError(at, 'a dimension (uniform, integer, logUniform, oneMinusLogUniform or choice)', d);
     }
+    const fields = options(at, d, kind === 'choice' ? ['kind', 'values'] : ['kind', 'lo', 'hi']);
+    if (kind === 'choice') checkValues(`${at}.values`, fields.values);
+    else checkBounds(kind as NumericDimension['kind'], fields.lo, fields.hi, (bound) => `${at}.${bound}`);
   }
   return keys;
 }
@@ -191,9 +191,9 @@ export function sampleDimension(d: Dimension, rng: SearchRng): unknown {
 
 /** Draws one configuration: each dimension in the space's key order, from `rng`. */
 export function sample<S extends Space>(space: S, rng: SearchRng): ConfigOf<S> {
-  const keys = validateSpace(space);
+  const keys = validateSpace(space, 'sample: space');
   if (rng === null || typeof rng !== 'object' || typeof rng.nextF64 !== 'function' || typeof rng.below !== 'function') {
-    throw new TypeError('rng: expected a random generator such as reference.Rng.withStream(seed, RngStream.SEARCH)');
+    throw typeError('sample: rng', 'a random generator such as reference.Rng.withStream(seed, RngStream.SEARCH)', rng);
   }
   const config: Record<string, unknown> = {};
   for (const key of keys) config[key] = sampleDimension(space[key], rng);
@@ -208,11 +208,9 @@ export function sample<S extends Space>(space: S, rng: SearchRng): ConfigOf<S> {
  * Every best config stays inside the zoomed space. Choice dimensions are kept as they are.
  */
 export function zoom<S extends Space>(space: S, bestConfigs: readonly Record<string, unknown>[], factor = 0.5): S {
-  const keys = validateSpace(space);
-  if (!Array.isArray(bestConfigs) || bestConfigs.length === 0) {
-    throw new RangeError(`bestConfigs: expected a non-empty array of configurations, got ${describe(bestConfigs)}`);
-  }
-  if (typeof factor !== 'number' || !(factor > 0 && factor <= 1)) throw new RangeError(`factor: must be in (0, 1], got ${describe(factor)}`);
+  const keys = validateSpace(space, 'zoom: space');
+  checkValues('zoom: bestConfigs', bestConfigs);
+  number('zoom: factor', factor, 0, 1, { lo: true });
   const out: Record<string, Dimension> = {};
   for (const key of keys) {
     const d = space[key];
@@ -222,9 +220,7 @@ export function zoom<S extends Space>(space: S, bestConfigs: readonly Record<str
     }
     const values = bestConfigs.map((c, i) => {
       const v = c === null || typeof c !== 'object' ? undefined : c[key];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`bestConfigs[${i}].${key}: expected a number, got ${describe(v)}`);
-      if (v < d.lo || v > d.hi) throw new RangeError(`bestConfigs[${i}].${key}: ${v} lies outside the space's [${d.lo}, ${d.hi}]`);
-      return v;
+      return number(`zoom: bestConfigs[${i}].${key}`, v, d.lo, d.hi); // inside the space, or zooming could not contain it
     });
     const vMin = Math.min(...values);
     const vMax = Math.max(...values);

@@ -21,7 +21,8 @@
 // there by returning a path written with saveModel and loading it at the next rung, or retrain.
 // The state of a stopped trial is dropped so its model can be garbage-collected.
 import { Rng, RngStream } from '../reference/rng';
-import { optionalFunction, positiveInteger, seedOf, threadsPerTrial as defaultThreads } from './checks';
+import { boolean, func, integer, MAX_COUNT, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
+import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
 import { objectiveRunner } from './parallel';
 import { sample, validateSpace, type ConfigOf, type Space } from './space';
@@ -88,43 +89,69 @@ export interface HalvingResult<C> {
   seconds: number;
 }
 
+/**
+ * Most rungs a schedule may have. With η close to 1, r·η^k rounds to the same epoch for many k and
+ * each rung then adds one epoch, so (1, 1.000001, 1e9) would build a billion rungs.
+ */
+export const MAX_RUNGS = 10_000;
+
 /** Epoch budgets r, rη, rη², … up to maxEpochs (rounded, strictly increasing, the last one maxEpochs). */
 export function rungBudgets(minEpochs: number, eta: number, maxEpochs: number): number[] {
-  const budgets: number[] = [];
+  const r = integer('rungBudgets: minEpochs', minEpochs, 1);
+  const η = number('rungBudgets: eta', eta, 1, MAX_COUNT, { lo: true });
+  const R = integer('rungBudgets: maxEpochs', maxEpochs, r);
+  return budgets('rungBudgets', r, η, R);
+}
+
+/** rungBudgets on checked arguments; `where` names the caller if there would be too many rungs. */
+function budgets(where: string, minEpochs: number, eta: number, maxEpochs: number): number[] {
+  const out: number[] = [];
   for (let k = 0; ; k++) {
     let b = Math.min(maxEpochs, Math.round(minEpochs * eta ** k));
-    if (budgets.length > 0 && b <= budgets[budgets.length - 1]) b = budgets[budgets.length - 1] + 1;
-    budgets.push(b);
-    if (b >= maxEpochs) return budgets;
+    if (out.length > 0 && b <= out[out.length - 1]) b = out[out.length - 1] + 1;
+    out.push(b);
+    if (b >= maxEpochs) return out;
+    if (out.length === MAX_RUNGS) {
+      throw new RangeError(`${where}: eta: ${eta} gives more than ${MAX_RUNGS} rungs from ${minEpochs} to ${maxEpochs} epochs; use a larger eta or a smaller maxEpochs`);
+    }
   }
 }
 
+const KEYS = ['space', 'trials', 'configs', 'objective', 'minEpochs', 'eta', 'maxEpochs', 'seed', 'concurrency', 'threadsPerTrial', 'asynchronous', 'onRungEnd'] as const;
+
 export async function successiveHalving<S extends Space>(options: SuccessiveHalvingOptions<S>): Promise<HalvingResult<ConfigOf<S>>> {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected { space, trials | configs, objective, … }');
+  const where = 'successiveHalving';
+  const o = strict(`${where} options`, options, KEYS);
   type C = ConfigOf<S>;
-  const seed = seedOf('seed', options.seed ?? 0);
+  const seed = optional(o.seed, 0, (v) => seedArg(`${where}: seed`, v));
   let configs: C[];
-  if (options.configs !== undefined) {
-    if (!Array.isArray(options.configs) || options.configs.length === 0) throw new RangeError('configs: expected a non-empty array of configurations');
-    configs = [...options.configs];
+  if (o.configs !== undefined) {
+    if (o.space !== undefined || o.trials !== undefined) {
+      throw new TypeError(`${where}: configs: give either configs or space and trials, not both (space and trials would be ignored)`);
+    }
+    if (!Array.isArray(o.configs)) throw typeError(`${where}: configs`, 'a non-empty array of configurations', o.configs);
+    if (o.configs.length === 0 || o.configs.length > MAX_TRIALS) {
+      throw new RangeError(`${where}: configs: must hold 1 to ${MAX_TRIALS} configurations, got ${o.configs.length}`);
+    }
+    configs = [...(o.configs as C[])];
   } else {
-    validateSpace(options.space);
-    const n = positiveInteger('trials', options.trials);
+    const space = o.space as S;
+    validateSpace(space, `${where}: space`);
+    const n = integer(`${where}: trials`, o.trials, 1, MAX_TRIALS);
     const rng = Rng.withStream(seed, RngStream.SEARCH);
-    configs = Array.from({ length: n }, () => sample(options.space as S, rng));
+    configs = Array.from({ length: n }, () => sample(space, rng));
   }
   const n = configs.length;
-  const minEpochs = positiveInteger('minEpochs', options.minEpochs ?? 1);
-  const eta = options.eta ?? 3;
-  if (typeof eta !== 'number' || !(eta > 1) || !Number.isFinite(eta)) throw new RangeError(`eta: must be a finite number > 1, got ${String(eta)}`);
-  const maxEpochs = positiveInteger('maxEpochs', options.maxEpochs ?? Math.round(minEpochs * eta ** Math.floor(Math.log(n) / Math.log(eta) + 1e-9)));
-  if (maxEpochs < minEpochs) throw new RangeError(`maxEpochs: must be ≥ minEpochs (${minEpochs}), got ${maxEpochs}`);
-  const concurrency = positiveInteger('concurrency', options.concurrency ?? 1);
-  const threads = positiveInteger('threadsPerTrial', options.threadsPerTrial ?? defaultThreads(concurrency));
-  optionalFunction('onRungEnd', options.onRungEnd);
-  const budgets = rungBudgets(minEpochs, eta, maxEpochs);
-  const last = budgets.length - 1;
-  const runner = objectiveRunner<C, HalvingContext>(options.objective, concurrency);
+  const minEpochs = optional(o.minEpochs, 1, (v) => integer(`${where}: minEpochs`, v, 1));
+  const eta = optional(o.eta, 3, (v) => number(`${where}: eta`, v, 1, MAX_COUNT, { lo: true }));
+  const maxEpochs = o.maxEpochs === undefined ? defaultMaxEpochs(where, minEpochs, eta, n) : integer(`${where}: maxEpochs`, o.maxEpochs, minEpochs);
+  const concurrency = optional(o.concurrency, 1, (v) => integer(`${where}: concurrency`, v, 1));
+  const threads = optional(o.threadsPerTrial, defaultThreads(concurrency), (v) => integer(`${where}: threadsPerTrial`, v, 1));
+  const asynchronous = optional(o.asynchronous, false, (v) => boolean(`${where}: asynchronous`, v));
+  const onRungEnd = optional(o.onRungEnd, undefined, (v) => func<NonNullable<SuccessiveHalvingOptions<S>['onRungEnd']>>(`${where}: onRungEnd`, v));
+  const rungs = budgets(where, minEpochs, eta, maxEpochs);
+  const last = rungs.length - 1;
+  const runner = objectiveRunner<C, HalvingContext>(where, o.objective, concurrency);
   const started = performance.now();
 
   const trials: HalvingTrial<C>[] = configs.map((config, index) => ({
@@ -147,8 +174,8 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
       seed,
       threads,
       rung,
-      epochs: budgets[rung],
-      epochsDone: rung === 0 ? 0 : budgets[rung - 1],
+      epochs: rungs[rung],
+      epochsDone: rung === 0 ? 0 : rungs[rung - 1],
       state: states[index],
     };
     const outcome = await callObjective(runner.call, trial.config, context);
@@ -158,15 +185,15 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
       states[index] = state;
       result = rest as ObjectiveResult;
     } else states[index] = undefined;
-    const entry: RungResult = { rung, epochs: budgets[rung], devMetric: outcome.devMetric, seconds: outcome.seconds, error: outcome.error };
+    const entry: RungResult = { rung, epochs: rungs[rung], devMetric: outcome.devMetric, seconds: outcome.seconds, error: outcome.error };
     trial.history.push(entry);
     trial.rung = rung;
     trial.devMetric = outcome.devMetric;
-    trial.epochs = budgets[rung];
+    trial.epochs = rungs[rung];
     trial.seconds += outcome.seconds;
     trial.result = result;
     trial.error = outcome.error;
-    await options.onRungEnd?.(trial, entry);
+    await onRungEnd?.(trial, entry);
   };
   const ranked = (indices: number[], rung: number) =>
     indices
@@ -176,7 +203,7 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
       .map((t) => t.index);
 
   try {
-    if (!options.asynchronous) {
+    if (!asynchronous) {
       let alive = configs.map((_, i) => i);
       for (let rung = 0; rung <= last && alive.length > 0; rung++) {
         await mapConcurrent(alive, concurrency, (index) => runRung(index, rung));
@@ -191,8 +218,8 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
         alive = keep.sort((a, b) => a - b);
       }
     } else {
-      const finished: number[][] = budgets.map(() => []);
-      const promoted: Set<number>[] = budgets.map(() => new Set());
+      const finished: number[][] = rungs.map(() => []);
+      const promoted: Set<number>[] = rungs.map(() => new Set());
       let nextNew = 0;
       const nextJob = (): [number, number] | undefined => {
         for (let k = last - 1; k >= 0; k--) {
@@ -227,8 +254,15 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
     await runner.close();
   }
   const candidates = trials.filter((t) => Number.isFinite(t.devMetric));
-  if (candidates.length === 0) throw new Error(`objective: all ${n} trials failed; the first failed with: ${trials[0].error}`);
+  if (candidates.length === 0) throw new Error(`${where}: objective: all ${n} trials failed; the first failed with: ${trials[0].error}`);
   const top = Math.max(...candidates.map((t) => t.rung));
   const best = candidates.filter((t) => t.rung === top).sort(compareTrials)[0];
-  return { trials, best, bestConfig: best.config, rungs: budgets, seconds: (performance.now() - started) / 1000 };
+  return { trials, best, bestConfig: best.config, rungs, seconds: (performance.now() - started) / 1000 };
+}
+
+/** R = r·η^⌊log_η n⌋, the rung where one trial of n is left (the 1e-9 absorbs log rounding). */
+function defaultMaxEpochs(where: string, minEpochs: number, eta: number, n: number): number {
+  const R = Math.round(minEpochs * eta ** Math.floor(Math.log(n) / Math.log(eta) + 1e-9));
+  if (R > MAX_COUNT) throw new RangeError(`${where}: maxEpochs: the default minEpochs·eta^⌊log_eta n⌋ is ${R}, over ${MAX_COUNT}; give maxEpochs`);
+  return R;
 }

@@ -1,5 +1,6 @@
 // Trials: what an objective receives and returns, how one call is timed and checked, how trials
 // are ranked (higher dev metric first), and the results table.
+import { integer, oneOf, optional, options as strict, typeError } from '../validation/args';
 
 export interface TrialContext {
   /** 0-based index of the trial in its search. */
@@ -76,7 +77,20 @@ export function compareTrials(a: { devMetric: number; index: number }, b: { devM
 }
 
 export function rankTrials<T extends { devMetric: number; index: number }>(trials: readonly T[]): T[] {
-  return [...trials].sort(compareTrials);
+  return [...checkTrials<T>('rankTrials: trials', trials, ['index', 'devMetric'])].sort(compareTrials);
+}
+
+/** An array of records whose listed fields are numbers (devMetric may be NaN: a failed trial). */
+function checkTrials<T>(where: string, trials: unknown, numeric: readonly string[]): readonly T[] {
+  if (!Array.isArray(trials)) throw typeError(where, 'an array of trial records', trials);
+  trials.forEach((t, i) => {
+    if (t === null || typeof t !== 'object') throw typeError(`${where}[${i}]`, 'a trial record', t);
+    for (const field of numeric) {
+      const v = (t as Record<string, unknown>)[field];
+      if (typeof v !== 'number') throw typeError(`${where}[${i}].${field}`, 'a number', v);
+    }
+  });
+  return trials as readonly T[];
 }
 
 function formatValue(v: unknown): string {
@@ -98,8 +112,12 @@ export interface TableOptions {
 
 /** A plain-text table of trials: index, round, the config's values, dev metric, epochs, seconds. */
 export function formatTrials<C>(trials: readonly TrialRecord<C>[], options: TableOptions = {}): string {
-  const rows = options.sortBy === 'devMetric' ? rankTrials(trials) : [...trials].sort((a, b) => a.index - b.index);
-  const shown = options.limit === undefined ? rows : rows.slice(0, options.limit);
+  checkTrials('formatTrials: trials', trials, ['index', 'round', 'devMetric', 'seconds']);
+  const o = strict('formatTrials options', options, ['sortBy', 'limit'] as const);
+  const sortBy = optional(o.sortBy, 'index', (v) => oneOf('formatTrials: sortBy', v, ['index', 'devMetric'] as const));
+  const limit = optional(o.limit, trials.length, (v) => integer('formatTrials: limit', v, 0));
+  const rows = sortBy === 'devMetric' ? rankTrials(trials) : [...trials].sort((a, b) => a.index - b.index);
+  const shown = rows.slice(0, limit);
   const best = rankTrials(trials)[0];
   const keys = [...new Set(trials.flatMap((t) => Object.keys((t.config ?? {}) as object)))];
   const failed = trials.some((t) => t.error !== undefined);
