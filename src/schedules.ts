@@ -1,5 +1,6 @@
 // Learning-rate schedules: functions from the 0-based epoch index (and what the trainer has seen)
 // to the learning rate of that epoch. The trainer calls the schedule once before each epoch.
+import { func, integer, number, optional, options as strict, typeError } from './validation/args';
 
 export interface ScheduleContext {
   /** The optimizer's base learning rate α0. */
@@ -12,59 +13,79 @@ export interface ScheduleContext {
 
 export type Schedule = (epoch: number, context: ScheduleContext) => number;
 
-function check(name: string, value: number, ok: boolean, expected: string): void {
-  if (!ok || !Number.isFinite(value)) throw new RangeError(`${name}: must be ${expected}, got ${value}`);
+/**
+ * The schedule as fit calls it: one written by hand can be called with anything, so the epoch and
+ * the context are checked before `rate` reads them (a negative epoch would raise α0·k^e instead).
+ */
+function schedule(name: string, rate: Schedule): Schedule {
+  const where = `${name} schedule`;
+  return (epoch, context) => {
+    integer(`${where}: epoch`, epoch, 0);
+    if (context === null || typeof context !== 'object') throw typeError(`${where}: context`, 'a schedule context { initialLearningRate, previousLearningRate, monitored }', context);
+    number(`${where}: context.initialLearningRate`, context.initialLearningRate, 0);
+    number(`${where}: context.previousLearningRate`, context.previousLearningRate, 0);
+    if (!Array.isArray(context.monitored)) throw typeError(`${where}: context.monitored`, 'an array of per-epoch losses', context.monitored);
+    return rate(epoch, context);
+  };
 }
 
-export const constant = (): Schedule => (_e, c) => c.initialLearningRate;
+export const constant = (): Schedule => schedule('constant', (_e, c) => c.initialLearningRate);
 
 /**
  * α0 / (1 + decayRate·epoch), the course's formula; with `staircase` the epoch is floor(epoch/interval)
  * so the rate drops every `interval` epochs.
  */
 export function inverseTimeDecay(decayRate: number, options: { staircase?: number } = {}): Schedule {
-  check('decayRate', decayRate, decayRate >= 0, '≥ 0');
-  const interval = options.staircase ?? 1;
-  check('staircase', interval, Number.isInteger(interval) && interval >= 1, 'an integer ≥ 1');
-  return (epoch, c) => c.initialLearningRate / (1 + decayRate * Math.floor(epoch / interval));
+  const rate = number('inverseTimeDecay: decayRate', decayRate, 0);
+  const o = strict('inverseTimeDecay options', options, ['staircase'] as const);
+  const interval = optional(o.staircase, 1, (v) => integer('inverseTimeDecay: staircase', v, 1));
+  return schedule('inverseTimeDecay', (epoch, c) => c.initialLearningRate / (1 + rate * Math.floor(epoch / interval)));
 }
 
 /** α0 · k^epoch. */
 export function exponentialDecay(k: number): Schedule {
-  check('k', k, k > 0 && k <= 1, 'in (0, 1]');
-  return (epoch, c) => c.initialLearningRate * k ** epoch;
+  const base = number('exponentialDecay: k', k, 0, 1, { lo: true });
+  return schedule('exponentialDecay', (epoch, c) => c.initialLearningRate * base ** epoch);
 }
 
 /** α0 · k / √(epoch + 1) (epoch counted from 1 in the formula so the first epoch is α0·k). */
 export function sqrtDecay(k: number): Schedule {
-  check('k', k, k > 0, '> 0');
-  return (epoch, c) => (c.initialLearningRate * k) / Math.sqrt(epoch + 1);
+  const scale = number('sqrtDecay: k', k, 0, Infinity, { lo: true });
+  return schedule('sqrtDecay', (epoch, c) => (c.initialLearningRate * scale) / Math.sqrt(epoch + 1));
 }
 
 /** α0 · factor^floor(epoch/every): a discrete staircase. */
 export function stepDecay(factor: number, every: number): Schedule {
-  check('factor', factor, factor > 0 && factor <= 1, 'in (0, 1]');
-  check('every', every, Number.isInteger(every) && every >= 1, 'an integer ≥ 1');
-  return (epoch, c) => c.initialLearningRate * factor ** Math.floor(epoch / every);
+  const f = number('stepDecay: factor', factor, 0, 1, { lo: true });
+  const interval = integer('stepDecay: every', every, 1);
+  return schedule('stepDecay', (epoch, c) => c.initialLearningRate * f ** Math.floor(epoch / interval));
 }
 
 /** Half-cosine from α0 down to `minLearningRate` over `epochs`, then flat. */
 export function cosineDecay(epochs: number, minLearningRate = 0): Schedule {
-  check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'an integer ≥ 1');
-  check('minLearningRate', minLearningRate, minLearningRate >= 0, '≥ 0');
-  return (epoch, c) => {
-    const t = Math.min(epoch, epochs) / epochs;
-    return minLearningRate + 0.5 * (c.initialLearningRate - minLearningRate) * (1 + Math.cos(Math.PI * t));
-  };
+  const span = integer('cosineDecay: epochs', epochs, 1);
+  const floor = number('cosineDecay: minLearningRate', minLearningRate, 0);
+  return schedule('cosineDecay', (epoch, c) => {
+    const t = Math.min(epoch, span) / span;
+    return floor + 0.5 * (c.initialLearningRate - floor) * (1 + Math.cos(Math.PI * t));
+  });
 }
 
 /** Ramps linearly from α/warmupEpochs up to the wrapped schedule's α over the first epochs. */
 export function linearWarmup(warmupEpochs: number, after: Schedule = constant()): Schedule {
-  check('warmupEpochs', warmupEpochs, Number.isInteger(warmupEpochs) && warmupEpochs >= 1, 'an integer ≥ 1');
-  return (epoch, c) => {
-    const rate = after(epoch, c);
-    return epoch < warmupEpochs ? (rate * (epoch + 1)) / warmupEpochs : rate;
-  };
+  const warmup = integer('linearWarmup: warmupEpochs', warmupEpochs, 1);
+  const next = func<Schedule>('linearWarmup: after', after);
+  return schedule('linearWarmup', (epoch, c) => {
+    const rate = next(epoch, c);
+    return epoch < warmup ? (rate * (epoch + 1)) / warmup : rate;
+  });
+}
+
+/** The smallest of values[from, to) (a loop: spreading 10^5 epochs into Math.min overflows the stack). */
+function minimum(values: readonly number[], from: number, to: number): number {
+  let best = Infinity;
+  for (let i = from; i < to; i++) if (values[i] < best) best = values[i];
+  return best;
 }
 
 /**
@@ -72,22 +93,23 @@ export function linearWarmup(warmupEpochs: number, after: Schedule = constant())
  * data) has not improved by `minDelta` for `patience` epochs; never below `minLearningRate`.
  */
 export function reduceOnPlateau(options: { factor?: number; patience?: number; minDelta?: number; minLearningRate?: number } = {}): Schedule {
-  const { factor = 0.1, patience = 3, minDelta = 0, minLearningRate = 0 } = options;
-  check('factor', factor, factor > 0 && factor < 1, 'in (0, 1)');
-  check('patience', patience, Number.isInteger(patience) && patience >= 1, 'an integer ≥ 1');
-  check('minDelta', minDelta, minDelta >= 0, '≥ 0');
+  const o = strict('reduceOnPlateau options', options, ['factor', 'patience', 'minDelta', 'minLearningRate'] as const);
+  const factor = optional(o.factor, 0.1, (v) => number('reduceOnPlateau: factor', v, 0, 1, { lo: true, hi: true }));
+  const patience = optional(o.patience, 3, (v) => integer('reduceOnPlateau: patience', v, 1));
+  const minDelta = optional(o.minDelta, 0, (v) => number('reduceOnPlateau: minDelta', v, 0));
+  const minLearningRate = optional(o.minLearningRate, 0, (v) => number('reduceOnPlateau: minLearningRate', v, 0));
   let lastReduction = 0;
-  return (epoch, c) => {
+  return schedule('reduceOnPlateau', (epoch, c) => {
     if (epoch === 0) lastReduction = 0;
     const seen = c.monitored;
     if (seen.length - lastReduction <= patience) return c.previousLearningRate;
-    const best = Math.min(...seen.slice(0, seen.length - patience));
-    const recent = Math.min(...seen.slice(seen.length - patience));
+    const best = minimum(seen, 0, seen.length - patience);
+    const recent = minimum(seen, seen.length - patience, seen.length);
     // Not improved by minDelta (an exactly flat metric has not improved either).
     if (recent >= best - minDelta) {
       lastReduction = seen.length;
       return Math.max(c.previousLearningRate * factor, minLearningRate);
     }
     return c.previousLearningRate;
-  };
+  });
 }
