@@ -248,3 +248,26 @@ describe('babysit', () => {
     expect(stopped).toBe(true);
   });
 });
+
+describe('large counts within the limits', () => {
+  // Spreading 10^5+ values into Math.min/max or push overflows the stack ("Maximum call stack size
+  // exceeded"): a search with this many trials, keepBest or rows used to throw at the end.
+  it('randomSearch zooms around 200 000 best trials; formatTrials prints 400 000 rows', async () => {
+    const r = await randomSearch({
+      space: { x: uniform(0, 1) },
+      trials: 400_000,
+      rounds: 2,
+      keepBest: 200_000,
+      objective: (c) => ({ devMetric: c.x }),
+    });
+    expect(r.trials).toHaveLength(400_000);
+    expect(r.spaces[1].x).toMatchObject({ kind: 'uniform' });
+    expect(formatTrials(r.trials).split('\n')).toHaveLength(400_001);
+  }, 120_000);
+
+  it('successiveHalving picks the best of 200 000 configs', async () => {
+    const configs = Array.from({ length: 200_000 }, (_, q) => ({ q }));
+    const r = await successiveHalving({ configs, eta: 1000, minEpochs: 1, maxEpochs: 2, objective: (c) => ({ devMetric: c.q }) });
+    expect(r.bestConfig.q).toBe(199_999);
+  }, 120_000);
+});

@@ -123,7 +123,7 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
         await onTrialEnd?.(record, { done, total: trials, round, best });
         return record;
       });
-      records.push(...roundRecords);
+      for (const record of roundRecords) records.push(record); // no spread: a round can hold a million trials
       if (!records.some((t) => Number.isFinite(t.devMetric))) {
         throw new Error(`randomSearch: objective: all ${records.length} trials failed; the first failed with: ${records[0].error}`);
       }

@@ -169,6 +169,17 @@ function fromScale(d: NumericDimension, t: number): number {
   }
 }
 
+/** [min, max] by a loop: spreading a million best configs into Math.min would overflow the stack. */
+function extent(values: readonly number[]): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
 function clamp(x: number, lo: number, hi: number): number {
   return Math.min(hi, Math.max(lo, x));
 }
@@ -222,12 +233,10 @@ export function zoom<S extends Space>(space: S, bestConfigs: readonly Record<str
       const v = c === null || typeof c !== 'object' ? undefined : c[key];
       return number(`zoom: bestConfigs[${i}].${key}`, v, d.lo, d.hi); // inside the space, or zooming could not contain it
     });
-    const vMin = Math.min(...values);
-    const vMax = Math.max(...values);
+    const [vMin, vMax] = extent(values);
     const [a, b] = [toScale(d, d.lo), toScale(d, d.hi)].sort((p, q) => p - q);
     const ts = values.map((v) => toScale(d, v));
-    const tMin = Math.min(...ts);
-    const tMax = Math.max(...ts);
+    const [tMin, tMax] = extent(ts);
     const pad = Math.max(0, (factor * (b - a) - (tMax - tMin)) / 2);
     const ends = [fromScale(d, tMin - pad), fromScale(d, tMax + pad)].sort((p, q) => p - q);
     // The clamps keep the range inside the old bounds; min/max with the best values undo any

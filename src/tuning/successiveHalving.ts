@@ -255,7 +255,7 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
   }
   const candidates = trials.filter((t) => Number.isFinite(t.devMetric));
   if (candidates.length === 0) throw new Error(`${where}: objective: all ${n} trials failed; the first failed with: ${trials[0].error}`);
-  const top = Math.max(...candidates.map((t) => t.rung));
+  const top = candidates.reduce((high, t) => Math.max(high, t.rung), -1); // no spread: up to a million trials
   const best = candidates.filter((t) => t.rung === top).sort(compareTrials)[0];
   return { trials, best, bestConfig: best.config, rungs, seconds: (performance.now() - started) / 1000 };
 }

@@ -131,7 +131,7 @@ export function formatTrials<C>(trials: readonly TrialRecord<C>[], options: Tabl
     t.seconds.toFixed(2),
     ...(failed ? [t.error ?? ''] : []),
   ]);
-  const widths = header.map((h, j) => Math.max(h.length, ...body.map((r) => r[j].length)));
+  const widths = header.map((h, j) => body.reduce((w, r) => Math.max(w, r[j].length), h.length)); // no spread: rows can be many
   const last = failed ? header.length - 1 : -1;
   const line = (r: string[]) => r.map((c, j) => (j === last ? c : c.padStart(widths[j]))).join('  ').trimEnd();
   return [line(header), ...body.map(line)].join('\n');
