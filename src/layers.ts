@@ -25,7 +25,7 @@ export interface DenseOptions {
 
 export function dense(units: number, options: DenseOptions = {}): LayerOptions {
   check.options('dense options', options, DENSE_KEYS);
-  return checkLayer('dense', { kind: 'dense', units, ...options });
+  return checkLayer('dense', { kind: 'dense', units, ...options }, builderField('dense'));
 }
 
 export interface BatchNormOptions {
@@ -37,17 +37,17 @@ export interface BatchNormOptions {
 
 export function batchNorm(options: BatchNormOptions = {}): LayerOptions {
   check.options('batchNorm options', options, BATCH_NORM_KEYS);
-  return checkLayer('batchNorm', { kind: 'batchNorm', ...options });
+  return checkLayer('batchNorm', { kind: 'batchNorm', ...options }, builderField('batchNorm'));
 }
 
 export function dropout(options: { keepProb: number }): LayerOptions {
   const o = check.options('dropout options', options, ['keepProb'] as const);
   if (options === undefined) throw check.typeError('dropout', 'an options object { keepProb }', options);
-  return checkLayer('dropout', { kind: 'dropout', keepProb: o.keepProb as number });
+  return checkLayer('dropout', { kind: 'dropout', keepProb: o.keepProb as number }, builderField('dropout'));
 }
 
 export const relu = (): LayerOptions => ({ kind: 'activation', activation: 'relu' });
-export const leakyRelu = (slope = 0.01): LayerOptions => checkLayer('leakyRelu', { kind: 'activation', activation: 'leakyRelu', slope });
+export const leakyRelu = (slope = 0.01): LayerOptions => checkLayer('leakyRelu', { kind: 'activation', activation: 'leakyRelu', slope }, builderField('leakyRelu'));
 export const tanh = (): LayerOptions => ({ kind: 'activation', activation: 'tanh' });
 export const sigmoid = (): LayerOptions => ({ kind: 'activation', activation: 'sigmoid' });
 export const identity = (): LayerOptions => ({ kind: 'activation', activation: 'identity' });
@@ -61,12 +61,18 @@ const KEYS: Record<(typeof LAYER_KINDS)[number], readonly string[]> = {
   dropout: ['kind', 'keepProb'],
 };
 
-/** Validates one layer description (`where` names it: `sequential: layers[2]`); returns a copy. */
-export function checkLayer(where: string, layer: unknown): LayerOptions {
+/** Field names as a builder's messages say them: `dense: units`. */
+const builderField = (builder: string) => (field: string) => `${builder}: ${field}`;
+
+/**
+ * Validates one layer description (`where` names it: `sequential: layers[2]`, fields then read
+ * `sequential: layers[2].units`); returns a copy.
+ */
+export function checkLayer(where: string, layer: unknown, field = (name: string) => `${where}.${name}`): LayerOptions {
   if (!check.isPlainObject(layer)) throw check.typeError(where, 'a layer (dense(), relu(), batchNorm(), dropout(), …)', layer);
-  const kind = check.oneOf(`${where}.kind`, layer.kind, LAYER_KINDS);
+  const kind = check.oneOf(field('kind'), layer.kind, LAYER_KINDS);
   const o = check.options(where, layer, KEYS[kind]);
-  const at = (field: string) => `${where}.${field}`;
+  const at = field;
   switch (kind) {
     case 'dense':
       check.integer(at('units'), o.units, 1, 2 ** 31);

@@ -13,7 +13,7 @@ import type { Backend } from './backend';
 import { checkLayers, withBatchNormBias } from './layers';
 import { adam, checkOptimizer, updateRuleOf, type OptimizerConfig } from './optimizers';
 import { argmaxRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
-import { ingestDataset } from './data/ingest';
+import { ingestDataset, NO_LABELS } from './data/ingest';
 import { fit, type FitOptions, type History } from './training/fit';
 import { Normalizer } from './data/normalizer';
 import { BEST_PREFIX, tensorName, type ModelState, type NamedTensor, type TrainingState } from './modelState';
@@ -137,7 +137,7 @@ export class Sequential {
 
   /** Class probabilities and predicted classes, in evaluation mode (dropout off, running statistics). */
   async predict(x: Matrix): Promise<Prediction> {
-    const data = await ingestDataset(this.backend, 'predict', x, null, this.inputSize, this.outputSize, this.multiClass);
+    const data = await ingestDataset(this.backend, 'predict', x, NO_LABELS, this.inputSize, this.outputSize, this.multiClass);
     const probabilities = await this.native(() => this.handle.predict(data));
     const n = this.outputSize;
     const classes =

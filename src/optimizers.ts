@@ -27,7 +27,7 @@ type Rest<K extends string> = Partial<Omit<OptimizerConfig, 'kind'>> & { kind?: 
 function build(kind: OptimizerKind, defaults: Omit<OptimizerConfig, 'kind'>, o: unknown): OptimizerConfig {
   const given = check.options(`${kind} options`, o, ['kind', 'learningRate', ...KIND_KEYS[kind]]);
   if (given.kind !== undefined && given.kind !== kind) throw new RangeError(`${kind} options: kind: must be '${kind}' if given, got ${check.describe(given.kind)}`);
-  return checkOptimizer(kind, { ...defaults, ...(given as object), kind });
+  return checkOptimizer(kind, { ...defaults, ...(given as object), kind }, (field) => `${kind}: ${field}`);
 }
 
 export const gd = (o: Rest<'gd'> = {}): OptimizerConfig => build('gd', { learningRate: 0.01 }, o);
@@ -47,11 +47,11 @@ export const adamw = (o: Rest<'adamw'> = {}): OptimizerConfig =>
  * A full optimizer configuration (as the builders return, or read from a file): known kind,
  * only that kind's keys, every value in range. Returns a copy. `where` names it in messages.
  */
-export function checkOptimizer(where: string, value: unknown): OptimizerConfig {
+export function checkOptimizer(where: string, value: unknown, field = (name: string) => `${where}.${name}`): OptimizerConfig {
   if (!check.isPlainObject(value)) throw check.typeError(where, "an optimizer (adam(), gd({ learningRate: 0.1 }), …)", value);
-  const kind = check.oneOf(`${where}.kind`, value.kind, OPTIMIZER_KINDS);
+  const kind = check.oneOf(field('kind'), value.kind, OPTIMIZER_KINDS);
   const o = check.options(where, value, ['kind', 'learningRate', ...KIND_KEYS[kind]]);
-  const at = (field: string) => `${where}.${field}`;
+  const at = field;
   check.number(at('learningRate'), o.learningRate, 0);
   // Averaging coefficients in [0, 1): β = 1 would never move; ε > 0 keeps the division finite.
   for (const beta of ['beta', 'beta1', 'beta2'] as const) if (o[beta] !== undefined) check.number(at(beta), o[beta], 0, 1, { hi: true });

@@ -10,15 +10,18 @@ const CHUNK_VALUES = 1 << 20;
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Passed as y for a prediction set: x only. */
+export const NO_LABELS = Symbol('no labels');
+
 /**
- * x [m, inputs] and y (class indices or [m, outputs]; null for prediction) into a sealed
+ * x [m, inputs] and y (class indices or [m, outputs]; NO_LABELS for prediction) into a sealed
  * backend data set. Errors start with `where: ` and name the argument (`fit: validation.x: …`).
  */
 export async function ingestDataset(
   backend: Backend,
   where: string,
   x: Matrix,
-  y: Labels | null,
+  labels: Labels | typeof NO_LABELS,
   inputs: number,
   outputs: number,
   multiClass: boolean,
@@ -28,7 +31,8 @@ export async function ingestDataset(
   const yName = `${where}: ${names.y}`;
   // Shapes first, before any allocation or copy.
   const m = matrixRows(xName, x, inputs);
-  const layout = y === null ? null : labelLayout(yName, y, m, outputs, multiClass);
+  const y = labels === NO_LABELS ? null : labels;
+  const layout = labels === NO_LABELS ? null : labelLayout(yName, labels, m, outputs, multiClass);
   let data;
   try {
     data = backend.createDataset(m, inputs, y === null ? 0 : outputs);

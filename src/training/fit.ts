@@ -306,10 +306,12 @@ async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandl
       if (verdict.improved && stopping.restoreBest) bestWeights = await model.native(async () => copyWeights(handle));
       stop = verdict.stop;
     }
-    for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(log, control);
-    // The run's state after this epoch: a save from here on resumes exactly.
+    // The run's state after this epoch, so a save from here on (a checkpoint in onEpochEnd
+    // too) resumes after it; again after the hooks, which may set a rate or change their state.
     model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
     model.bestWeights = bestWeights;
+    for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(log, control);
+    model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
     if (stop) {
       history.stoppedEarly = true;
       break;

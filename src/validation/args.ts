@@ -58,8 +58,18 @@ export function suggestion(key: string, known: readonly string[]): string {
   const lower = key.toLowerCase().replace(/[_-]/g, '');
   const best = closest(lower, known.map((k) => k.toLowerCase()));
   const name = known.find((k) => k.toLowerCase() === best) as string;
-  const close = distance(lower, best) <= Math.max(2, Math.floor(name.length / 3)) || best.includes(lower) || lower.includes(best);
+  const close =
+    distance(lower, best) <= Math.max(2, Math.floor(name.length / 3)) ||
+    best.includes(lower) ||
+    lower.includes(best) ||
+    commonPrefix(lower, best) >= Math.min(4, best.length);
   return close ? ` (did you mean '${name}'?)` : ` (known options: ${known.join(', ')})`;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }
 
 /** An integer in [lo, hi]. */

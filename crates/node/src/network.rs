@@ -286,6 +286,7 @@ impl Task for SealTask {
             }
             Some((name, i, v)) => {
                 *slot = DatasetSlot::Filling(data);
+                let v = if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" }; // as JS prints it
                 Err(check::invalid(
                     name,
                     format!("element {i} (row {}, column {}) is {v}, expected a finite number", i / cols, i % cols),
