@@ -64,20 +64,30 @@ describe('diagnose', () => {
 
   describe('bad input names the argument', () => {
     it.each([
-      ['trainError above 1', { trainError: 1.5, devError: 0.1 }, /trainError: must be an error rate in \[0, 1\] \(1 − accuracy\), got 1\.5/],
-      ['trainError as a percentage', { trainError: 12, devError: 0.1 }, /trainError: must be an error rate in \[0, 1\].*got 12/],
-      ['negative devError', { trainError: 0.1, devError: -0.1 }, /devError: must be an error rate in \[0, 1\].*got -0\.1/],
-      ['NaN devError', { trainError: 0.1, devError: NaN }, /devError: .*got NaN/],
-      ['missing devError', { trainError: 0.1 }, /devError: .*got undefined/],
-      ['baseError above 1', { trainError: 0.1, devError: 0.1, baseError: 2 }, /baseError: must be an error rate in \[0, 1\].*got 2/],
-      ['string trainError', { trainError: '0.1', devError: 0.1 }, /trainError: .*got 0\.1/],
-      ['negative tolerance', { trainError: 0.1, devError: 0.1, tolerance: -0.01 }, /tolerance: must be a number in \[0, 1\), got -0\.01/],
-      ['tolerance 1', { trainError: 0.1, devError: 0.1, tolerance: 1 }, /tolerance: must be a number in \[0, 1\), got 1/],
+      ['trainError above 1', { trainError: 1.5, devError: 0.1 }, /^diagnose: trainError: must be an error rate in \[0, 1\] \(1 − accuracy\), got 1\.5$/],
+      ['trainError as a percentage', { trainError: 12, devError: 0.1 }, /^diagnose: trainError: must be an error rate in \[0, 1\] \(1 − accuracy\), got 12$/],
+      ['negative devError', { trainError: 0.1, devError: -0.1 }, /^diagnose: devError: must be an error rate in \[0, 1\] \(1 − accuracy\), got -0\.1$/],
+      ['NaN devError', { trainError: 0.1, devError: NaN }, /^diagnose: devError: must be an error rate in \[0, 1\] \(1 − accuracy\), got NaN$/],
+      ['missing devError', { trainError: 0.1 }, /^diagnose: devError: expected an error rate in \[0, 1\] \(1 − accuracy\), got undefined$/],
+      ['baseError above 1', { trainError: 0.1, devError: 0.1, baseError: 2 }, /^diagnose: baseError: must be an error rate in \[0, 1\] \(1 − accuracy\), got 2$/],
+      ['string trainError', { trainError: '0.1', devError: 0.1 }, /^diagnose: trainError: expected an error rate in \[0, 1\] \(1 − accuracy\), got the string '0\.1'$/],
+      ['negative tolerance', { trainError: 0.1, devError: 0.1, tolerance: -0.01 }, /^diagnose: tolerance: must be a finite number in \[0, 1\), got -0\.01$/],
+      ['tolerance 1', { trainError: 0.1, devError: 0.1, tolerance: 1 }, /^diagnose: tolerance: must be a finite number in \[0, 1\), got 1$/],
     ])('%s', (_, options, message) => {
       expect(() => diagnose(options as never)).toThrow(message);
     });
     it('no options object', () => {
-      expect(() => diagnose(undefined as never)).toThrow(/options: expected an object/);
+      expect(() => diagnose(undefined as never)).toThrow(/^diagnose: trainError: expected an error rate in \[0, 1\] \(1 − accuracy\), got undefined$/);
+      expect(() => diagnose(null as never)).toThrow(/^diagnose options: expected an options object, got null$/);
+    });
+    it('unknown options', () => {
+      expect(() => diagnose({ trainError: 0.1, devError: 0.1, bayesError: 0 } as never)).toThrow(/^diagnose options: unknown option 'bayesError' \(did you mean 'baseError'\?\)$/);
+      expect(() => diagnose({ trainError: 0.1, devError: 0.1, tolerence: 0 } as never)).toThrow(/^diagnose options: unknown option 'tolerence' \(did you mean 'tolerance'\?\)$/);
+    });
+    it('wrong types', () => {
+      expect(() => diagnose({ trainError: 1n, devError: 0.1 } as never)).toThrow(/^diagnose: trainError: expected an error rate in \[0, 1\] \(1 − accuracy\), got a BigInt \(1n\)$/);
+      expect(() => diagnose({ trainError: 0.1, devError: null } as never)).toThrow(/^diagnose: devError: expected an error rate in \[0, 1\] \(1 − accuracy\), got null$/);
+      expect(() => diagnose({ trainError: 0.1, devError: 0.1, tolerance: '0.02' } as never)).toThrow(/^diagnose: tolerance: expected a finite number in \[0, 1\), got the string '0\.02'$/);
     });
   });
 });

@@ -56,16 +56,20 @@ describe('ewa', () => {
 
   describe('bad input names the argument', () => {
     it.each([
-      ['β = 1', () => ewa(1), /beta: must be a number in \[0, 1\), got 1/],
-      ['β < 0', () => ewa(-0.1), /beta: must be a number in \[0, 1\), got -0\.1/],
-      ['β NaN', () => ewa(NaN), /beta: must be a number in \[0, 1\), got NaN/],
-      ['β as a string', () => ewa('0.9' as never), /beta: must be a number in \[0, 1\), got 0\.9/],
-      ['a non-boolean biasCorrection', () => ewa(0.9, { biasCorrection: 'yes' as never }), /options\.biasCorrection: expected a boolean, got string/],
-      ['null options', () => ewa(0.9, null as never), /options: expected an object/],
-      ['a NaN update', () => ewa(0.9).update(NaN), /x: must be a finite number, got NaN/],
-      ['values not an array', () => ewaSeries(5 as never, 0.9), /values: expected an array of numbers/],
-      ['a non-finite value', () => ewaSeries([1, Infinity], 0.9), /values\[1\]: must be a finite number, got Infinity/],
-      ['a bad β in ewaSeries', () => ewaSeries([1], 2), /beta: must be a number in \[0, 1\), got 2/],
+      ['β = 1', () => ewa(1), /^ewa: beta: must be a finite number in \[0, 1\), got 1$/],
+      ['β < 0', () => ewa(-0.1), /^ewa: beta: must be a finite number in \[0, 1\), got -0\.1$/],
+      ['β NaN', () => ewa(NaN), /^ewa: beta: must be a finite number in \[0, 1\), got NaN$/],
+      ['β as a string', () => ewa('0.9' as never), /^ewa: beta: expected a finite number in \[0, 1\), got the string '0\.9'$/],
+      ['a non-boolean biasCorrection', () => ewa(0.9, { biasCorrection: 'yes' as never }), /^ewa: biasCorrection: expected true or false, got the string 'yes'$/],
+      ['null options', () => ewa(0.9, null as never), /^ewa options: expected an options object, got null$/],
+      ['an unknown option', () => ewa(0.9, { bias: false } as never), /^ewa options: unknown option 'bias' \(did you mean 'biasCorrection'\?\)$/],
+      ['a BigInt β', () => ewa(1n as never), /^ewa: beta: expected a finite number in \[0, 1\), got a BigInt \(1n\)$/],
+      ['a string update', () => ewa(0.9).update('1' as never), /^ewa\.update: x: expected a finite number, got the string '1'$/],
+      ['unknown ewaSeries options', () => ewaSeries([1], 0.9, { biasCorection: true } as never), /^ewaSeries options: unknown option 'biasCorection' \(did you mean 'biasCorrection'\?\)$/],
+      ['a NaN update', () => ewa(0.9).update(NaN), /^ewa\.update: x: must be a finite number, got NaN$/],
+      ['values not an array', () => ewaSeries(5 as never, 0.9), /^ewaSeries: values: expected an array of numbers, got 5$/],
+      ['a non-finite value', () => ewaSeries([1, Infinity], 0.9), /^ewaSeries: values\[1\]: must be a finite number, got Infinity$/],
+      ['a bad β in ewaSeries', () => ewaSeries([1], 2), /^ewaSeries: beta: must be a finite number in \[0, 1\), got 2$/],
     ])('%s', (_, call, message) => {
       expect(call).toThrow(message);
     });

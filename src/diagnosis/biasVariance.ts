@@ -5,6 +5,7 @@
 // (default 0.02, i.e. 2 percentage points, in absolute error); a gap at or below it is fine.
 // Negative gaps (train below the base estimate, dev below train) are reported as they are and
 // count as low. Bias is listed (and should be fixed) before variance.
+import { number, optional, options as strict, rangeError, typeError } from '../validation/args';
 
 export type BiasVarianceVerdict = 'high bias' | 'high variance' | 'high bias and high variance' | 'fine';
 
@@ -51,23 +52,20 @@ export const VARIANCE_ADVICE: readonly string[] = [
   'try another architecture',
 ];
 
-/** Checks an error rate in [0, 1] and returns it; the message names `name`. */
-export function errorRate(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-    throw new RangeError(`${name}: must be an error rate in [0, 1] (1 − accuracy), got ${String(value)}`);
-  }
+/** Checks an error rate in [0, 1] and returns it; `where` names it (`diagnose: trainError`). */
+export function errorRate(where: string, value: unknown): number {
+  const expected = 'an error rate in [0, 1] (1 − accuracy)';
+  if (typeof value !== 'number') throw typeError(where, expected, value);
+  if (!Number.isFinite(value) || value < 0 || value > 1) throw rangeError(where, expected, value);
   return value;
 }
 
 export function diagnose(options: DiagnoseOptions): Diagnosis {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object { trainError, devError, baseError? }');
-  const trainError = errorRate('trainError', options.trainError);
-  const devError = errorRate('devError', options.devError);
-  const baseError = errorRate('baseError', options.baseError ?? 0);
-  const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
-  if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance < 0 || tolerance >= 1) {
-    throw new RangeError(`tolerance: must be a number in [0, 1), got ${String(tolerance)}`);
-  }
+  const o = strict('diagnose options', options, ['trainError', 'devError', 'baseError', 'tolerance'] as const);
+  const trainError = errorRate('diagnose: trainError', o.trainError);
+  const devError = errorRate('diagnose: devError', o.devError);
+  const baseError = optional(o.baseError, 0, (v) => errorRate('diagnose: baseError', v));
+  const tolerance = optional(o.tolerance, DEFAULT_TOLERANCE, (v) => number('diagnose: tolerance', v, 0, 1, { hi: true }));
   const avoidableBias = trainError - baseError;
   const variance = devError - trainError;
   const highBias = avoidableBias > tolerance;

@@ -2,6 +2,7 @@
 // averaging over roughly the last 1/(1 − β) values. With bias correction (default) the value is
 // v_t/(1 − β^t), which removes the pull toward v_0 = 0 in the first steps (a constant series
 // then averages to itself from t = 1). Before any update, value is v_0 = 0 and t is 0.
+import { boolean, number, optional, options as strict, typeError } from '../validation/args';
 
 export interface EwaOptions {
   /** Report v_t/(1 − β^t) instead of v_t (default true). */
@@ -21,23 +22,15 @@ export interface Ewa {
   readonly t: number;
 }
 
-function checkBeta(beta: unknown): number {
-  if (typeof beta !== 'number' || !Number.isFinite(beta) || beta < 0 || beta >= 1) {
-    throw new RangeError(`beta: must be a number in [0, 1), got ${String(beta)}`);
-  }
-  return beta;
-}
-
-function checkOptions(options: unknown): boolean {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object { biasCorrection? }');
-  const flag = (options as EwaOptions).biasCorrection ?? true;
-  if (typeof flag !== 'boolean') throw new TypeError(`options.biasCorrection: expected a boolean, got ${typeof flag}`);
-  return flag;
-}
-
 export function ewa(beta: number, options: EwaOptions = {}): Ewa {
-  const b = checkBeta(beta);
-  const biasCorrection = checkOptions(options);
+  return average('ewa', beta, options);
+}
+
+/** ewa, with `where` naming the public function whose arguments these are. */
+function average(where: string, beta: unknown, options: unknown): Ewa {
+  const b = number(`${where}: beta`, beta, 0, 1, { hi: true });
+  const o = strict(`${where} options`, options, ['biasCorrection'] as const);
+  const biasCorrection = optional(o.biasCorrection, true, (v) => boolean(`${where}: biasCorrection`, v));
   let v = 0;
   let t = 0;
   let betaPow = 1; // β^t
@@ -46,7 +39,7 @@ export function ewa(beta: number, options: EwaOptions = {}): Ewa {
     beta: b,
     biasCorrection,
     update(x: number): number {
-      if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`x: must be a finite number, got ${String(x)}`);
+      number('ewa.update: x', x);
       v = b * v + (1 - b) * x;
       t += 1;
       betaPow *= b;
@@ -67,11 +60,8 @@ export function ewa(beta: number, options: EwaOptions = {}): Ewa {
 /** The average after each value of `values`: out[i] is the value after values[0..i]. */
 export function ewaSeries(values: ArrayLike<number>, beta: number, options: EwaOptions = {}): number[] {
   if (!(Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView)))) {
-    throw new TypeError('values: expected an array of numbers');
+    throw typeError('ewaSeries: values', 'an array of numbers', values);
   }
-  const avg = ewa(beta, options);
-  return Array.from(values, (x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new RangeError(`values[${i}]: must be a finite number, got ${String(x)}`);
-    return avg.update(x);
-  });
+  const avg = average('ewaSeries', beta, options);
+  return Array.from(values, (x, i) => avg.update(number(`ewaSeries: values[${i}]`, x)));
 }

@@ -6,6 +6,7 @@
 //   exploding: a norm > 1e3 (`explodingNorm`) or a non-finite norm (NaN, ∞).
 // Given several rows (one per epoch), each (kind, layer) is reported once, with the first
 // row where it happened, how many rows had it and the worst value.
+import { integer, number, optional, options as strict, typeError } from '../validation/args';
 
 export interface GradientHealthOptions {
   /** Which layers have parameters (model.architecture.layers: dense, batchNorm). Default: layers whose norm is not 0 in any row. */
@@ -35,10 +36,16 @@ export interface GradientWarning {
 
 export const GRADIENT_THRESHOLDS = { vanishingNorm: 1e-7, explodingNorm: 1e3, minRatio: 1e-4 } as const;
 
-function threshold(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`options.${name}: must be a finite number > 0, got ${String(value)}`);
-  return value;
+const WHERE = 'gradientWarnings';
+const KEYS = ['hasParameters', 'vanishingNorm', 'explodingNorm', 'minRatio', 'epochOffset'] as const;
+
+function threshold(name: (typeof KEYS)[number], value: unknown, fallback: number): number {
+  return optional(value, fallback, (v) => number(`${WHERE}: ${name}`, v, 0, Infinity, { lo: true }));
+}
+
+/** A row of norms: an array or a float typed array (not a DataView, whose length is undefined). */
+function isRow(value: unknown): value is ArrayLike<number> {
+  return Array.isArray(value) || value instanceof Float64Array || value instanceof Float32Array;
 }
 
 /** Warnings for one row of per-layer norms, or for several rows (one per epoch). */
@@ -46,33 +53,31 @@ export function gradientWarnings(
   gradNorms: readonly number[] | Float64Array | Float32Array | readonly (readonly number[])[],
   options: GradientHealthOptions = {},
 ): GradientWarning[] {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
-  if (!(Array.isArray(gradNorms) || gradNorms instanceof Float64Array || gradNorms instanceof Float32Array)) {
-    throw new TypeError('gradNorms: expected an array of per-layer norms (or one such array per epoch)');
-  }
-  if (gradNorms.length === 0) throw new RangeError('gradNorms: is empty; expected one norm per layer');
-  const rows: ArrayLike<number>[] = Array.isArray(gradNorms[0]) || ArrayBuffer.isView(gradNorms[0]) ? (gradNorms as ArrayLike<number>[]) : [gradNorms as ArrayLike<number>];
+  const o = strict(`${WHERE} options`, options, KEYS);
+  if (!isRow(gradNorms)) throw typeError(`${WHERE}: gradNorms`, 'an array of per-layer norms (or one such array per epoch)', gradNorms);
+  if (gradNorms.length === 0) throw new RangeError(`${WHERE}: gradNorms: is empty; expected one norm per layer`);
+  const rows: ArrayLike<number>[] = isRow(gradNorms[0]) ? (gradNorms as unknown as ArrayLike<number>[]) : [gradNorms as ArrayLike<number>];
   const layers = rows[0].length;
   rows.forEach((row, e) => {
-    const name = rows.length > 1 || row !== gradNorms ? `gradNorms[${e}]` : 'gradNorms';
-    if (!(Array.isArray(row) || ArrayBuffer.isView(row))) throw new TypeError(`${name}: expected an array of per-layer norms`);
+    const name = rows.length > 1 || row !== gradNorms ? `${WHERE}: gradNorms[${e}]` : `${WHERE}: gradNorms`;
+    if (!isRow(row)) throw typeError(name, 'an array of per-layer norms', row);
     if (row.length !== layers || layers === 0) throw new RangeError(`${name}: has ${row.length} norms, expected ${layers} (one per layer, ≥ 1)`);
     for (let i = 0; i < row.length; i++) {
       const v = row[i];
       if (typeof v !== 'number' || v < 0) throw new RangeError(`${name}[${i}]: a norm must be a number ≥ 0 (or NaN/∞), got ${String(v)}`);
     }
   });
-  const vanishingNorm = threshold('vanishingNorm', options.vanishingNorm, GRADIENT_THRESHOLDS.vanishingNorm);
-  const explodingNorm = threshold('explodingNorm', options.explodingNorm, GRADIENT_THRESHOLDS.explodingNorm);
-  const minRatio = threshold('minRatio', options.minRatio, GRADIENT_THRESHOLDS.minRatio);
-  const epochOffset = options.epochOffset ?? 0;
-  if (!Number.isSafeInteger(epochOffset) || epochOffset < 0) throw new RangeError(`options.epochOffset: must be an integer ≥ 0, got ${epochOffset}`);
+  const vanishingNorm = threshold('vanishingNorm', o.vanishingNorm, GRADIENT_THRESHOLDS.vanishingNorm);
+  const explodingNorm = threshold('explodingNorm', o.explodingNorm, GRADIENT_THRESHOLDS.explodingNorm);
+  const minRatio = threshold('minRatio', o.minRatio, GRADIENT_THRESHOLDS.minRatio);
+  const epochOffset = optional(o.epochOffset, 0, (v) => integer(`${WHERE}: epochOffset`, v, 0));
   let params: boolean[];
-  if (options.hasParameters !== undefined) {
-    if (!Array.isArray(options.hasParameters) || options.hasParameters.length !== layers || !options.hasParameters.every((b) => typeof b === 'boolean')) {
-      throw new RangeError(`options.hasParameters: expected ${layers} booleans (one per layer)`);
+  if (o.hasParameters !== undefined) {
+    const given = o.hasParameters;
+    if (!Array.isArray(given) || given.length !== layers || !given.every((b) => typeof b === 'boolean')) {
+      throw typeError(`${WHERE}: hasParameters`, `${layers} booleans (one per layer)`, given);
     }
-    params = [...options.hasParameters];
+    params = [...given];
   } else {
     params = Array.from({ length: layers }, (_, i) => rows.some((r) => !(r[i] === 0)));
   }
