@@ -30,6 +30,26 @@ pub fn try_filled<T: Clone>(len: usize, fill: T) -> Result<Vec<T>, String> {
     Ok(v)
 }
 
+/// `len` zeros, or an error naming the bytes. The memory comes zeroed from the allocator
+/// (calloc: pages are mapped lazily), so a big data set costs no time on the caller's thread.
+pub fn try_zeros<T: Real>(len: usize) -> Result<Vec<T>, String> {
+    let fail = || format!("cannot allocate {} bytes ({len} values)", len.saturating_mul(std::mem::size_of::<T>()));
+    if len == 0 {
+        return Ok(Vec::new());
+    }
+    let layout = std::alloc::Layout::array::<T>(len).map_err(|_| fail())?;
+    // SAFETY: the layout is non-zero-sized; all-zero bits are +0.0 for f32 and f64 (the only
+    // `Real`s), so the zeroed buffer is `len` initialized values, and it was allocated by the
+    // global allocator with exactly the layout `Vec` expects for capacity `len`.
+    unsafe {
+        let ptr = std::alloc::alloc_zeroed(layout) as *mut T;
+        if ptr.is_null() {
+            return Err(fail());
+        }
+        Ok(Vec::from_raw_parts(ptr, len, len))
+    }
+}
+
 impl<T: Real> Param<T> {
     pub fn new(name: &'static str, value: Vec<T>, l2: f64, l1: f64, is_weight: bool) -> Self {
         Self::try_new(name, value, l2, l1, is_weight).expect("parameter allocation")

@@ -2,7 +2,7 @@
 //! per-epoch statistics. Batch size m = batch GD, 1 = SGD, anything between = mini-batch.
 
 use super::model::Network;
-use super::param::try_filled;
+use super::param::try_zeros;
 use super::restore::{Diverged, RestorePoint};
 use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
@@ -47,8 +47,8 @@ impl<T: Real> Dataset<T> {
         let cells = |cols: usize, what: &str| {
             rows.checked_mul(cols).ok_or_else(|| format!("{what}: {rows}×{cols} values overflow"))
         };
-        let x = try_filled(cells(inputs, "x")?, T::zero()).map_err(|e| format!("x: {e}"))?;
-        let y = try_filled(cells(outputs, "y")?, T::zero()).map_err(|e| format!("y: {e}"))?;
+        let x = try_zeros(cells(inputs, "x")?).map_err(|e| format!("x: {e}"))?;
+        let y = try_zeros(cells(outputs, "y")?).map_err(|e| format!("y: {e}"))?;
         Ok(Dataset { x, y, inputs, outputs })
     }
 
