@@ -136,34 +136,81 @@ describe('split', () => {
   describe('bad input', () => {
     const { x, y } = data(10);
     it.each([
-      ['fractions that do not sum to 1', { train: 0.6, dev: 0.2, test: 0.1 }, /sizes: fractions must sum to 1, got 0\.9/],
-      ['fractions above 1 in total', { train: 0.8, dev: 0.2, test: 0.2 }, /sizes: fractions must sum to 1, got 1\.2/],
-      ['a negative part', { train: 1.2, dev: -0.1, test: -0.1 }, /sizes\.dev: must be a finite number ≥ 0, got -0\.1/],
-      ['a NaN part', { train: 0.5, dev: NaN, test: 0.5 }, /sizes\.dev: must be a finite number ≥ 0, got NaN/],
-      ['counts not summing to m', { train: 5, dev: 2, test: 2 }, /sizes: counts add up to 9, but there are 10 examples/],
-      ['sizes that are not numbers', { train: '0.6', dev: 0.2, test: 0.2 }, /sizes\.train: must be a finite number ≥ 0, got 0\.6/],
-      ['counts above m', { train: 8, dev: 2, test: 2 }, /sizes: counts add up to 12, but there are 10 examples/],
+      ['fractions that do not sum to 1', { train: 0.6, dev: 0.2, test: 0.1 }, /^split: sizes: fractions must sum to 1, got 0\.9$/],
+      ['fractions above 1 in total', { train: 0.8, dev: 0.2, test: 0.2 }, /^split: sizes: fractions must sum to 1, got 1\.2$/],
+      ['a negative part', { train: 1.2, dev: -0.1, test: -0.1 }, /^split: sizes\.dev: must be a finite number ≥ 0, got -0\.1$/],
+      ['a NaN part', { train: 0.5, dev: NaN, test: 0.5 }, /^split: sizes\.dev: must be a finite number ≥ 0, got NaN$/],
+      ['counts not summing to m', { train: 5, dev: 2, test: 2 }, /^split: sizes: counts add up to 9, but there are 10 examples$/],
+      ['sizes that are not numbers', { train: '0.6', dev: 0.2, test: 0.2 }, /^split: sizes\.train: expected a finite number ≥ 0, got the string '0\.6'$/],
+      ['a missing part', { train: 0.8, dev: 0.2 }, /^split: sizes\.test: expected a finite number ≥ 0, got undefined$/],
+      ['a misspelt part', { train: 0.6, dev: 0.2, tset: 0.2 }, /^split sizes: unknown option 'tset' \(did you mean 'test'\?\)$/],
+      ['a BigInt part', { train: 6n, dev: 2, test: 2 }, /^split: sizes\.train: expected a finite number ≥ 0, got a BigInt \(6n\)$/],
+      ['null sizes', null, /^split sizes: expected an options object, got null$/],
+      ['counts above m', { train: 8, dev: 2, test: 2 }, /^split: sizes: counts add up to 12, but there are 10 examples$/],
     ])('%s', (_, sizes, message) => {
       expect(() => split(x, y, sizes as { train: number; dev: number; test: number })).toThrow(message);
     });
 
     it('x rows that do not match y', () => {
-      expect(() => split(new Float32Array(7), new Int32Array(3))).toThrow(/x: 7 values do not form 3 rows/);
-      expect(() => split(new Float32Array(0), new Int32Array(3))).toThrow(/x: 0 values do not form 3 rows/);
+      expect(() => split(new Float32Array(7), new Int32Array(3))).toThrow(/^split: x: 7 values do not form 3 rows \(one per label in y\)$/);
+      expect(() => split(new Float32Array(0), new Int32Array(3))).toThrow(/^split: x: 0 values do not form 3 rows/);
     });
 
     it('empty y', () => {
-      expect(() => split(new Float32Array(4), new Int32Array(0))).toThrow(/y: is empty/);
+      expect(() => split(new Float32Array(4), new Int32Array(0))).toThrow(/^split: y: is empty$/);
     });
 
     it('x that is not a Float32Array or Float64Array', () => {
-      expect(() => split([1, 2, 3] as unknown as Float32Array, [0, 1, 2])).toThrow(/x: expected a Float32Array or Float64Array/);
+      expect(() => split([1, 2, 3] as unknown as Float32Array, [0, 1, 2])).toThrow(/^split: x: expected a Float32Array or Float64Array \[m, features\], got an array of 3$/);
     });
 
     it('stratify with non-integer labels', () => {
       expect(() => split(new Float32Array(3), new Float32Array([0, 0.5, 1]), DEFAULT_FRACTIONS, { stratify: true })).toThrow(
-        /y: label 1 is 0\.5; stratify needs integer class labels/,
+        /^split: y: label 1 is 0\.5; stratify needs integer class labels$/,
       );
     });
+
+    it('y that is missing or not labels (it was read as y.length before any check)', () => {
+      expect(() => split(new Float32Array(4), null as never)).toThrow(/^split: y: expected labels \(number\[\], Int32Array, Uint8Array, Uint16Array, Uint32Array, Float32Array\), got null$/);
+      expect(() => split(new Float32Array(4), new BigInt64Array(2) as never)).toThrow(/^split: y: expected labels .*, got a BigInt64Array$/);
+      expect(() => split(new Float32Array(4), ['a', 'b'] as never)).toThrow(/^split: y\[0\]: expected a finite number, got the string 'a'$/);
+      expect(() => split(new Float32Array(4), [0, NaN] as never)).toThrow(/^split: y\[1\]: must be a finite number, got NaN$/);
+    });
+
+    it('options are strict and checked', () => {
+      expect(() => split(x, y, DEFAULT_FRACTIONS, { stratified: true } as never)).toThrow(/^split options: unknown option 'stratified' \(did you mean 'stratify'\?\)$/);
+      expect(() => split(x, y, DEFAULT_FRACTIONS, { seed: -1 })).toThrow(/^split: seed: must be an integer in \[0, 2\^53 − 1\], got -1$/);
+      expect(() => split(x, y, DEFAULT_FRACTIONS, { seed: 1.5 })).toThrow(/^split: seed: must be an integer in \[0, 2\^53 − 1\], got 1\.5$/);
+      expect(() => split(x, y, DEFAULT_FRACTIONS, { seed: '1' } as never)).toThrow(/^split: seed: expected an integer in \[0, 2\^53 − 1\], got the string '1'$/);
+      expect(() => split(x, y, DEFAULT_FRACTIONS, { stratify: 1 } as never)).toThrow(/^split: stratify: expected true or false, got 1$/);
+      expect(() => split(x, y, DEFAULT_FRACTIONS, null as never)).toThrow(/^split options: expected an options object, got null$/);
+    });
+
+    it('a detached x is named, not read as empty', () => {
+      const detached = new Float32Array(10);
+      structuredClone(detached.buffer, { transfer: [detached.buffer] });
+      expect(() => split(detached, y)).toThrow(/^split: x: its ArrayBuffer is detached/);
+    });
+  });
+
+  it('x and y on SharedArrayBuffers are copied first and split like plain arrays', () => {
+    const { x, y } = data(10);
+    const sx = new Float32Array(new SharedArrayBuffer(x.byteLength));
+    sx.set(x);
+    const sy = new Int32Array(new SharedArrayBuffer(y.length * 4));
+    sy.set(y);
+    const a = split(x, y, { train: 6, dev: 2, test: 2 }, { seed: 4 });
+    const b = split(sx, sy, { train: 6, dev: 2, test: 2 }, { seed: 4 });
+    expect(Array.from(b.train.x)).toEqual(Array.from(a.train.x));
+    expect(Array.from(b.test.y)).toEqual(Array.from(a.test.y));
+  });
+
+  it('stratifies a class of 200 000 rows (spreading it into push overflowed the stack)', () => {
+    const m = 400_000;
+    const x = new Float32Array(m);
+    const y = Int32Array.from({ length: m }, (_, i) => i % 2);
+    const s = split(x, y, { train: 0.5, dev: 0.25, test: 0.25 }, { stratify: true });
+    expect(s.train.indices).toHaveLength(200_000);
+    expect(s.dev.y.reduce((a, c) => a + c, 0)).toBe(50_000);
   });
 });

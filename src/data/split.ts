@@ -1,6 +1,7 @@
 // Train/dev/test split: shuffled with the portable RNG (same seed, same split on every machine),
 // optionally stratified so each part keeps the class proportions.
 import { Rng, RngStream } from '../reference/rng';
+import { boolean, optional, options as strict, rangeError, seed as seedArg, typeError, typedArray } from '../validation/args';
 
 export interface SplitFractions {
   train: number;
@@ -27,19 +28,25 @@ type RowLabels = Int32Array | Uint8Array | Uint16Array | Uint32Array | Float32Ar
 /** The course's small-data default; for millions of examples pass e.g. { train: 0.98, dev: 0.01, test: 0.01 }. */
 export const DEFAULT_FRACTIONS: SplitFractions = { train: 0.6, dev: 0.2, test: 0.2 };
 
-function partSizes(m: number, sizes: SplitFractions): [number, number, number] {
-  if (sizes === null || typeof sizes !== 'object') throw new TypeError('sizes: expected { train, dev, test } fractions or counts');
-  for (const [name, v] of [['train', sizes.train], ['dev', sizes.dev], ['test', sizes.test]] as const) {
+const PARTS = ['train', 'dev', 'test'] as const;
+
+function partSizes(m: number, sizes: unknown): [number, number, number] {
+  if (sizes === undefined) throw typeError('split: sizes', '{ train, dev, test } fractions or counts', sizes);
+  const given = strict('split sizes', sizes, PARTS);
+  const values = PARTS.map((name) => {
+    const v = given[name];
+    const where = `split: sizes.${name}`;
+    if (typeof v !== 'number') throw typeError(where, 'a finite number ≥ 0', v);
     // A remainder written as 1 − train − dev can come out as −1e−16: rounding, not a negative part.
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < -1e-9) throw new RangeError(`sizes.${name}: must be a finite number ≥ 0, got ${v}`);
-  }
-  const values = [sizes.train, sizes.dev, sizes.test].map((v) => Math.max(v, 0));
+    if (!Number.isFinite(v) || v < -1e-9) throw new RangeError(`${where}: must be a finite number ≥ 0, got ${v}`);
+    return Math.max(v, 0);
+  });
   const total = values[0] + values[1] + values[2];
   if (values.every((v) => Number.isInteger(v)) && total > 1) {
-    if (total !== m) throw new RangeError(`sizes: counts add up to ${total}, but there are ${m} examples`);
+    if (total !== m) throw new RangeError(`split: sizes: counts add up to ${total}, but there are ${m} examples`);
     return [values[0], values[1], values[2]];
   }
-  if (Math.abs(total - 1) > 1e-9) throw new RangeError(`sizes: fractions must sum to 1, got ${total}`);
+  if (Math.abs(total - 1) > 1e-9) throw new RangeError(`split: sizes: fractions must sum to 1, got ${total}`);
   const train = Math.round(m * values[0]);
   const dev = Math.min(m - train, Math.round(m * values[1]));
   return [train, dev, m - train - dev];
@@ -66,6 +73,34 @@ function apportion(sizes: number[], total: number): number[] {
   return share;
 }
 
+/** x as given, checked: a float typed array, not detached (one on a SharedArrayBuffer is copied). */
+function rowsOf<X extends Rows>(x: X): X {
+  const tag = ArrayBuffer.isView(x) ? (x as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag] : '';
+  if (tag === 'Float64Array') return typedArray('split: x', x, Float64Array) as X;
+  if (tag === 'Float32Array') return typedArray('split: x', x, Float32Array) as X;
+  throw typeError('split: x', 'a Float32Array or Float64Array [m, features]', x);
+}
+
+const LABEL_ARRAYS = { Int32Array, Uint8Array, Uint16Array, Uint32Array, Float32Array } as const;
+
+/** y: one finite number per row, in a number[] or one of the label typed arrays. */
+function labelsOf<Y extends RowLabels>(y: Y): Y {
+  let labels: ArrayLike<unknown>;
+  if (Array.isArray(y)) labels = y;
+  else {
+    const tag = ArrayBuffer.isView(y) ? (y as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag] : '';
+    const type = LABEL_ARRAYS[tag as keyof typeof LABEL_ARRAYS];
+    if (!type) throw typeError('split: y', `labels (number[], ${Object.keys(LABEL_ARRAYS).join(', ')})`, y);
+    labels = typedArray('split: y', y, type as unknown as { new (from: ArrayLike<number>): ArrayBufferView; name: string }) as unknown as ArrayLike<number>;
+  }
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (typeof v !== 'number') throw typeError(`split: y[${i}]`, 'a finite number', v);
+    if (!Number.isFinite(v)) throw rangeError(`split: y[${i}]`, 'a finite number', v);
+  }
+  return labels as Y;
+}
+
 function take<X extends Rows, Y extends RowLabels>(x: X, y: Y, idx: number[], cols: number, yCols: number): Part<X, Y> {
   const X = x.constructor as { new (n: number): X };
   const outX = new X(idx.length * cols);
@@ -88,22 +123,26 @@ export function split<X extends Rows, Y extends RowLabels>(
   sizes: SplitFractions = DEFAULT_FRACTIONS,
   options: SplitOptions = {},
 ): { train: Part<X, Y>; dev: Part<X, Y>; test: Part<X, Y> } {
-  if (!(x instanceof Float32Array || x instanceof Float64Array)) throw new TypeError('x: expected a Float32Array or Float64Array [m, features]');
+  x = rowsOf(x);
+  y = labelsOf(y);
+  const o = strict('split options', options, ['seed', 'stratify'] as const);
+  const seed = optional(o.seed, 0, (v) => seedArg('split: seed', v));
+  const stratify = optional(o.stratify, false, (v) => boolean('split: stratify', v));
   const m = (y as ArrayLike<number>).length;
-  if (m === 0) throw new RangeError('y: is empty');
+  if (m === 0) throw new RangeError('split: y: is empty');
   const yCols = 1;
-  if (x.length % m !== 0 || x.length === 0) throw new RangeError(`x: ${x.length} values do not form ${m} rows (one per label in y)`);
+  if (x.length % m !== 0 || x.length === 0) throw new RangeError(`split: x: ${x.length} values do not form ${m} rows (one per label in y)`);
   const cols = x.length / m;
   const [nTrain, nDev] = partSizes(m, sizes);
-  const rng = Rng.withStream(options.seed ?? 0, RngStream.SHUFFLE);
+  const rng = Rng.withStream(seed, RngStream.SHUFFLE);
   let order: number[];
-  if (options.stratify) {
+  if (stratify) {
     // Shuffle each class, then deal its rows to the parts in proportion, so every part's
     // class shares match the whole data set's (up to rounding).
     const byClass = new Map<number, number[]>();
     for (let i = 0; i < m; i++) {
       const c = (y as ArrayLike<number>)[i];
-      if (!Number.isInteger(c)) throw new RangeError(`y: label ${i} is ${c}; stratify needs integer class labels`);
+      if (!Number.isInteger(c)) throw new RangeError(`split: y: label ${i} is ${c}; stratify needs integer class labels`);
       if (!byClass.has(c)) byClass.set(c, []);
       byClass.get(c)!.push(i);
     }
@@ -117,9 +156,8 @@ export function split<X extends Rows, Y extends RowLabels>(
       rng.shuffle(rows);
       const t = trainShare[i];
       const d = devShare[i];
-      parts[0].push(...rows.slice(0, t));
-      parts[1].push(...rows.slice(t, t + d));
-      parts[2].push(...rows.slice(t + d));
+      // Appended by a loop: spreading a class of 10^5+ rows into push overflows the stack.
+      rows.forEach((row, k) => parts[k < t ? 0 : k < t + d ? 1 : 2].push(row));
     });
     parts.forEach((p) => rng.shuffle(p));
     return {
