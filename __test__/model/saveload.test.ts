@@ -6,6 +6,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adam, batchNorm, dense, dropout, inverseTimeDecay, loadModel, relu, saveModel, sequential, type Sequential } from '../../src';
 import { blobs, bytesOf, snapshot } from './helpers';
+import { pack, unpack } from '../io/helpers';
 
 let dir: string;
 beforeAll(async () => {
@@ -96,6 +97,32 @@ describe('save → load', () => {
     expect(b.step).toBe(a.step);
     expect(b.dropoutRng).toEqual(a.dropoutRng);
     expect(b.shuffleRng).toEqual(a.shuffleRng);
+  });
+
+  it('an unfinished run with early stopping resumes from a file exactly (training state and best.* weights are saved)', async () => {
+    const options = { batchSize: 16, validation: test, earlyStopping: { monitor: 'devLoss' as const, patience: 100 } };
+    const straight = makeModel(13);
+    const hs = await straight.fit(data.x, data.y, { ...options, epochs: 6 });
+
+    const first = makeModel(13);
+    const stopAt = 2;
+    await first.fit(data.x, data.y, { ...options, epochs: 6, onEpochEnd: (log, control) => void (log.epoch === stopAt && control.stop()) });
+    const file = path.join(dir, 'resume-early-stopping.tunenet');
+    await saveModel(first, file);
+    const bytes = await fs.readFile(file);
+    const header = JSON.parse(bytes.subarray(8, 8 + Number(bytes.readBigUInt64LE(0))).toString('utf8'));
+    expect(JSON.parse(header.__metadata__.training).epoch).toBe(stopAt + 1);
+    expect(Object.keys(header).filter((k) => k.startsWith('best.')).length).toBeGreaterThan(0);
+
+    const resumed = await loadModel(file, { threads: 1 });
+    expect(resumed.trainingState).toEqual(first.trainingState);
+    expect(resumed.bestWeights?.map((t) => t.name)).toEqual(first.bestWeights?.map((t) => t.name));
+    const h2 = await resumed.fit(data.x, data.y, { ...options, epochs: 6 - (stopAt + 1), initialEpoch: stopAt + 1 });
+    expect(h2.epochs.map((e) => e.devLoss)).toEqual(hs.epochs.slice(stopAt + 1).map((e) => e.devLoss));
+    expect(h2.bestEpoch).toBe(hs.bestEpoch);
+    const a = snapshot(straight);
+    const b = snapshot(resumed);
+    for (const [name, values] of a.tensors) expect(bytesOf(b.tensors.get(name)!).equals(bytesOf(values)), name).toBe(true);
   });
 
   it('the resume check is sensitive: a fresh model with the saved weights but new RNG streams diverges', async () => {
@@ -217,7 +244,9 @@ describe('corrupt files are rejected', () => {
     // A plausible length prefix followed by garbage that is not JSON.
     const small = Buffer.alloc(64, 0x7a);
     small.writeBigUInt64LE(32n);
-    await rejects('garbage-header', small, /not valid JSON/);
+    await rejects('garbage-header', small, /does not start with "\{"/);
+    small[8] = 0x7b; // `{zzz…`
+    await rejects('garbage-json', small, /not valid JSON/);
   });
 
   it('header length larger than the file', async () => {
@@ -230,8 +259,15 @@ describe('corrupt files are rejected', () => {
   });
 
   it('wrong dtype', async () => {
-    await rejects('dtype', withHeader(good, (h) => (h['layers.0.W'].dtype = 'F16')), /dtype F16/);
-    await rejects('dtype-f64', withHeader(good, (h) => (h['layers.1.runningVar'].dtype = 'F64')), /dtype/);
+    // The byte count no longer matches the offsets: a container error.
+    await rejects('dtype', withHeader(good, (h) => (h['layers.0.W'].dtype = 'F16')), /F16 takes 128 bytes/);
+    await rejects('dtype-f64', withHeader(good, (h) => (h['layers.1.runningVar'].dtype = 'F64')), /F64/);
+    // A consistent F16 tensor (half the bytes): a valid container, but tunenet files are F32.
+    const u = unpack(good);
+    const w = u.tensors.find((t) => t.name === 'layers.0.W')!;
+    w.entry.dtype = 'F16';
+    w.bytes = w.bytes.subarray(0, w.bytes.length / 2);
+    await rejects('dtype-consistent', pack(u), /tensor 'layers\.0\.W' has dtype F16, expected F32/);
   });
 
   it('wrong shape', async () => {
@@ -250,8 +286,14 @@ describe('corrupt files are rejected', () => {
   });
 
   it('missing tensor', async () => {
-    await rejects('missing', withHeader(good, (h) => delete h['layers.6.b']), /layers\.6\.b.*missing/);
-    await rejects('missing-state', withHeader(good, (h) => delete h['layers.1.runningMean']), /missing/);
+    // Removing an entry alone leaves its bytes to no tensor; removing both is a valid container.
+    await rejects('missing-entry', withHeader(good, (h) => delete h['layers.6.b']), /belong to no tensor/);
+    const without = (name: string) => {
+      const u = unpack(good);
+      return pack({ ...u, tensors: u.tensors.filter((t) => t.name !== name) });
+    };
+    await rejects('missing', without('layers.6.b'), /layers\.6\.b.*missing/);
+    await rejects('missing-state', without('layers.1.runningMean'), /missing/);
   });
 
   it('empty file', async () => {
@@ -264,7 +306,10 @@ describe('corrupt files are rejected', () => {
       withHeader(good, (h) => (h['layers.0.W.v'].data_offsets = [...h['layers.0.W'].data_offsets])),
       /overlap/,
     );
-    await rejects('unknown', withHeader(good, (h) => (h['layers.9.W'] = h['layers.0.W'])), /unexpected tensor/);
+    await rejects('unknown-overlapping', withHeader(good, (h) => (h['layers.9.W'] = h['layers.0.W'])), /overlaps/);
+    const u = unpack(good);
+    u.tensors.push({ ...u.tensors[0], name: 'layers.9.W' });
+    await rejects('unknown', pack(u), /'layers\.9\.W': not a tensor of this architecture/);
     await rejects('no-meta', withHeader(good, (h) => delete h.__metadata__), /format/);
     await rejects('bad-step', withHeader(good, (h) => (h.__metadata__.step = '-3')), /step/);
     await rejects('bad-arch', withHeader(good, (h) => (h.__metadata__.architecture = '{nope')), /architecture/);
@@ -279,6 +324,6 @@ describe('corrupt files are rejected', () => {
   it('a path that is not a string is a TypeError naming the argument', async () => {
     await expect(loadModel(42 as unknown as string)).rejects.toThrow(/file/);
     await expect(loadModel('')).rejects.toThrow(/file/);
-    await expect(loadModel(path.join(dir, 'does-not-exist.tunenet'))).rejects.toThrow(/ENOENT|no such file/);
+    await expect(loadModel(path.join(dir, 'does-not-exist.tunenet'))).rejects.toThrow(/^loadModel: file: .*does not exist \(ENOENT\)/);
   });
 });

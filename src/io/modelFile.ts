@@ -1,217 +1,200 @@
-// Model files: safetensors (8-byte little-endian header length, a JSON header, then raw
-// little-endian tensor bytes), so PyTorch's `safetensors.torch.load_file` reads the tensors.
-// Tensors are named `layers.{i}.{name}` (W, b, gamma, beta, their optimizer state W.v / W.s,
-// runningMean, runningVar). `__metadata__` (string values only, as the format requires) holds:
-//   format "tunenet", version "1", architecture (JSON), optimizer (JSON), step, rng (JSON:
-//   dropout, shuffle and augment generator states; files without augment still load),
-//   and normalizer (JSON { features, mean, std }) only when the model carries one (files
-//   without it load with no normalizer).
-// Writes go to a temporary file in the same directory and are renamed over the target, so a
-// crash never leaves a half-written model. Loading checks every field and every tensor's size
-// against the architecture before building anything.
+// Model files: a model's state (`model.exportState()`) in a safetensors container, so PyTorch's
+// `safetensors.torch.load_file` reads the tensors.
+//
+// Tensors, all F32, in `model.tensors()` order: `layers.{i}.{name}` (W, b, gamma, beta, their
+// optimizer state W.v / W.s, runningMean, runningVar), then early stopping's best weights of an
+// unfinished run as `best.layers.{i}.{name}`. `__metadata__` (string values, as the format
+// requires) holds exactly:
+//   format "tunenet", version "1", architecture (JSON), optimizer (JSON), step (decimal),
+//   rng (JSON: dropout, shuffle and augment generator states), and, only when present,
+//   normalizer (JSON { features, mean, std }) and training (JSON: where a fit run stands).
+// Files without augment, normalizer, training or best.* tensors (older tunenet) load.
+//
+// saveModel = exportState (a consistent snapshot taken between two native calls, also while a
+// fit runs) → safetensors → atomic replace (atomicFile.ts: unique temp, fsync, rename, fsync
+// the directory, saves to one path in call order, stale temps of killed savers removed).
+// loadModel = header first (its length checked against the file size before it is read), the
+// container checked (safetensors.ts), the metadata checked, then each tensor read into its own
+// array, then `Sequential.fromState`, which checks every field as the constructor would. Any
+// problem with the file is an Error `loadModel: {file} is not a valid tunenet model file: …`.
 import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import type { LayerOptions } from '../backend';
-import { Sequential, type Architecture, type ModelOptions } from '../model';
-import type { OptimizerConfig } from '../optimizers';
+import type { FileHandle } from 'node:fs/promises';
+import { Sequential, type Architecture } from '../model';
+import type { ModelState, NamedTensor, TrainingState } from '../modelState';
+import type { RngName } from '../backend';
 import type { BackendName } from '../backends';
+import type { NormalizerJSON } from '../data/normalizer';
 import { Normalizer } from '../data/normalizer';
+import * as check from '../validation/args';
+import { writeFileAtomic } from './atomicFile';
+import { FormatError, parseJsonStrict, readF32, readHeader, writeSafetensors, type Header } from './safetensors';
 
 const FORMAT = 'tunenet';
 const VERSION = '1';
-/** Headers beyond this are not something tunenet wrote (safetensors itself caps at 100 MB). */
-const MAX_HEADER_BYTES = 100 * 1024 * 1024;
 
-interface TensorEntry {
-  dtype: string;
-  shape: number[];
-  data_offsets: [number, number];
-}
+/** Every metadata key a file may hold, and whether it must. Anything else is refused. */
+const METADATA_KEYS = {
+  format: true,
+  version: true,
+  architecture: true,
+  optimizer: true,
+  step: true,
+  rng: true,
+  normalizer: false,
+  training: false,
+} as const;
+type MetadataKey = keyof typeof METADATA_KEYS;
 
-export async function saveModel(model: Sequential, file: string): Promise<void> {
-  if (typeof file !== 'string' || file.length === 0) throw new TypeError('file: expected a non-empty path string');
-  const normalizer = model.normalizer;
-  if (normalizer !== undefined) {
-    if (!(normalizer instanceof Normalizer)) throw new TypeError('model.normalizer: expected a Normalizer (Normalizer.fit(x, features)) or undefined');
-    if (normalizer.features !== model.inputSize) {
-      throw new RangeError(`model.normalizer: was fitted on ${normalizer.features} features, but the model's input has ${model.inputSize}`);
-    }
-  }
-  const header: Record<string, unknown> = {};
-  const chunks: Buffer[] = [];
-  let offset = 0;
-  for (const t of model.tensors()) {
-    const values = model.getTensor(t.layer, t.name);
-    const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-    header[`layers.${t.layer}.${t.name}`] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes.length] };
-    chunks.push(bytes);
-    offset += bytes.length;
-  }
-  const rng = {
-    dropout: Array.from(model.handle.getRngState('dropout')),
-    shuffle: Array.from(model.handle.getRngState('shuffle')),
-    augment: Array.from(model.handle.getRngState('augment')),
-  };
-  header.__metadata__ = {
-    format: FORMAT,
-    version: VERSION,
-    architecture: JSON.stringify(model.architecture),
-    optimizer: JSON.stringify(model.optimizer),
-    step: String(model.handle.getStep()),
-    rng: JSON.stringify(rng),
-    ...(normalizer ? { normalizer: JSON.stringify(normalizer.toJSON()) } : {}),
-  };
-  let json = JSON.stringify(header);
-  json += ' '.repeat((8 - (json.length % 8)) % 8); // safetensors aligns the data to 8 bytes
-  const jsonBytes = Buffer.from(json, 'utf8');
-  const prefix = Buffer.alloc(8);
-  prefix.writeBigUInt64LE(BigInt(jsonBytes.length));
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${Date.now()}.tmp`);
-  try {
-    await fs.writeFile(tmp, Buffer.concat([prefix, jsonBytes, ...chunks]));
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
-}
+// The fields of the JSON values, written out so that a field added to the model's state types
+// fails to compile here until the file format knows about it.
+const ARCHITECTURE_KEYS = Object.keys({ inputSize: 1, layers: 1, output: 1, seed: 1 } satisfies Record<keyof Architecture, 1>);
+const RNG_KEYS = Object.keys({ dropout: 1, shuffle: 1, augment: 1 } satisfies Record<RngName, 1>) as RngName[];
+const NORMALIZER_KEYS = Object.keys({ features: 1, mean: 1, std: 1 } satisfies Record<keyof NormalizerJSON, 1>);
 
-function corrupt(file: string, why: string): Error {
-  return new Error(`loadModel: ${file} is not a valid tunenet model file: ${why}`);
-}
-
-/** Expected tensors (name → shape) of an architecture, computed without building the network. */
-function expectedTensors(arch: Architecture): Map<string, number[]> {
-  const out = new Map<string, number[]>();
-  let width = arch.inputSize;
-  arch.layers.forEach((layer: LayerOptions, i) => {
-    const add = (name: string, shape: number[]) => {
-      for (const suffix of ['', '.v', '.s']) out.set(`layers.${i}.${name}${suffix}`, shape);
-    };
-    if (layer.kind === 'dense') {
-      const units = layer.units ?? 0;
-      add('W', [width, units]);
-      if (layer.useBias !== false) add('b', [units]);
-      width = units;
-    } else if (layer.kind === 'batchNorm') {
-      add('gamma', [width]);
-      add('beta', [width]);
-      out.set(`layers.${i}.runningMean`, [width]);
-      out.set(`layers.${i}.runningVar`, [width]);
-    }
-  });
-  return out;
-}
-
-function parseJson<T>(file: string, what: string, text: unknown): T {
-  if (typeof text !== 'string') throw corrupt(file, `metadata '${what}' is missing`);
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw corrupt(file, `metadata '${what}' is not valid JSON`);
-  }
-}
+const BACKENDS: readonly BackendName[] = ['native', 'reference'];
+/** The constructor's range for `threads`. */
+const MAX_THREADS = 1024;
 
 export interface LoadOptions {
   backend?: BackendName;
   threads?: number;
 }
 
-export async function loadModel(file: string, options: LoadOptions = {}): Promise<Sequential> {
-  if (typeof file !== 'string' || file.length === 0) throw new TypeError('file: expected a non-empty path string');
-  const bytes = await fs.readFile(file);
-  if (bytes.length < 8) throw corrupt(file, `it is ${bytes.length} bytes long, shorter than the 8-byte header length`);
-  const headerLength = bytes.readBigUInt64LE(0);
-  if (headerLength > BigInt(Math.min(MAX_HEADER_BYTES, bytes.length - 8))) {
-    throw corrupt(file, `the header claims ${headerLength} bytes but the file has ${bytes.length - 8} after the length (truncated?)`);
+/**
+ * Writes `model` to `file` (a consistent snapshot, also during a fit). Concurrent saves to one
+ * path keep call order; the file always holds one complete model.
+ */
+export async function saveModel(model: Sequential, file: string): Promise<void> {
+  if (!(model instanceof Sequential)) throw check.typeError('saveModel: model', 'a tunenet model (sequential(...))', model);
+  if (typeof file !== 'string' || file.length === 0) throw check.typeError('saveModel: file', 'a non-empty path string', file);
+  const normalizer: unknown = model.normalizer;
+  if (normalizer !== undefined) {
+    if (!(normalizer instanceof Normalizer)) throw check.typeError('saveModel: model.normalizer', 'a Normalizer (Normalizer.fit(x, features)) or undefined', normalizer);
+    if (normalizer.features !== model.inputSize) {
+      throw new RangeError(`saveModel: model.normalizer: was fitted on ${normalizer.features} features, but the model's input has ${model.inputSize}`);
+    }
   }
-  const dataStart = 8 + Number(headerLength);
-  let header: Record<string, TensorEntry | Record<string, string>>;
+  // Requested now, so that saves keep call order; taken between two of the model's native calls.
+  const state = model.exportState();
   try {
-    header = JSON.parse(bytes.subarray(8, dataStart).toString('utf8'));
-  } catch {
-    throw corrupt(file, 'the header is not valid JSON');
-  }
-  if (header === null || typeof header !== 'object' || Array.isArray(header)) throw corrupt(file, 'the header is not a JSON object');
-  const meta = header.__metadata__ as Record<string, string> | undefined;
-  if (!meta || meta.format !== FORMAT) throw corrupt(file, `metadata.format is not '${FORMAT}'`);
-  if (meta.version !== VERSION) throw corrupt(file, `unsupported version '${meta.version}' (this tunenet reads ${VERSION})`);
-  const arch = parseJson<Architecture>(file, 'architecture', meta.architecture);
-  const optimizer = parseJson<OptimizerConfig>(file, 'optimizer', meta.optimizer);
-  // `augment` was added later: files without it keep the fresh AUGMENT stream of the seed.
-  const rng = parseJson<{ dropout: number[]; shuffle: number[]; augment?: number[] }>(file, 'rng', meta.rng);
-  const step = Number(meta.step);
-  if (!Number.isSafeInteger(step) || step < 0) throw corrupt(file, `metadata.step '${meta.step}' is not a non-negative integer`);
-  if (!arch || typeof arch !== 'object' || !Array.isArray(arch.layers) || !Number.isInteger(arch.inputSize)) {
-    throw corrupt(file, 'metadata.architecture lacks inputSize or layers');
-  }
-  let normalizer: Normalizer | undefined;
-  if (meta.normalizer !== undefined) {
-    try {
-      normalizer = Normalizer.fromJSON(parseJson<unknown>(file, 'normalizer', meta.normalizer));
-    } catch (e) {
-      throw (e as Error).message.startsWith('loadModel:') ? e : corrupt(file, `metadata.${(e as Error).message}`);
-    }
-    if (normalizer.features !== arch.inputSize) {
-      throw corrupt(file, `metadata.normalizer has ${normalizer.features} features, but the architecture's input has ${arch.inputSize}`);
-    }
-  }
-
-  // Every tensor: known name, F32, the architecture's shape, in bounds, no overlaps.
-  const expected = expectedTensors(arch);
-  const dataLength = bytes.length - dataStart;
-  const names = Object.keys(header).filter((k) => k !== '__metadata__');
-  const ranges: [number, number][] = [];
-  for (const name of names) {
-    const t = header[name] as TensorEntry;
-    const shape = expected.get(name);
-    if (!shape) throw corrupt(file, `unexpected tensor '${name}' for this architecture`);
-    if (t.dtype !== 'F32') throw corrupt(file, `tensor '${name}' has dtype ${t.dtype}, expected F32`);
-    if (!Array.isArray(t.shape) || t.shape.join(',') !== shape.join(',')) {
-      throw corrupt(file, `tensor '${name}' has shape [${t.shape}], expected [${shape}]`);
-    }
-    const [start, end] = t.data_offsets ?? [];
-    const size = shape.reduce((p, d) => p * d, 1) * 4;
-    if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end > dataLength || end - start !== size) {
-      throw corrupt(file, `tensor '${name}' has data offsets [${start}, ${end}] outside the ${dataLength} data bytes or of the wrong size (truncated?)`);
-    }
-    ranges.push([start, end]);
-  }
-  for (const name of expected.keys()) {
-    if (!(name in header)) throw corrupt(file, `tensor '${name}' is missing`);
-  }
-  ranges.sort((a, b) => a[0] - b[0]);
-  for (let i = 1; i < ranges.length; i++) {
-    if (ranges[i][0] < ranges[i - 1][1]) throw corrupt(file, 'two tensors overlap');
-  }
-
-  const modelOptions: ModelOptions = { ...arch, optimizer, backend: options.backend, threads: options.threads };
-  let model: Sequential;
-  try {
-    model = new Sequential(modelOptions);
+    await writeFileAtomic(file, state, (handle, s) => writeSafetensors(handle, s.tensors, metadataOf(s)));
   } catch (e) {
-    throw corrupt(file, `its architecture is invalid: ${(e as Error).message}`);
+    throw ioError('saveModel', file, e);
   }
-  for (const name of names) {
-    const t = header[name] as TensorEntry;
-    const [, layer, ...rest] = name.split('.');
-    const start = dataStart + t.data_offsets[0];
-    // Copy into an aligned buffer: the file's data section need not be 4-byte aligned in memory.
-    const values = new Float32Array(new Uint8Array(bytes.subarray(start, dataStart + t.data_offsets[1])).buffer);
-    try {
-      model.handle.setTensor(Number(layer), rest.join('.'), values);
-    } catch (e) {
-      throw corrupt(file, `tensor '${name}': ${(e as Error).message}`);
-    }
-  }
-  model.handle.setStep(step);
+}
+
+/** The `__metadata__` strings of a state. */
+function metadataOf(state: ModelState): Record<string, string> {
+  return {
+    format: FORMAT,
+    version: VERSION,
+    architecture: JSON.stringify(state.architecture),
+    optimizer: JSON.stringify(state.optimizer),
+    step: String(state.step),
+    rng: JSON.stringify(state.rng),
+    ...(state.normalizer ? { normalizer: JSON.stringify(state.normalizer) } : {}),
+    ...(state.training ? { training: JSON.stringify(state.training) } : {}),
+  };
+}
+
+/** Reads a model written by saveModel. Every field is checked as the constructor would. */
+export async function loadModel(file: string, options?: LoadOptions): Promise<Sequential> {
+  if (typeof file !== 'string' || file.length === 0) throw check.typeError('loadModel: file', 'a non-empty path string', file);
+  const o = check.options('loadModel options', options, ['backend', 'threads'] as const);
+  const backend = check.optional(o.backend, undefined as BackendName | undefined, (v) => check.oneOf('loadModel options.backend', v, BACKENDS));
+  const threads = check.optional(o.threads, undefined as number | undefined, (v) => check.integer('loadModel options.threads', v, 1, MAX_THREADS));
+
+  let handle: FileHandle;
   try {
-    model.handle.setRngState('dropout', rng.dropout);
-    model.handle.setRngState('shuffle', rng.shuffle);
-    if (rng.augment !== undefined) model.handle.setRngState('augment', rng.augment);
+    handle = await fs.open(file, 'r');
   } catch (e) {
-    throw corrupt(file, `metadata.rng: ${(e as Error).message}`);
+    throw ioError('loadModel', file, e);
   }
-  if (normalizer) model.normalizer = normalizer;
-  return model;
+  let state: ModelState;
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw Object.assign(new Error('EISDIR'), { code: 'EISDIR' });
+    const header = await readHeader(handle, stat.size);
+    const partial = stateOf(header);
+    const tensors: NamedTensor[] = [];
+    for (const entry of header.tensors) tensors.push({ name: entry.name, shape: entry.shape, values: await readF32(handle, header, entry) });
+    state = { ...partial, tensors };
+  } catch (e) {
+    throw e instanceof FormatError ? corrupt(file, e.message) : ioError('loadModel', file, e);
+  } finally {
+    await handle.close().catch(() => undefined);
+  }
+  try {
+    return Sequential.fromState(state, { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) });
+  } catch (e) {
+    throw corrupt(file, `its state is invalid: ${(e as Error).message}`);
+  }
+}
+
+/** The state a header describes, tensors not read yet. Throws FormatError. */
+function stateOf(header: Header): Omit<ModelState, 'tensors'> {
+  const meta = header.metadata;
+  if (!meta) throw new FormatError(`it has no __metadata__ (format '${FORMAT}' expected)`);
+  if (meta.format !== FORMAT) throw new FormatError(`metadata.format is ${JSON.stringify(meta.format)}, not '${FORMAT}'`);
+  if (meta.version !== VERSION) throw new FormatError(`unsupported version ${JSON.stringify(meta.version)} (this tunenet reads ${VERSION})`);
+  for (const key of Object.keys(meta)) {
+    if (!(key in METADATA_KEYS)) throw new FormatError(`unknown metadata '${key}'${check.suggestion(key, Object.keys(METADATA_KEYS)).replace('known options', 'known')}`);
+  }
+  for (const [key, required] of Object.entries(METADATA_KEYS)) {
+    if (required && meta[key] === undefined) throw new FormatError(`metadata '${key}' is missing`);
+  }
+  if (!/^(0|[1-9][0-9]*)$/.test(meta.step) || !Number.isSafeInteger(Number(meta.step))) {
+    throw new FormatError(`metadata.step ${JSON.stringify(meta.step)} is not a non-negative integer`);
+  }
+  const architecture = objectOf(meta, 'architecture', ARCHITECTURE_KEYS) as unknown as Architecture;
+  const rng = objectOf(meta, 'rng', RNG_KEYS) as unknown as Record<RngName, number[]>;
+  const normalizer = meta.normalizer === undefined ? undefined : (objectOf(meta, 'normalizer', NORMALIZER_KEYS) as unknown as NormalizerJSON);
+  // The optimizer's and the training state's fields are checked by fromState (unknown keys included).
+  const optimizer = json(meta, 'optimizer') as ModelState['optimizer'];
+  const training = meta.training === undefined ? undefined : (json(meta, 'training') as TrainingState);
+  for (const t of header.tensors) {
+    if (t.dtype !== 'F32') throw new FormatError(`tensor '${t.name}' has dtype ${t.dtype}, expected F32`);
+  }
+  return {
+    architecture,
+    optimizer,
+    step: Number(meta.step),
+    rng,
+    ...(normalizer !== undefined ? { normalizer } : {}),
+    ...(training !== undefined ? { training } : {}),
+  };
+}
+
+function json(meta: Record<string, string>, key: MetadataKey): unknown {
+  try {
+    return parseJsonStrict(meta[key]);
+  } catch (e) {
+    throw new FormatError(`metadata.${key} is not valid JSON (${(e as Error).message})`);
+  }
+}
+
+/** A metadata JSON object whose keys are all in `known`. */
+function objectOf(meta: Record<string, string>, key: MetadataKey, known: readonly string[]): Record<string, unknown> {
+  const value = json(meta, key);
+  if (!check.isPlainObject(value)) throw new FormatError(`metadata.${key} is ${check.describe(value)}, expected a JSON object`);
+  for (const k of Object.keys(value)) {
+    if (!known.includes(k)) throw new FormatError(`metadata.${key} has unknown field '${k}' (known: ${known.join(', ')})`);
+  }
+  return value;
+}
+
+function corrupt(file: string, why: string): Error {
+  return new Error(`loadModel: ${file} is not a valid tunenet model file: ${why}`);
+}
+
+/** A file system error, worded with the function and the path; `code` and `cause` kept. */
+function ioError(where: 'saveModel' | 'loadModel', file: string, e: unknown): Error {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  const why =
+    code === 'EISDIR' || (where === 'saveModel' && (code === 'ENOTEMPTY' || code === 'EEXIST'))
+      ? `'${file}' is a directory, expected a model file path`
+      : code === 'ENOENT' && where === 'loadModel'
+        ? `'${file}' does not exist (ENOENT)`
+        : `cannot ${where === 'saveModel' ? 'write' : 'read'} '${file}': ${(e as Error)?.message ?? String(e)}`;
+  return Object.assign(new Error(`${where}: file: ${why}`, { cause: e }), code ? { code } : {});
 }
