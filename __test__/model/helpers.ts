@@ -1,6 +1,7 @@
 // Shared helpers for the model/trainer integration tests (not a test file itself).
 import { expect } from 'vitest';
 import { reference, type Sequential } from '../../src';
+import type { Backend, DatasetHandle } from '../../src/backend';
 
 const { Rng, RngStream } = reference;
 
@@ -102,4 +103,23 @@ export function accuracy(classes: Int32Array, y: ArrayLike<number>): number {
   let ok = 0;
   for (let i = 0; i < y.length; i++) if (classes[i] === y[i]) ok++;
   return ok / y.length;
+}
+
+/**
+ * A sealed backend data set of x [m, inputs] and y [m, outputs] (`outputs` 0 or y null: no
+ * labels, for predict), filled the way the public API does it: allocate, write, seal.
+ */
+export async function datasetOf(
+  backend: Backend,
+  x: Float32Array,
+  y: Float32Array | null,
+  inputs: number,
+  outputs: number,
+): Promise<DatasetHandle> {
+  const labelled = y !== null && outputs > 0;
+  const data = backend.createDataset(x.length / inputs, inputs, labelled ? outputs : 0);
+  data.writeX(0, x);
+  if (labelled) data.writeY(0, y);
+  await data.seal();
+  return data;
 }

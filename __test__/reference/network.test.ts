@@ -13,6 +13,7 @@ import type {
 } from '../../src/backend';
 import { nativeBackend } from '../../src/backends';
 import { referenceBackend, relativeDifference, Rng, RngStream } from '../../src/reference';
+import { bytesOf, datasetOf } from '../model/helpers';
 
 const backends = { native: nativeBackend, reference: referenceBackend } as const;
 
@@ -28,11 +29,20 @@ function pair(options: NetworkOptions, optimizer: OptimizerOptions): Pair {
   };
 }
 
-function datasets(x: Float32Array, y: Float32Array, inputs: number, outputs: number) {
+/** The same sealed data set on both backends (y null: x only, for predict). */
+async function datasets(x: Float32Array, y: Float32Array | null, inputs: number, outputs: number) {
   return {
-    native: nativeBackend.createDataset(x, y, inputs, outputs),
-    reference: referenceBackend.createDataset(x, y, inputs, outputs),
+    native: await datasetOf(nativeBackend, x, y, inputs, outputs),
+    reference: await datasetOf(referenceBackend, x, y, inputs, outputs),
   };
+}
+
+/** What a training step may change: every tensor but the gradients, the step and the three streams (bytes). */
+function stateOf(net: NetworkHandle): Buffer {
+  const parts = net.tensors().map((t) => bytesOf(net.getTensor(t.layer, t.name)));
+  for (const which of ['dropout', 'shuffle', 'augment'] as const) parts.push(Buffer.from(net.getRngState(which).buffer.slice(0)));
+  parts.push(Buffer.from(Float64Array.of(net.getStep()).buffer));
+  return Buffer.concat(parts);
 }
 
 /** x ~ N(0, 1) [m, inputs]; y one-hot (softmax) or independent 0/1 bits (sigmoid) [m, outputs]. */
@@ -77,6 +87,29 @@ function expectClose(actual: number, expected: number, rel: number, what: string
     expect.fail(`${what}: reference ${actual}, native ${expected} (rel ${rel})`);
   }
 }
+
+/** The message of what `f` throws (synchronously), or null. */
+function messageOf(f: () => unknown): string | null {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The message of what `f` throws or rejects with, or null. */
+async function outcomeOf(f: () => unknown): Promise<string | null> {
+  try {
+    await f();
+    return null;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+/** The argument a message names: `x` in `x: element 3 is NaN`, `runSteps` in `runSteps: call beginEpoch first`. */
+const argumentOf = (message: string | null) => message?.slice(0, message.indexOf(': ')) ?? null;
 
 /** Copies every tensor (parameters, gradients, optimizer state, running statistics) from → to. */
 function copyTensors(from: NetworkHandle, to: NetworkHandle): void {
@@ -162,8 +195,8 @@ describe('reference network: random streams', () => {
     const losses: number[] = [];
     const twin = Rng.withStream(2024, RngStream.DROPOUT); // one draw per element of each active dropout layer
     for (let step = 0; step < 4; step++) {
-      const n = p.native.trainStep(x, y, 0);
-      const r = p.reference.trainStep(x, y, 0);
+      const n = p.native.trainStep(x, y, 0, null);
+      const r = p.reference.trainStep(x, y, 0, null);
       expectClose(r[0], n[0], 1e-6, `step ${step} loss`);
       expect(r[2]).toBe(n[2]);
       for (let i = 0; i < 2 * m * 8; i++) twin.nextU32();
@@ -180,16 +213,16 @@ describe('reference network: random streams', () => {
     const p = pair(dropoutNet(1), { kind: 'gd' });
     const { x, y } = makeData(2, 4, 6, 3, true);
     const before = Array.from(p.reference.getRngState('dropout'));
-    p.reference.trainStep(x, y, 0.1);
-    p.native.trainStep(x, y, 0.1);
+    p.reference.trainStep(x, y, 0.1, null);
+    p.native.trainStep(x, y, 0.1, null);
     expect(Array.from(p.reference.getRngState('dropout'))).toEqual(before);
     expect(Array.from(p.native.getRngState('dropout'))).toEqual(before);
 
     const q = pair(dropoutNet(0.5), { kind: 'gd' });
-    const data = datasets(x, y, 6, 3);
+    const data = await datasets(x, y, 6, 3);
     const start = Array.from(q.reference.getRngState('dropout'));
     await q.reference.evaluate(data.reference);
-    await q.reference.predict(x);
+    await q.reference.predict(data.reference);
     q.reference.gradientCheck(x, y, 1e-6);
     expect(Array.from(q.reference.getRngState('dropout'))).toEqual(start);
   });
@@ -207,14 +240,14 @@ describe('reference network: random streams', () => {
       { kind: 'gd' },
     );
     const { x, y } = makeData(5, m, 3, 3, true);
-    const data = datasets(x, y, 3, 3);
+    const data = await datasets(x, y, 3, 3);
     // With lr = 0 and batches of one, each step's loss names the example it trained on.
-    const probs = await p.reference.predict(x);
+    const probs = await p.reference.predict((await datasets(x, null, 3, 0)).reference);
     const lossOf = (row: number) => -Math.log(probs[row * 3 + y.subarray(row * 3, row * 3 + 3).indexOf(1)]);
     const order = Rng.withStream(seed, RngStream.SHUFFLE);
     for (let epoch = 0; epoch < 3; epoch++) {
-      p.native.beginEpoch(m, 1, true, false);
-      p.reference.beginEpoch(m, 1, true, false);
+      p.native.beginEpoch(m, 1, true, false, null, null);
+      p.reference.beginEpoch(m, 1, true, false, null, null);
       const expected = order.shuffle(Array.from({ length: m }, (_, i) => i));
       for (let step = 0; step < m; step++) {
         const n = await p.native.runSteps(data.native, 0, 1);
@@ -238,9 +271,9 @@ describe('reference network: random streams', () => {
       expect(Array.from(p.reference.getRngState(which))).toEqual(words);
     }
     const { x, y } = makeData(9, 7, 6, 3, true);
-    const data = datasets(x, y, 6, 3);
-    p.native.beginEpoch(7, 3, true, true);
-    p.reference.beginEpoch(7, 3, true, true);
+    const data = await datasets(x, y, 6, 3);
+    p.native.beginEpoch(7, 3, true, true, null, null);
+    p.reference.beginEpoch(7, 3, true, true, null, null);
     const n = await p.native.runSteps(data.native, 0.05, 10);
     const r = await p.reference.runSteps(data.reference, 0.05, 10);
     expect([r.steps, r.examples, r.epochDone]).toEqual([2, 6, true]); // dropLast: the last example is skipped
@@ -284,6 +317,7 @@ describe('reference network: training matches native', () => {
     l1: fc.constantFrom(0, 0.005, 0.05),
     momentum: fc.constantFrom(0, 0.5, 0.9, 0.99),
     shuffle: fc.boolean(),
+    clipNorm: fc.constantFrom(null, 0.05, 1), // per epoch (beginEpoch); null: off
     seed: fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
     dataSeed: fc.integer({ min: 0, max: 2 ** 31 }),
   });
@@ -317,15 +351,15 @@ describe('reference network: training matches native', () => {
           setBoth(1, 'beta', c.hidden, 0);
           setBoth(4, 'b', c.outputs, 0);
           const { x, y } = makeData(c.dataSeed + 1, c.m, c.inputs, c.outputs, c.softmax);
-          const data = datasets(x, y, c.inputs, c.outputs);
+          const data = await datasets(x, y, c.inputs, c.outputs);
 
           const lr = adaptive ? 0.01 : 0.1;
           let steps = 0;
           let epochDone = true;
           while (steps < 3) {
             if (epochDone) {
-              p.native.beginEpoch(c.m, batchSize, c.shuffle, false);
-              p.reference.beginEpoch(c.m, batchSize, c.shuffle, false);
+              p.native.beginEpoch(c.m, batchSize, c.shuffle, false, c.clipNorm, null);
+              p.reference.beginEpoch(c.m, batchSize, c.shuffle, false, c.clipNorm, null);
             }
             const n = await p.native.runSteps(data.native, lr, 3 - steps);
             const r = await p.reference.runSteps(data.reference, lr, 3 - steps);
@@ -365,14 +399,12 @@ describe('reference network: training matches native', () => {
         { kind: 'adam' },
       );
       const { x, y } = makeData(11, 16, 4, 3, loss === 'softmaxCrossEntropy');
-      const data = datasets(x, y, 4, 3);
-      for (const net of [p.native, p.reference]) {
-        net.setClipNorm(0.5); // small enough to clip
-        net.setStep(10); // Adam's bias correction resumes at t = 11
-      }
+      const data = await datasets(x, y, 4, 3);
+      for (const net of [p.native, p.reference]) net.setStep(10); // Adam's bias correction resumes at t = 11
       for (let step = 0; step < 3; step++) {
-        const n = p.native.trainStep(x, y, 0.01);
-        const r = p.reference.trainStep(x, y, 0.01);
+        // clipNorm 0.5 is small enough to clip (it holds for this call only).
+        const n = p.native.trainStep(x, y, 0.01, 0.5);
+        const r = p.reference.trainStep(x, y, 0.01, 0.5);
         expectClose(r[0], n[0], 1e-5, `trainStep ${step} data loss`);
         expectClose(r[1], n[1], 1e-5, `trainStep ${step} regularization`);
         expect(r[2]).toBe(n[2]);
@@ -385,20 +417,18 @@ describe('reference network: training matches native', () => {
         }
       }
       expect(p.reference.getStep()).toBe(13);
-      for (const net of [p.native, p.reference]) {
-        net.setClipNorm(null);
-        net.setOptimizer({ kind: 'nesterov', beta: 0.7 });
-      }
-      p.native.trainStep(x, y, 0.05);
-      p.reference.trainStep(x, y, 0.05);
+      for (const net of [p.native, p.reference]) net.setOptimizer({ kind: 'nesterov', beta: 0.7 });
+      p.native.trainStep(x, y, 0.05, null);
+      p.reference.trainStep(x, y, 0.05, null);
       expectSameTensors(p, { abs: 1e-5, rel: 1e-5 });
 
       const en = await p.native.evaluate(data.native);
       const er = await p.reference.evaluate(data.reference);
       expectClose(er.loss, en.loss, 1e-5, 'evaluate loss');
       expect([er.correct, er.examples]).toEqual([en.correct, en.examples]);
-      const pn = await p.native.predict(x);
-      const pr = await p.reference.predict(x);
+      const inputs = await datasets(x, null, 4, 0);
+      const pn = await p.native.predict(inputs.native);
+      const pr = await p.reference.predict(inputs.reference);
       expect(pr).toBeInstanceOf(Float32Array);
       expect(pr.length).toBe(pn.length);
       for (let i = 0; i < pn.length; i++) expectClose(pr[i], pn[i], 1e-5, `predict[${i}]`);
@@ -410,8 +440,8 @@ describe('reference network: training matches native', () => {
       { inputSize: 2, seed: 1, loss: 'softmaxCrossEntropy', layers: [{ kind: 'dense', units: 2 }] },
       { kind: 'gd' },
     );
-    const n = p.native.trainStep(Float32Array.of(1, 2), Float32Array.of(0, 1), 0.1);
-    const r = p.reference.trainStep(Float32Array.of(1, 2), Float32Array.of(0, 1), 0.1);
+    const n = p.native.trainStep(Float32Array.of(1, 2), Float32Array.of(0, 1), 0.1, null);
+    const r = p.reference.trainStep(Float32Array.of(1, 2), Float32Array.of(0, 1), 0.1, null);
     expect(Object.is(r[1], n[1])).toBe(true);
   });
 
@@ -463,8 +493,8 @@ describe('reference network: gradient checking', () => {
       const { x, y } = makeData(4, m, 4, outputs, loss === 'softmaxCrossEntropy');
       // A few steps first, so γ, β, the running statistics and the optimizer state are not initial.
       for (let i = 0; i < 3; i++) {
-        p.native.trainStep(x, y, 0.01);
-        p.reference.trainStep(x, y, 0.01);
+        p.native.trainStep(x, y, 0.01, null);
+        p.reference.trainStep(x, y, 0.01, null);
       }
       copyTensors(p.native, p.reference); // the same f32 parameters on both, so the f64 checks agree closely
       const before = allTensorNames(p.reference).map(([l, n]) => Array.from(p.reference.getTensor(l, n)));
@@ -499,16 +529,6 @@ describe('reference network: argument errors match native', () => {
     layers,
     ...more,
   });
-
-  /** The message of what `f` throws (synchronously), or null. */
-  function messageOf(f: () => unknown): string | null {
-    try {
-      f();
-      return null;
-    } catch (e) {
-      return (e as Error).message;
-    }
-  }
 
   const badNetworks: Array<[NetworkOptions, OptimizerOptions]> = [
     [net([dense(3, { useBias: false }), { kind: 'batchNorm' }, { kind: 'dropout', keepProb: 0 }, dense(2)]), { kind: 'gd' }],
@@ -558,84 +578,281 @@ describe('reference network: argument errors match native', () => {
     );
   });
 
-  it('rejects the same data sets', () => {
-    const cases: Array<[Float32Array, Float32Array, number, number]> = [
-      [new Float32Array(3), new Float32Array(2), 2, 1],
-      [new Float32Array(0), new Float32Array(0), 2, 1],
-      [new Float32Array(4), new Float32Array(3), 2, 1],
-      [new Float32Array(4), new Float32Array(2), 0, 1],
-      [new Float32Array(4), new Float32Array(2), 2, 0],
-      [Float32Array.of(1, NaN), new Float32Array(1), 2, 1],
-      [Float32Array.of(1, 2), Float32Array.of(-Infinity), 2, 1],
+  it('rejects the same data sets', async () => {
+    // Allocation: the same sizes refused with the same words.
+    const sizes: Array<[number, number, number]> = [
+      [0, 2, 1],
+      [2, 0, 1],
+      [-1, 2, 1],
+      [1.5, 2, 1],
+      [2 ** 32, 2, 1],
+      [2, 2 ** 32, 1],
+      [2, 2, -1],
+      [2, 2, 0.5],
+      [2, NaN, 1],
     ];
-    for (const [x, y, inputs, outputs] of cases) {
-      const n = messageOf(() => nativeBackend.createDataset(x, y, inputs, outputs));
-      expect(n).not.toBeNull();
-      expect(messageOf(() => referenceBackend.createDataset(x, y, inputs, outputs))).toBe(n);
+    for (const [rows, inputs, outputs] of sizes) {
+      const n = messageOf(() => nativeBackend.createDataset(rows, inputs, outputs));
+      expect(n, JSON.stringify([rows, inputs, outputs])).not.toBeNull();
+      expect(messageOf(() => referenceBackend.createDataset(rows, inputs, outputs)), JSON.stringify([rows, inputs, outputs])).toBe(n);
     }
-    const x = Float32Array.of(1, 2, 3, 4);
-    const data = referenceBackend.createDataset(x, Float32Array.of(1, 0), 2, 1);
-    x[0] = 100; // copied once: later changes to the caller's array do not reach it
-    expect(data.length).toBe(2);
+    // Storage that cannot exist is refused up front, not half-allocated.
+    for (const backend of [nativeBackend, referenceBackend]) expect(() => backend.createDataset(2 ** 31, 2 ** 31, 1)).toThrow();
+
+    // Writes that do not fit, from a bad row, or after sealing: the same words.
+    const writes: Array<(d: DatasetHandle) => unknown> = [
+      (d) => d.writeX(0, new Float32Array(3)), // not whole rows
+      (d) => d.writeX(1, new Float32Array(4)), // past the last row
+      (d) => d.writeX(3, new Float32Array(2)),
+      (d) => d.writeX(-1, new Float32Array(2)),
+      (d) => d.writeX(0.5, new Float32Array(2)),
+      (d) => d.writeY(0, new Float32Array(3)),
+      (d) => d.writeY(2, new Float32Array(1)),
+      (d) => d.writeY(1, new Float32Array(2)),
+    ];
+    for (const [i, write] of writes.entries()) {
+      const [n, r] = [nativeBackend, referenceBackend].map((b) => messageOf(() => write(b.createDataset(2, 2, 1))));
+      expect(n, `write ${i}`).not.toBeNull();
+      expect(r, `write ${i}`).toBe(n);
+    }
+
+    // seal() checks finiteness: both refuse the same data, naming the same array and element
+    // (native adds the row and column).
+    const unsealable: Array<[Float32Array, Float32Array, string, number]> = [
+      [Float32Array.of(1, NaN, 3, 4), Float32Array.of(1, 0), 'x', 1],
+      [Float32Array.of(1, 2, 3, Infinity), Float32Array.of(1, 0), 'x', 3],
+      [Float32Array.of(1, 2, 3, 4), Float32Array.of(1, -Infinity), 'y', 1],
+      [Float32Array.of(-Infinity, 2, 3, NaN), Float32Array.of(NaN, 0), 'x', 0],
+    ];
+    for (const [x, y, name, element] of unsealable) {
+      for (const backend of [nativeBackend, referenceBackend]) {
+        const data = backend.createDataset(2, 2, 1);
+        data.writeX(0, x);
+        data.writeY(0, y);
+        const message = await outcomeOf(() => data.seal());
+        expect(message, `${backend.name} ${name}[${element}]`).toMatch(new RegExp(`^${name}: element ${element} (\\(row \\d+, column \\d+\\) )?is -?(NaN|Infinity|inf), expected a finite number$`));
+        // Not usable for training: the data set was never sealed.
+        const net = backend.createNetwork({ inputSize: 2, seed: 1, loss: 'sigmoidBinaryCrossEntropy', layers: [dense(1)] }, { kind: 'gd' });
+        expect(await outcomeOf(() => net.evaluate(data)), backend.name).toBe('data: is not sealed yet (await seal() after writing it)');
+      }
+    }
+
+    const sealedTwice: Array<string | null> = [];
+    const writeAfterSeal: Array<string | null> = [];
+    for (const backend of [nativeBackend, referenceBackend]) {
+      const data = backend.createDataset(2, 2, 1);
+      await data.seal(); // zero-filled storage is valid data
+      expect(data.length).toBe(2);
+      sealedTwice.push(await outcomeOf(() => data.seal()));
+      writeAfterSeal.push(messageOf(() => data.writeX(0, new Float32Array(2))));
+    }
+    expect(sealedTwice[0]).toBe('data: is already sealed');
+    expect(sealedTwice[1]).toBe(sealedTwice[0]);
+    expect(writeAfterSeal[0]).toBe('data: is sealed; it can no longer be written');
+    expect(writeAfterSeal[1]).toBe(writeAfterSeal[0]);
+  });
+
+  it('copies what is written: later changes to the caller’s arrays do not reach the data set', async () => {
+    const options = net([dense(3), { kind: 'activation', activation: 'tanh' }, dense(2)]);
+    const x = Float32Array.of(1, 2, 3, 4, -1, 0.5);
+    const y = Float32Array.of(1, 0, 0, 1, 1, 0);
+    for (const backend of [nativeBackend, referenceBackend]) {
+      const handle = backend.createNetwork(options, { kind: 'gd' });
+      const [xs, ys] = [x.slice(), y.slice()];
+      const data = backend.createDataset(3, 2, 2);
+      data.writeX(0, xs.subarray(0, 2)); // in chunks of rows, as the public API writes
+      data.writeX(1, xs.subarray(2));
+      data.writeY(0, ys);
+      xs.fill(100);
+      ys.fill(NaN);
+      await data.seal(); // checks the copy: the caller's NaN labels are not in it
+      const fresh = await datasetOf(backend, x, y, 2, 2);
+      expect(await handle.evaluate(data), backend.name).toEqual(await handle.evaluate(fresh));
+      expect(bytesOf(await handle.predict(data)).equals(bytesOf(await handle.predict(fresh))), backend.name).toBe(true);
+    }
   });
 
   it('rejects the same method calls', async () => {
     type Call = (net: NetworkHandle, backend: Backend, dataset: DatasetHandle) => unknown;
     const options = net([dense(3, { useBias: false }), { kind: 'batchNorm' }, dense(2)]);
-    const calls: Call[] = [
-      (n) => n.getTensor(5, 'W'),
-      (n) => n.getTensor(0, 'W.x'),
-      (n) => n.getTensor(0, 'b'),
-      (n) => n.getTensor(1, 'runningMean.v'),
-      (n) => n.setTensor(0, 'W', new Float32Array(2)),
-      (n) => n.setTensor(1, 'gamma', Float32Array.of(1, NaN, 1)),
-      (n) => n.setTensor(1, 'runningVar', Float32Array.of(1, -1, 1)),
-      (n) => n.setStep(-1),
-      (n) => n.setStep(0.5),
-      (n) => n.setClipNorm(0),
-      (n) => n.setClipNorm(NaN),
-      (n) => n.setOptimizer({ kind: 'adam', beta2: 1 }),
-      (n) => n.setRngState('shuffle', [0, 0, 0, 0]),
-      (n) => n.setRngState('shuffle', [1, 2, 3]),
-      (n) => n.setRngState('noise' as 'dropout', [1, 2, 3, 4]),
-      (n) => n.getRngState('noise' as 'dropout'),
-      (n) => n.beginEpoch(0, 1, true, false),
-      (n) => n.beginEpoch(4, 0, true, false),
-      (n, _b, d) => n.runSteps(d, 0.1, 1), // before beginEpoch
-      (n) => n.trainStep(new Float32Array(3), new Float32Array(2), 0.1),
-      (n) => n.trainStep(new Float32Array(0), new Float32Array(0), 0.1),
-      (n) => n.trainStep(new Float32Array(2), new Float32Array(3), 0.1),
-      (n) => n.trainStep(Float32Array.of(NaN, 1), new Float32Array(2), 0.1),
-      (n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, Infinity), 0.1),
-      (n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, 0), -1),
-      (n) => n.predict(new Float32Array(3)),
-      (n) => n.predict(Float32Array.of(1, NaN)),
-      (n) => n.gradientCheck(Float32Array.of(1, 2), Float32Array.of(1, 0), 0),
-      (n) => n.gradientCheck(Float32Array.of(1, 2), Float32Array.of(1, 0, 0), 1e-6),
-      (n, b) => n.evaluate(b.createDataset(new Float32Array(6), new Float32Array(3), 2, 1)),
-      (n, b) => n.evaluate(b.createDataset(new Float32Array(3), new Float32Array(2), 3, 2)),
-      (n, _b, d) => {
-        n.beginEpoch(4, 2, false, false);
-        return n.runSteps(d, -0.1, 1);
-      },
-      (n, _b, d) => {
-        n.beginEpoch(4, 2, false, false);
-        return n.runSteps(d, 0.1, 0);
-      },
-      (n, _b, d) => {
-        n.beginEpoch(3, 2, false, false); // the data set has 4 rows
-        return n.runSteps(d, 0.1, 1);
-      },
+    const unsealed = (b: Backend) => b.createDataset(4, 2, 2);
+    // 'text': the same message; 'argument': the same argument named (the wording may differ).
+    const calls: Array<[Call, 'text' | 'argument']> = [
+      [(n) => n.getTensor(5, 'W'), 'text'],
+      [(n) => n.getTensor(0, 'W.x'), 'text'],
+      [(n) => n.getTensor(0, 'b'), 'text'],
+      [(n) => n.getTensor(1, 'runningMean.v'), 'text'],
+      [(n) => n.setTensor(0, 'W', new Float32Array(2)), 'text'],
+      [(n) => n.setTensor(1, 'gamma', Float32Array.of(1, NaN, 1)), 'text'],
+      [(n) => n.setTensor(1, 'runningVar', Float32Array.of(1, -1, 1)), 'text'],
+      [(n) => n.setStep(-1), 'text'],
+      [(n) => n.setStep(0.5), 'text'],
+      [(n) => n.setOptimizer({ kind: 'adam', beta2: 1 }), 'text'],
+      [(n) => n.setRngState('shuffle', [0, 0, 0, 0]), 'text'],
+      [(n) => n.setRngState('shuffle', [1, 2, 3]), 'text'],
+      [(n) => n.setRngState('noise' as 'dropout', [1, 2, 3, 4]), 'text'],
+      [(n) => n.getRngState('noise' as 'dropout'), 'text'],
+      [(n) => n.beginEpoch(0, 1, true, false, null, null), 'text'],
+      [(n) => n.beginEpoch(4, 0, true, false, null, null), 'text'],
+      [(n) => n.beginEpoch(4, 2, true, false, 0, null), 'text'],
+      [(n) => n.beginEpoch(4, 2, true, false, -1, null), 'text'],
+      [(n) => n.beginEpoch(4, 2, true, false, NaN, null), 'text'],
+      [(n) => n.beginEpoch(4, 2, true, false, Infinity, null), 'text'],
+      [(n) => n.beginEpoch(4, 2, true, false, null, { height: 1, width: 3 }), 'text'], // 3 ≠ inputSize 2
+      // Before beginEpoch (native adds a hint about abandoned epochs).
+      [(n, _b, d) => n.runSteps(d, 0.1, 1), 'argument'],
+      [(n) => n.trainStep(new Float32Array(3), new Float32Array(2), 0.1, null), 'text'],
+      [(n) => n.trainStep(new Float32Array(0), new Float32Array(0), 0.1, null), 'text'],
+      [(n) => n.trainStep(new Float32Array(2), new Float32Array(3), 0.1, null), 'text'],
+      [(n) => n.trainStep(Float32Array.of(NaN, 1), new Float32Array(2), 0.1, null), 'text'],
+      [(n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, Infinity), 0.1, null), 'text'],
+      [(n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, 0), -1, null), 'text'],
+      [(n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, 0), 0.1, 0), 'text'],
+      [(n) => n.trainStep(Float32Array.of(1, 1), Float32Array.of(1, 0), 0.1, NaN), 'text'],
+      [async (n, b) => n.predict(await datasetOf(b, new Float32Array(3), null, 3, 0)), 'text'], // 3 features, the net takes 2
+      [(n, b) => n.predict(unsealed(b)), 'argument'],
+      [(n) => n.gradientCheck(Float32Array.of(1, 2), Float32Array.of(1, 0), 0), 'text'],
+      [(n) => n.gradientCheck(Float32Array.of(1, 2), Float32Array.of(1, 0, 0), 1e-6), 'text'],
+      [async (n, b) => n.evaluate(await datasetOf(b, new Float32Array(6), new Float32Array(3), 2, 1)), 'text'],
+      [async (n, b) => n.evaluate(await datasetOf(b, new Float32Array(3), new Float32Array(2), 3, 2)), 'text'],
+      [async (n, b) => n.evaluate(await datasetOf(b, new Float32Array(4), null, 2, 0)), 'text'], // no labels
+      [(n, b) => n.evaluate(unsealed(b)), 'text'],
+      [
+        (n, b) => {
+          n.beginEpoch(4, 2, false, false, null, null);
+          return n.runSteps(unsealed(b), 0.1, 1);
+        },
+        'text',
+      ],
+      [
+        (n, _b, d) => {
+          n.beginEpoch(4, 2, false, false, null, null);
+          return n.runSteps(d, -0.1, 1);
+        },
+        'text',
+      ],
+      [
+        (n, _b, d) => {
+          n.beginEpoch(4, 2, false, false, null, null);
+          return n.runSteps(d, 0.1, 0);
+        },
+        'text',
+      ],
+      [
+        (n, _b, d) => {
+          n.beginEpoch(3, 2, false, false, null, null); // the data set has 4 rows
+          return n.runSteps(d, 0.1, 1);
+        },
+        'text',
+      ],
     ];
-    for (const [i, call] of calls.entries()) {
+    for (const [i, [call, compare]] of calls.entries()) {
       const messages: Array<string | null> = [];
       for (const backend of [backends.native, backends.reference]) {
         const handle = backend.createNetwork(options, { kind: 'adam' });
-        const data = backend.createDataset(new Float32Array(8), Float32Array.of(1, 0, 0, 1, 1, 0, 0, 1), 2, 2);
-        messages.push(messageOf(() => call(handle, backend, data)));
+        const data = await datasetOf(backend, new Float32Array(8), Float32Array.of(1, 0, 0, 1, 1, 0, 0, 1), 2, 2);
+        messages.push(await outcomeOf(() => call(handle, backend, data)));
       }
       expect(messages[0], `call ${i}`).not.toBeNull();
-      expect(messages[1], `call ${i}`).toBe(messages[0]);
+      expect(messages[1], `call ${i}`).not.toBeNull();
+      if (compare === 'text') expect(messages[1], `call ${i}`).toBe(messages[0]);
+      else expect(argumentOf(messages[1]), `call ${i}: ${messages[1]} vs ${messages[0]}`).toBe(argumentOf(messages[0]));
     }
+  });
+});
+
+describe('reference network: divergence matches native', () => {
+  // Momentum and batch norm so that optimizer state and running statistics must be restored
+  // too, dropout so that the DROPOUT stream must be.
+  const options: NetworkOptions = {
+    inputSize: 3,
+    seed: 5,
+    loss: 'softmaxCrossEntropy',
+    layers: [
+      { kind: 'dense', units: 8, useBias: false },
+      { kind: 'batchNorm' },
+      { kind: 'activation', activation: 'relu' },
+      { kind: 'dropout', keepProb: 0.8 },
+      { kind: 'dense', units: 3 },
+    ],
+  };
+  const m = 24;
+  const { x, y } = makeData(21, m, 3, 3, true);
+  const scaled = x.map((v) => v * 3);
+
+  it('runSteps rejects at the same step with the same reason and puts back the state of the epoch start', async () => {
+    // [learning rate, batch size, steps per runSteps call]
+    const cases: Array<[number, number, number]> = [
+      [1e30, 24, 100], // one step per epoch: the update overflows
+      [1e30, 4, 100], // several steps: a later one sees the damage
+      [1e12, 4, 1], // one step per call: the epoch fails in a later call, and all of it is undone
+      [1e12, 5, 2],
+    ];
+    for (const [lr, batchSize, maxSteps] of cases) {
+      const what = `lr ${lr}, batch ${batchSize}, ${maxSteps} per call`;
+      const p = pair(options, { kind: 'momentum', beta: 0.9 });
+      const data = await datasets(scaled, y, 3, 3);
+      // A sane epoch first: non-trivial state to return to.
+      for (const n of [p.native, p.reference]) n.beginEpoch(m, 8, true, false, null, null);
+      await p.native.runSteps(data.native, 0.01, 100);
+      await p.reference.runSteps(data.reference, 0.01, 100);
+      const start = { native: stateOf(p.native), reference: stateOf(p.reference) };
+      const errors: string[] = [];
+      const completed: number[] = [];
+      for (const side of ['native', 'reference'] as const) {
+        const net = p[side];
+        net.beginEpoch(m, batchSize, true, false, null, null);
+        let steps = 0;
+        let error: string | null = null;
+        while (error === null && steps < 1000) {
+          try {
+            const r = await net.runSteps(data[side], lr, maxSteps);
+            steps += r.steps;
+            if (r.epochDone) break;
+          } catch (e) {
+            error = (e as Error).message;
+          }
+        }
+        expect(error, `${side}: ${what}`).toMatch(/^diverged: step \d+: /);
+        errors.push(error!);
+        completed.push(steps);
+        // Every tensor (optimizer state and running statistics too), the step and the streams.
+        expect(stateOf(net).equals(start[side]), `${side} restored: ${what}`).toBe(true);
+        // The abandoned epoch is over: continuing it is refused.
+        expect(await outcomeOf(() => net.runSteps(data[side], 0.01, 1)), `${side}: ${what}`).toMatch(/^runSteps: call beginEpoch first/);
+      }
+      expect(errors[1], what).toBe(errors[0]);
+      expect(completed[1], what).toBe(completed[0]);
+      // Restored to the same state on both, the model trains on normally and both still agree.
+      for (const n of [p.native, p.reference]) n.beginEpoch(m, 8, true, false, null, null);
+      const n = await p.native.runSteps(data.native, 0.01, 100);
+      const r = await p.reference.runSteps(data.reference, 0.01, 100);
+      expect(Number.isFinite(n.lossSum)).toBe(true);
+      expectClose(r.lossSum, n.lossSum, 1e-4, `lossSum after recovery: ${what}`);
+      expectSameTensors(p, { abs: 1e-4, rel: 1e-4 });
+    }
+  });
+
+  it('trainStep refuses a diverging step with the same reason and leaves the model unchanged; clipNorm applies to the call', async () => {
+    const p = pair(options, { kind: 'momentum', beta: 0.9 });
+    for (const n of [p.native, p.reference]) n.trainStep(scaled, y, 0.01, null);
+    const errors: string[] = [];
+    for (const side of ['native', 'reference'] as const) {
+      const net = p[side];
+      const before = stateOf(net);
+      expect(() => net.trainStep(scaled, y, 1e30, null), side).toThrow(/^diverged: step 1: /);
+      errors.push(messageOf(() => net.trainStep(scaled, y, 1e30, null))!);
+      expect(stateOf(net).equals(before), side).toBe(true);
+      // With plain gradient descent (no momentum carried over) and a tiny clip, the same rate
+      // moves the parameters by at most 1e30 · 1e-32: the step is applied.
+      net.setOptimizer({ kind: 'gd' });
+      const [loss] = net.trainStep(scaled, y, 1e30, 1e-32);
+      expect(Number.isFinite(loss), side).toBe(true);
+      expect(stateOf(net).equals(before), side).toBe(false);
+      // The clip held for that call only.
+      expect(() => net.trainStep(scaled, y, 1e30, null), side).toThrow(/^diverged: step 1: /);
+    }
+    expect(errors[1]).toBe(errors[0]);
+    expectSameTensors(p, { abs: 1e-5, rel: 1e-5 });
   });
 });
