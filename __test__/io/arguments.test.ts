@@ -3,7 +3,7 @@
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadModel, Normalizer, saveModel } from '../../src';
 import { makeModel } from './helpers';
 
@@ -51,6 +51,13 @@ describe('saveModel arguments', () => {
     model.normalizer = { features: 4 } as never;
     await expect(saveModel(model, target)).rejects.toThrow(/^saveModel: model\.normalizer: expected a Normalizer/);
     await expect(fs.stat(target)).rejects.toThrow(/ENOENT/);
+  });
+  it('a model whose state cannot be taken is reported as such, and nothing is written', async () => {
+    const model = makeModel();
+    vi.spyOn(model, 'exportState').mockRejectedValue(new Error('boom'));
+    const sub = await fs.mkdtemp(path.join(dir, 'state-'));
+    await expect(saveModel(model, path.join(sub, 'm.safetensors'))).rejects.toThrow('saveModel: model: could not take its state: boom');
+    expect(await fs.readdir(sub)).toEqual([]);
   });
 });
 

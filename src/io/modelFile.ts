@@ -75,13 +75,18 @@ export async function saveModel(model: Sequential, file: string): Promise<void> 
     }
   }
   // Requested now, so that saves keep call order; taken between two of the model's native calls.
-  const state = model.exportState();
+  const state = model.exportState().catch((e: unknown) => {
+    throw new StateError(`saveModel: model: could not take its state: ${(e as Error)?.message ?? String(e)}`, { cause: e });
+  });
   try {
     await writeFileAtomic(file, state, (handle, s) => writeSafetensors(handle, s.tensors, metadataOf(s)));
   } catch (e) {
-    throw ioError('saveModel', file, e);
+    throw e instanceof StateError ? e : ioError('saveModel', file, e);
   }
 }
+
+/** The model could not be read (not a file problem): reported as it is. */
+class StateError extends Error {}
 
 /** The `__metadata__` strings of a state. */
 function metadataOf(state: ModelState): Record<string, string> {
@@ -191,7 +196,7 @@ function corrupt(file: string, why: string): Error {
 function ioError(where: 'saveModel' | 'loadModel', file: string, e: unknown): Error {
   const code = (e as NodeJS.ErrnoException)?.code;
   const why =
-    code === 'EISDIR' || (where === 'saveModel' && (code === 'ENOTEMPTY' || code === 'EEXIST'))
+    code === 'EISDIR'
       ? `'${file}' is a directory, expected a model file path`
       : code === 'ENOENT' && where === 'loadModel'
         ? `'${file}' does not exist (ENOENT)`
