@@ -156,28 +156,45 @@ describe('Normalizer bad input', () => {
   const n = Normalizer.fit([[1, 2, 3], [4, 5, 9]], 3);
 
   it('applied to the wrong width: names x and both widths', () => {
-    expect(() => n.transform([[1, 2], [3, 4]])).toThrow(/x: normalizer applied to the wrong width: x has 2 features, the normalizer was fitted on 3/);
-    expect(() => n.transform(new Float32Array(8), 4)).toThrow(/x: normalizer applied to the wrong width: x has 4 features, the normalizer was fitted on 3/);
-    expect(() => n.transform(new Float32Array(4))).toThrow(/x: normalizer applied to the wrong width \(3 features\): 4 values is not a whole number of rows of 3/);
-    expect(() => n.transform([[1, 2, 3], [1, 2]])).toThrow(/x: normalizer applied to the wrong width \(3 features\): row 1 has 2 values, expected 3/);
+    expect(() => n.transform([[1, 2], [3, 4]])).toThrow(/^Normalizer\.transform: x: normalizer applied to the wrong width: x has 2 features, the normalizer was fitted on 3$/);
+    expect(() => n.transform(new Float32Array(8), 4)).toThrow(/^Normalizer\.transform: x: normalizer applied to the wrong width: x has 4 features, the normalizer was fitted on 3$/);
+    expect(() => n.transform(new Float32Array(4))).toThrow(/^Normalizer\.transform: x: normalizer applied to the wrong width \(3 features\): 4 values is not a whole number of rows of 3 features \(expected shape \[m, 3\]\)$/);
+    expect(() => n.transform([[1, 2, 3], [1, 2]])).toThrow(/^Normalizer\.transform: x: normalizer applied to the wrong width \(3 features\): row 1 has 2 values, expected 3$/);
   });
 
   it('non-finite values, empty data and non-arrays', () => {
-    expect(() => n.transform([1, 2, NaN])).toThrow(/x: element 2 is NaN, expected a finite number/);
-    expect(() => n.transform(Float64Array.from([1, Infinity, 3]))).toThrow(/x: element 1 is Infinity/);
-    expect(() => n.transform([])).toThrow(/x: is empty/);
-    expect(() => n.transform('abc' as unknown as number[])).toThrow(/x: expected a Float32Array, Float64Array or array of rows, got string/);
-    expect(() => n.transform([1, 2, 3], 0)).toThrow(/features: must be an integer ≥ 1, got 0/);
+    expect(() => n.transform([1, 2, NaN])).toThrow(/^Normalizer\.transform: x: element 2 is NaN, expected a finite number$/);
+    expect(() => n.transform(Float64Array.from([1, Infinity, 3]))).toThrow(/^Normalizer\.transform: x: element 1 is Infinity, expected a finite number$/);
+    expect(() => n.transform([])).toThrow(/^Normalizer\.transform: x: is empty; expected shape \[m, 3\] with m ≥ 1$/);
+    expect(() => n.transform('abc' as unknown as number[])).toThrow(/^Normalizer\.transform: x: expected a Float32Array, Float64Array or array of rows, got the string 'abc'$/);
+    expect(() => n.transform([1, 2, 3], 0)).toThrow(/^Normalizer\.transform: features: must be an integer in \[1, 1000000000\], got 0$/);
+    expect(() => n.transform([1, 2, 3], '3' as never)).toThrow(/^Normalizer\.transform: features: expected an integer in \[1, 1000000000\], got the string '3'$/);
   });
 
   it('fit: bad features, bad x', () => {
-    expect(() => Normalizer.fit([1, 2], 0)).toThrow(/features: must be an integer ≥ 1, got 0/);
-    expect(() => Normalizer.fit([1, 2], 1.5)).toThrow(/features: must be an integer ≥ 1, got 1\.5/);
-    expect(() => Normalizer.fit([1, 2], undefined as unknown as number)).toThrow(/features: must be an integer ≥ 1, got undefined/);
-    expect(() => Normalizer.fit([1, 2, 3], 2)).toThrow(/x: 3 values is not a whole number of rows of 2 features/);
-    expect(() => Normalizer.fit(new Float32Array(0), 2)).toThrow(/x: is empty/);
-    expect(() => Normalizer.fit([[1, NaN]], 2)).toThrow(/x: element 1 is NaN/);
-    expect(() => Normalizer.fit({} as unknown as number[], 2)).toThrow(/x: expected a Float32Array, Float64Array or array of rows, got Object/);
+    expect(() => Normalizer.fit([1, 2], 0)).toThrow(/^Normalizer\.fit: features: must be an integer in \[1, 1000000000\], got 0$/);
+    expect(() => Normalizer.fit([1, 2], 1.5)).toThrow(/^Normalizer\.fit: features: must be an integer in \[1, 1000000000\], got 1\.5$/);
+    expect(() => Normalizer.fit([1, 2], undefined as unknown as number)).toThrow(/^Normalizer\.fit: features: expected an integer in \[1, 1000000000\], got undefined$/);
+    expect(() => Normalizer.fit([1, 2], Infinity)).toThrow(/^Normalizer\.fit: features: must be an integer in \[1, 1000000000\], got Infinity$/);
+    expect(() => Normalizer.fit([1, 2, 3], 2)).toThrow(/^Normalizer\.fit: x: 3 values is not a whole number of rows of 2 features \(expected shape \[m, 2\]\)$/);
+    expect(() => Normalizer.fit(new Float32Array(0), 2)).toThrow(/^Normalizer\.fit: x: is empty; expected shape \[m, 2\] with m ≥ 1$/);
+    expect(() => Normalizer.fit([[1, NaN]], 2)).toThrow(/^Normalizer\.fit: x: element 1 is NaN, expected a finite number$/);
+    expect(() => Normalizer.fit({} as unknown as number[], 2)).toThrow(/^Normalizer\.fit: x: expected a Float32Array, Float64Array or array of rows, got a Object$/);
+  });
+
+  it('fit: a mistyped width is refused before anything is allocated for it', () => {
+    // Nested rows used to allocate rows × features first: 1e9 features made an 8 GB array.
+    expect(() => Normalizer.fit([[1, 2]], 1e9)).toThrow(/^Normalizer\.fit: x: row 0 has 2 values, expected 1000000000$/);
+    expect(() => Normalizer.fit([[1, 2]], 2e9)).toThrow(/^Normalizer\.fit: features: must be an integer in \[1, 1000000000\], got 2000000000$/);
+  });
+
+  it('detached and shared buffers', () => {
+    const x = Float64Array.from([1, 2, 3, 4]);
+    structuredClone(x.buffer, { transfer: [x.buffer] });
+    expect(() => Normalizer.fit(x, 2)).toThrow(/^Normalizer\.fit: x: its ArrayBuffer is detached/);
+    const shared = new Float32Array(new SharedArrayBuffer(16));
+    shared.set([1, 2, 3, 6]);
+    expect(Array.from(Normalizer.fit(shared, 2).mean)).toEqual([2, 4]);
   });
 });
 
@@ -192,10 +209,11 @@ describe('Normalizer JSON', () => {
   });
 
   it.each([
-    ['null', null, /normalizer: expected an object \{ features, mean, std \}, got null/],
+    ['null', null, /^normalizer: expected an object \{ features, mean, std \}, got null$/],
     ['an array', [1, 2], /normalizer: expected an object/],
-    ['missing features', { mean: [0], std: [1] }, /normalizer\.features: must be an integer ≥ 1, got undefined/],
-    ['missing mean', { features: 1, std: [1] }, /normalizer\.mean: expected an array of 1 numbers, got undefined/],
+    ['missing features', { mean: [0], std: [1] }, /^normalizer\.features: expected an integer in \[1, 1000000000\], got undefined$/],
+    ['an unknown field', { features: 1, mean: [0], std: [1], scale: [1] }, /^normalizer: unknown field 'scale' \(known: features, mean, std\)$/],
+    ['missing mean', { features: 1, std: [1] }, /^normalizer\.mean: expected an array of 1 numbers, got undefined$/],
     ['a short std', { features: 2, mean: [0, 0], std: [1] }, /normalizer\.std: has 1 values, expected 2/],
     ['a negative std', { features: 2, mean: [0, 0], std: [1, -1] }, /normalizer\.std\[1\]: expected a finite number ≥ 0, got -1/],
     ['a null mean (NaN in JSON)', { features: 1, mean: [null], std: [1] }, /normalizer\.mean\[0\]: expected a finite number, got null/],
@@ -266,9 +284,9 @@ describe('the normalizer travels with the model', () => {
     };
     // The rewrite itself keeps a good file loadable.
     await expect(rewrite('same', header.__metadata__.normalizer)).resolves.toBeDefined();
-    await expect(rewrite('not-json', '{oops')).rejects.toThrow(/not a valid tunenet model file: metadata 'normalizer' is not valid JSON/);
+    await expect(rewrite('not-json', '{oops')).rejects.toThrow(/not a valid tunenet model file: metadata\.normalizer is not valid JSON/);
     await expect(rewrite('neg-std', JSON.stringify({ features: 2, mean: [0, 0], std: [1, -2] }))).rejects.toThrow(
-      /not a valid tunenet model file: metadata\.normalizer\.std\[1\]: expected a finite number ≥ 0/,
+      /not a valid tunenet model file: .*normalizer\.std\[1\]: expected a finite number ≥ 0, got -2$/,
     );
     await expect(rewrite('wide', JSON.stringify({ features: 3, mean: [0, 0, 0], std: [1, 1, 1] }))).rejects.toThrow(
       /metadata\.normalizer has 3 features, but the architecture's input has 2/,

@@ -10,6 +10,7 @@
 //   divided by 1 instead, so it becomes exactly 0 everywhere it equals the training value.
 // - The model does not apply it by itself: `model.normalizer` only carries it through
 //   saveModel/loadModel; call `normalizer.transform(x)` before fit, evaluate and predict.
+import { describe, integer, isPlainObject, typeError, typedArray } from '../validation/args';
 import type { Matrix } from './arrays';
 
 /** The JSON form stored in a model file's `__metadata__.normalizer`. */
@@ -19,35 +20,33 @@ export interface NormalizerJSON {
   std: number[];
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v !== 'object') return typeof v;
-  return (v as object).constructor?.name ?? 'object';
-}
-
 /** The feature count of a nested-rows matrix, or undefined for flat data. */
 function nestedWidth(x: Matrix): number | undefined {
   return Array.isArray(x) && x.length > 0 && Array.isArray(x[0]) ? (x[0] as number[]).length : undefined;
 }
 
-/** x as a flat row-major array of finite numbers [m, features] (no copy for typed arrays). */
+/**
+ * x as a flat row-major array of finite numbers [m, features] (no copy for typed arrays, except
+ * one on a SharedArrayBuffer, which another thread could change while it is read).
+ */
 function rows(name: string, x: Matrix, features: number): Float32Array | Float64Array {
   let flat: Float32Array | Float64Array;
-  if (x instanceof Float32Array || x instanceof Float64Array) flat = x;
+  if (x instanceof Float32Array) flat = typedArray(name, x, Float32Array);
+  else if (x instanceof Float64Array) flat = typedArray(name, x, Float64Array);
   else if (Array.isArray(x)) {
     if (x.length > 0 && Array.isArray(x[0])) {
       const nested = x as number[][];
-      flat = new Float64Array(nested.length * features);
+      // Every row's width first: allocating rows × a mistyped `features` (1e9) would abort Node.
       nested.forEach((row, i) => {
         if (!Array.isArray(row) || row.length !== features) {
           throw new RangeError(`${name}: row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, expected ${features}`);
         }
-        flat.set(row, i * features);
       });
+      flat = new Float64Array(nested.length * features);
+      nested.forEach((row, i) => flat.set(row, i * features));
     } else flat = Float64Array.from(x as number[]);
   } else {
-    throw new TypeError(`${name}: expected a Float32Array, Float64Array or array of rows, got ${describe(x)}`);
+    throw typeError(name, 'a Float32Array, Float64Array or array of rows', x);
   }
   if (flat.length === 0) throw new RangeError(`${name}: is empty; expected shape [m, ${features}] with m ≥ 1`);
   if (flat.length % features !== 0) {
@@ -59,12 +58,11 @@ function rows(name: string, x: Matrix, features: number): Float32Array | Float64
   return flat;
 }
 
-function featureCount(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name}: must be an integer ≥ 1, got ${String(value)}`);
-  }
-  return value;
+function featureCount(where: string, value: unknown): number {
+  return integer(where, value, 1);
 }
+
+const FIELDS: readonly (keyof NormalizerJSON)[] = ['features', 'mean', 'std'];
 
 export class Normalizer {
   /** Width of the rows it was fitted on. */
@@ -82,8 +80,8 @@ export class Normalizer {
 
   /** Fits μ and σ per feature on x [m, features] — pass the training set only. */
   static fit(x: Matrix, features: number): Normalizer {
-    const n = featureCount('features', features);
-    const data = rows('x', x, n);
+    const n = featureCount('Normalizer.fit: features', features);
+    const data = rows('Normalizer.fit: x', x, n);
     const m = data.length / n;
     const mean = new Float64Array(n);
     const std = new Float64Array(n);
@@ -121,16 +119,17 @@ export class Normalizer {
    * (default: the fitted width, which then only checks that x is whole rows).
    */
   transform(x: Matrix, features: number = nestedWidth(x) ?? this.features): Float32Array {
-    const width = featureCount('features', features);
+    const where = 'Normalizer.transform';
+    const width = featureCount(`${where}: features`, features);
     if (width !== this.features) {
-      throw new RangeError(`x: normalizer applied to the wrong width: x has ${width} features, the normalizer was fitted on ${this.features}`);
+      throw new RangeError(`${where}: x: normalizer applied to the wrong width: x has ${width} features, the normalizer was fitted on ${this.features}`);
     }
     let data: Float32Array | Float64Array;
     try {
-      data = rows('x', x, width);
+      data = rows(`${where}: x`, x, width);
     } catch (e) {
       if (e instanceof RangeError && /whole number of rows|row \d+ has/.test(e.message)) {
-        throw new RangeError(`x: normalizer applied to the wrong width (${this.features} features): ${e.message.replace(/^x: /, '')}`);
+        throw new RangeError(`${where}: x: normalizer applied to the wrong width (${this.features} features): ${e.message.slice(`${where}: x: `.length)}`);
       }
       throw e;
     }
@@ -149,16 +148,21 @@ export class Normalizer {
     return { features: this.features, mean: Array.from(this.mean), std: Array.from(this.std) };
   }
 
-  /** Rebuilds a normalizer from `toJSON()`'s output (or its parsed JSON text), validating every field. */
+  /**
+   * Rebuilds a normalizer from `toJSON()`'s output (or its parsed JSON text), validating every
+   * field. Messages name the data (`normalizer.std[1]: …`): loadModel reports them as
+   * `metadata.normalizer…` of the file. A field it does not know is an error, not dropped.
+   */
   static fromJSON(json: unknown): Normalizer {
-    if (json === null || typeof json !== 'object' || Array.isArray(json)) {
-      throw new TypeError(`normalizer: expected an object { features, mean, std }, got ${describe(json)}`);
+    if (!isPlainObject(json)) throw typeError('normalizer', 'an object { features, mean, std }', json);
+    for (const key of Object.keys(json)) {
+      if (!FIELDS.includes(key as keyof NormalizerJSON)) throw new TypeError(`normalizer: unknown field '${key}' (known: ${FIELDS.join(', ')})`);
     }
     const j = json as Partial<Record<keyof NormalizerJSON, unknown>>;
     const n = featureCount('normalizer.features', j.features);
     const vector = (name: 'mean' | 'std'): Float64Array => {
       const v = j[name];
-      if (!Array.isArray(v)) throw new TypeError(`normalizer.${name}: expected an array of ${n} numbers, got ${describe(v)}`);
+      if (!Array.isArray(v)) throw typeError(`normalizer.${name}`, `an array of ${n} numbers`, v);
       if (v.length !== n) throw new RangeError(`normalizer.${name}: has ${v.length} values, expected ${n} (one per feature)`);
       v.forEach((value, i) => {
         if (typeof value !== 'number' || !Number.isFinite(value) || (name === 'std' && value < 0)) {
