@@ -24,7 +24,7 @@ import {
 import { nativeBackend } from '../../src/backends';
 import type { NetworkHandle } from '../../src/backend';
 import { reference } from '../../src';
-import { bytesOf, expectSameSnapshot, snapshot } from '../model/helpers';
+import { bytesOf, datasetOf, expectSameSnapshot, snapshot } from '../model/helpers';
 
 const ref = reference;
 
@@ -57,9 +57,11 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return d;
 }
 
+// The public kernels name themselves in their messages (`augmentImages: augment.height: …`);
+// the reference kernels, like the backend, name only the argument.
 const kernels = [
-  { name: 'native', augmentImages, transformImage },
-  { name: 'reference', augmentImages: ref.augmentImages, transformImage: ref.transformImage },
+  { name: 'native', augmentImages, transformImage, prefix: 'augmentImages: ' },
+  { name: 'reference', augmentImages: ref.augmentImages, transformImage: ref.transformImage, prefix: '' },
 ] as const;
 
 describe.each(kernels)('$name augmentation kernels', (k) => {
@@ -159,7 +161,7 @@ describe.each(kernels)('$name augmentation kernels', (k) => {
       [{ height: 4, width: 4, noise: -0.1 }, 'augment.noise'],
       [{ height: 3, width: 4 }, 'x'],
     ];
-    for (const [options, name] of bad) expect(() => k.augmentImages(x, options, 1)).toThrow(new RegExp(`^${name.replace('.', '\\.')}: `));
+    for (const [options, name] of bad) expect(() => k.augmentImages(x, options, 1)).toThrow(new RegExp(`^${k.prefix}${name.replace('.', '\\.')}: `));
   });
 });
 
@@ -222,26 +224,32 @@ describe('native ↔ reference', () => {
         { kind: 'dense', units: 3 },
       ],
     };
+    const augmentation = { height: h, width: w, shift: 1.5, rotation: 20, scale: 0.2, noise: 0.1, flipHorizontal: true };
     const nets: NetworkHandle[] = [nativeBackend.createNetwork(options, { kind: 'adam' }), ref.referenceBackend.createNetwork(options, { kind: 'adam' })];
     const losses: number[][] = [];
     for (const [i, backend] of [nativeBackend, ref.referenceBackend].entries()) {
       const net = nets[i];
-      net.setAugmentation({ height: h, width: w, shift: 1.5, rotation: 20, scale: 0.2, noise: 0.1, flipHorizontal: true });
-      const data = backend.createDataset(x, y, h * w, 3);
-      // Evaluation and prediction never augment: the same with and without it.
+      const data = await datasetOf(backend, x, y, h * w, 3);
+      const inputs = await datasetOf(backend, x, null, h * w, 0);
       const e0 = await net.evaluate(data);
-      const p0 = await net.predict(x);
-      net.setAugmentation(null);
+      const p0 = await net.predict(inputs);
+      // Evaluation, prediction and trainStep never augment, not even inside an augmented epoch:
+      // the same results, and the AUGMENT stream does not move.
+      net.beginEpoch(m, 5, true, false, null, augmentation);
+      const augmentState = Array.from(net.getRngState('augment'));
       expect(await net.evaluate(data)).toEqual(e0);
-      expect(equalBits(await net.predict(x), p0)).toBe(true);
-      net.setAugmentation({ height: h, width: w, shift: 1.5, rotation: 20, scale: 0.2, noise: 0.1, flipHorizontal: true });
+      expect(equalBits(await net.predict(inputs), p0)).toBe(true);
+      net.trainStep(x.subarray(0, 5 * h * w), y.subarray(0, 5 * 3), 0, null);
+      expect(Array.from(net.getRngState('augment'))).toEqual(augmentState);
       const l: number[] = [];
       for (let epoch = 0; epoch < 3; epoch++) {
-        net.beginEpoch(m, 5, true, false);
+        net.beginEpoch(m, 5, true, false, null, augmentation);
         const r = await net.runSteps(data, 0.01, 100);
+        expect(r.epochDone).toBe(true);
         l.push(r.lossSum / r.examples);
       }
       losses.push(l);
+      expect(Array.from(net.getRngState('augment'))).not.toEqual(augmentState);
     }
     expect(Array.from(nets[1].getRngState('augment'))).toEqual(Array.from(nets[0].getRngState('augment')));
     expect(Array.from(nets[0].getRngState('augment'))).not.toEqual(ref.Rng.withStream(3, ref.RngStream.AUGMENT).state());
@@ -251,9 +259,41 @@ describe('native ↔ reference', () => {
     }
   });
 
-  it('reject the same setAugmentation calls with the same words', () => {
+  it('augmentation holds for the epoch it is given to: the next epoch without it neither augments nor draws', async () => {
+    const [h, w, m] = [4, 4, 12];
+    const x = images(17, m, h, w);
+    const y = new Float32Array(m * 2);
+    for (let i = 0; i < m; i++) y[i * 2 + (i % 2)] = 1;
+    const options = { inputSize: h * w, seed: 8, threads: 1, loss: 'softmaxCrossEntropy', layers: [{ kind: 'dense', units: 2 }] };
+    const augmentation = { height: h, width: w, shift: 1, noise: 0.3 };
+    const results: number[][] = [];
+    for (const backend of [nativeBackend, ref.referenceBackend]) {
+      // Two twins: one has an augmented epoch first, the other a plain one with the same rate 0
+      // (so the weights stay equal); the following plain epochs must then match exactly.
+      const [a, b] = [backend.createNetwork(options, { kind: 'gd' }), backend.createNetwork(options, { kind: 'gd' })];
+      const data = await datasetOf(backend, x, y, h * w, 2);
+      a.beginEpoch(m, 4, false, false, null, augmentation);
+      const ra = await a.runSteps(data, 0, 100);
+      b.beginEpoch(m, 4, false, false, null, null);
+      const rb = await b.runSteps(data, 0, 100);
+      expect(ra.lossSum).not.toBe(rb.lossSum); // the augmented epoch did see other images
+      const after = Array.from(a.getRngState('augment'));
+      expect(after).not.toEqual(Array.from(b.getRngState('augment')));
+      a.beginEpoch(m, 4, false, false, null, null);
+      b.beginEpoch(m, 4, false, false, null, null);
+      const [na, nb] = [await a.runSteps(data, 0.1, 100), await b.runSteps(data, 0.1, 100)];
+      expect(na.lossSum).toBe(nb.lossSum);
+      expect(equalBits(a.getTensor(0, 'W'), b.getTensor(0, 'W'))).toBe(true);
+      expect(Array.from(a.getRngState('augment'))).toEqual(after);
+      results.push([ra.lossSum, na.lossSum]);
+    }
+    expect(Math.abs(results[1][0] - results[0][0])).toBeLessThan(1e-4 * Math.max(1, results[0][0]));
+    expect(Math.abs(results[1][1] - results[0][1])).toBeLessThan(1e-4 * Math.max(1, results[0][1]));
+  });
+
+  it('reject the same beginEpoch augmentation with the same words', () => {
     const options = { inputSize: 12, seed: 1, loss: 'softmaxCrossEntropy', layers: [{ kind: 'dense', units: 2 }] };
-    const calls: Array<Parameters<NetworkHandle['setAugmentation']>[0]> = [
+    const calls: Array<Parameters<NetworkHandle['beginEpoch']>[5]> = [
       { height: 3, width: 5 },
       { height: 2, width: 3, channels: 3 },
       { height: 0, width: 12 },
@@ -265,7 +305,7 @@ describe('native ↔ reference', () => {
     for (const call of calls) {
       const messages = [nativeBackend, ref.referenceBackend].map((b) => {
         try {
-          b.createNetwork(options, { kind: 'gd' }).setAugmentation(call);
+          b.createNetwork(options, { kind: 'gd' }).beginEpoch(4, 2, true, false, null, call);
           return null;
         } catch (e) {
           return (e as Error).message;
@@ -276,8 +316,8 @@ describe('native ↔ reference', () => {
     }
     for (const b of [nativeBackend, ref.referenceBackend]) {
       const net = b.createNetwork(options, { kind: 'gd' });
-      expect(() => net.setAugmentation({ height: 2, width: 2, channels: 3 })).not.toThrow();
-      expect(() => net.setAugmentation(null)).not.toThrow();
+      expect(() => net.beginEpoch(4, 2, true, false, null, { height: 2, width: 2, channels: 3 })).not.toThrow();
+      expect(() => net.beginEpoch(4, 2, true, false, null, null)).not.toThrow();
       expect(() => net.getRngState('noise' as 'augment')).toThrow(/^which: expected 'dropout', 'shuffle' or 'augment', got 'noise'$/);
     }
   });
@@ -366,16 +406,16 @@ describe('fit with augment', () => {
     const augmentBefore = Array.from(mdl.handle.getRngState('augment'));
     const optimizerBefore = mdl.optimizer;
     const bad: Array<[unknown, RegExp]> = [
-      [{ height: 7, width: 8 }, /^augment\.height: height·width·channels = 7·8·1 must equal the input size 64$/],
-      [{ height: 8, width: 8, shift: -1 }, /^augment\.shift: must be a finite number ≥ 0, got -1$/],
-      [{ height: 8, width: 8, rotation: 270 }, /^augment\.rotation: /],
-      [{ height: 8, width: 8, scale: 1 }, /^augment\.scale: must be in \[0, 1\), got 1$/],
-      [{ height: 8, width: 8, noise: NaN }, /^augment\.noise: /],
-      [{ height: 8, width: 8, flip: true }, /^augment\.flip: unknown option/],
-      [{ height: '8', width: 8 }, /^augment\.height: expected a number, got string/],
-      [{ width: 8 }, /^augment\.height: required/],
-      [{ height: 8, width: 8, flipHorizontal: 1 }, /^augment\.flipHorizontal: expected a boolean/],
-      ['28x28', /^augment: expected an object/],
+      [{ height: 7, width: 8 }, /^fit: augment\.height: height·width·channels = 7·8·1 must equal the input size 64$/],
+      [{ height: 8, width: 8, shift: -1 }, /^fit: augment\.shift: must be a finite number in \[0, Infinity\], got -1$/],
+      [{ height: 8, width: 8, rotation: 270 }, /^fit: augment\.rotation: must be a finite number in \[0, 180\], got 270$/],
+      [{ height: 8, width: 8, scale: 1 }, /^fit: augment\.scale: must be a finite number in \[0, 1\), got 1$/],
+      [{ height: 8, width: 8, noise: NaN }, /^fit: augment\.noise: must be a finite number in \[0, Infinity\], got NaN$/],
+      [{ height: 8, width: 8, flip: true }, /^fit: augment: unknown option 'flip' \(.*flipHorizontal/],
+      [{ height: '8', width: 8 }, /^fit: augment\.height: expected an integer in \[1, \d+\], got the string '8'$/],
+      [{ width: 8 }, /^fit: augment\.height: expected an integer in \[1, \d+\], got undefined$/],
+      [{ height: 8, width: 8, flipHorizontal: 1 }, /^fit: augment\.flipHorizontal: expected true or false, got 1$/],
+      ['28x28', /^fit: augment: expected an options object, got the string '28x28'$/],
     ];
     for (const [augment, message] of bad) {
       await expect(mdl.fit(data.x, data.y, { epochs: 1, augment: augment as AugmentOptions, optimizer: adam({ learningRate: 0.5 }) })).rejects.toThrow(message);
@@ -390,10 +430,30 @@ describe('fit with augment', () => {
     await mdl.fit(data.x, data.y, { epochs: 1, batchSize: 16 });
     const e0 = await mdl.evaluate(data.x, data.y);
     const p0 = (await mdl.predict(data.x)).probabilities;
-    mdl.handle.setAugmentation({ height: H, width: W, shift: 3, rotation: 45, noise: 0.5, flipHorizontal: true });
+    // Inside a strongly augmented epoch (begun, not finished), evaluate and predict are unchanged.
+    mdl.handle.beginEpoch(64, 16, true, false, null, { height: H, width: W, shift: 3, rotation: 45, noise: 0.5, flipHorizontal: true });
+    const augmentState = Array.from(mdl.handle.getRngState('augment'));
     expect(await mdl.evaluate(data.x, data.y)).toEqual(e0);
     expect(equalBits((await mdl.predict(data.x)).probabilities, p0)).toBe(true);
-    mdl.handle.setAugmentation(null);
+    expect(Array.from(mdl.handle.getRngState('augment'))).toEqual(augmentState);
+    // And from inside an augmented fit: evaluate in onStep sees the weights, never augmented images.
+    const twin = model(2);
+    await twin.fit(data.x, data.y, { epochs: 1, batchSize: 16 });
+    const seen: Array<[number, number]> = [];
+    await mdl.fit(data.x, data.y, {
+      epochs: 1,
+      batchSize: 16,
+      augment: AUG,
+      onStep: async () => {
+        const during = await mdl.evaluate(data.x, data.y);
+        // The twin holds the same weights: evaluation there (never augmented) must agree.
+        for (const t of mdl.tensors()) twin.setTensor(t.layer, t.name, mdl.getTensor(t.layer, t.name));
+        const plain = await twin.evaluate(data.x, data.y);
+        seen.push([during.loss, plain.loss]);
+      },
+    });
+    expect(seen).toHaveLength(4);
+    for (const [during, plain] of seen) expect(during).toBe(plain);
   });
 });
 
