@@ -97,16 +97,21 @@ export class Sequential {
     this.optimizer = o.optimizer === undefined ? adam() : checkOptimizer('sequential: optimizer', o.optimizer);
     this.architecture = { inputSize, layers: withBatchNormBias(layers), output, seed };
     this.backend = backendByName(backendName);
-    this.handle = this.backend.createNetwork(
-      {
-        inputSize,
-        layers: this.architecture.layers,
-        loss: output === 'softmax' ? 'softmaxCrossEntropy' : 'sigmoidBinaryCrossEntropy',
-        seed,
-        threads,
-      },
-      updateRuleOf(this.optimizer),
-    );
+    try {
+      this.handle = this.backend.createNetwork(
+        {
+          inputSize,
+          layers: this.architecture.layers,
+          loss: output === 'softmax' ? 'softmaxCrossEntropy' : 'sigmoidBinaryCrossEntropy',
+          seed,
+          threads,
+        },
+        updateRuleOf(this.optimizer),
+      );
+    } catch (e) {
+      // The backend's "network: layers[0]: cannot allocate … bytes" becomes "sequential: layers[0]: …".
+      throw Object.assign(new RangeError(`sequential: ${(e as Error).message.replace(/^network: /, '')}`), { cause: e });
+    }
   }
 
   get inputSize(): number {

@@ -1,6 +1,6 @@
 //! Runtime layers: each owns its parameters and what its backward pass needs from the forward.
 
-use super::param::{try_filled, Param};
+use super::param::{try_filled, try_zeros, Param};
 use super::spec::LayerSpec;
 use crate::activation::{activation_backward, activation_forward, Activation};
 use crate::batch_norm::{
@@ -62,13 +62,14 @@ impl<T: Real> Layer<T> {
     pub fn build(spec: &LayerSpec, n_in: usize, init_rng: &mut Rng) -> Result<Self, String> {
         Ok(match *spec {
             LayerSpec::Dense { units, init, l2, l1, use_bias } => {
-                let mut w = try_filled(n_in * units, T::zero())?;
-                init_weights(init, n_in, units, init_rng, &mut w);
+                // Everything is allocated before the (slow, for huge layers) draw of the weights.
+                let mut weights = Param::try_new("W", try_zeros(n_in * units)?, l2, l1, true)?;
                 let bias = match use_bias {
-                    true => Some(Param::try_new("b", try_filled(units, T::zero())?, 0.0, 0.0, false)?),
+                    true => Some(Param::try_new("b", try_zeros(units)?, 0.0, 0.0, false)?),
                     false => None,
                 };
-                Layer::Dense { n_in, n_out: units, weights: Param::try_new("W", w, l2, l1, true)?, bias }
+                init_weights(init, n_in, units, init_rng, &mut weights.value);
+                Layer::Dense { n_in, n_out: units, weights, bias }
             }
             LayerSpec::BatchNorm { momentum, epsilon } => Layer::BatchNorm {
                 n: n_in,

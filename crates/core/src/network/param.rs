@@ -61,9 +61,9 @@ impl<T: Real> Param<T> {
         Ok(Param {
             name,
             value,
-            grad: try_filled(len, T::zero())?,
-            v: try_filled(len, T::zero())?,
-            s: try_filled(len, T::zero())?,
+            grad: try_zeros(len)?,
+            v: try_zeros(len)?,
+            s: try_zeros(len)?,
             l2,
             l1,
             is_weight,
