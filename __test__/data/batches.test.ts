@@ -105,21 +105,39 @@ describe('miniBatches', () => {
   describe('bad input is rejected when called, naming the argument', () => {
     const { x, y } = rows(6);
     it.each([
-      ['missing features for flat x', () => miniBatches(x, y), /options\.features: required for flat x/],
-      ['features 0', () => miniBatches(x, y, { features: 0 }), /options\.features: must be an integer ≥ 1, got 0/],
-      ['batchSize 0', () => miniBatches(x, y, { features: 2, batchSize: 0 }), /options\.batchSize: must be an integer ≥ 1, got 0/],
-      ['batchSize 2.5', () => miniBatches(x, y, { features: 2, batchSize: 2.5 }), /options\.batchSize: must be an integer ≥ 1, got 2\.5/],
-      ['a non-boolean shuffle', () => miniBatches(x, y, { features: 2, shuffle: 1 as unknown as boolean }), /options\.shuffle: expected a boolean, got number/],
-      ['a negative seed', () => miniBatches(x, y, { features: 2, seed: -1 }), /options\.seed: must be a non-negative safe integer, got -1/],
-      ['a non-Rng rng', () => miniBatches(x, y, { features: 2, rng: {} as never }), /options\.rng: expected an Rng/],
-      ['x not whole rows', () => miniBatches(new Float32Array(5), y, { features: 2 }), /x: 5 values is not a whole number of rows of 2 features/],
-      ['empty x', () => miniBatches(new Float32Array(0), y, { features: 2 }), /x: is empty/],
-      ['ragged nested x', () => miniBatches([[1, 2], [3]], [0, 1]), /x: row 1 has 1 values, expected 2/],
-      ['x not an array', () => miniBatches('x' as never, y, { features: 2 }), /x: expected a Float32Array, Float64Array or array of rows, got string/],
-      ['y rows not matching x', () => miniBatches(x, new Int32Array(4), { features: 2 }), /y: has 4 values for the 6 rows of x/],
-      ['empty y', () => miniBatches(x, new Int32Array(0), { features: 2 }), /y: is empty/],
-      ['y not an array', () => miniBatches(x, 3 as never, { features: 2 }), /y: expected a typed array or number\[\] of labels, got number/],
-      ['dropLast with batchSize > m', () => miniBatches(x, y, { features: 2, batchSize: 7, dropLast: true }), /options\.batchSize: 7 exceeds the 6 examples and dropLast is set/],
+      ['missing features for flat x', () => miniBatches(x, y), /^miniBatches: features: required for flat x \(the number of columns of x\)$/],
+      ['features 0', () => miniBatches(x, y, { features: 0 }), /^miniBatches: features: must be an integer in \[1, 1000000000\], got 0$/],
+      ['batchSize 0', () => miniBatches(x, y, { features: 2, batchSize: 0 }), /^miniBatches: batchSize: must be an integer in \[1, 1000000000\], got 0$/],
+      ['batchSize 2.5', () => miniBatches(x, y, { features: 2, batchSize: 2.5 }), /^miniBatches: batchSize: must be an integer in \[1, 1000000000\], got 2\.5$/],
+      ['a non-boolean shuffle', () => miniBatches(x, y, { features: 2, shuffle: 1 as unknown as boolean }), /^miniBatches: shuffle: expected true or false, got 1$/],
+      ['a negative seed', () => miniBatches(x, y, { features: 2, seed: -1 }), /^miniBatches: seed: must be an integer in \[0, 2\^53 − 1\], got -1$/],
+      ['a non-Rng rng', () => miniBatches(x, y, { features: 2, rng: {} as never }), /^miniBatches: rng: expected an Rng \(reference\.Rng\), got a Object$/],
+      ['x not whole rows', () => miniBatches(new Float32Array(5), y, { features: 2 }), /^miniBatches: x: 5 values is not a whole number of rows of 2 features$/],
+      ['empty x', () => miniBatches(new Float32Array(0), y, { features: 2 }), /^miniBatches: x: is empty$/],
+      ['ragged nested x', () => miniBatches([[1, 2], [3]], [0, 1]), /^miniBatches: x: row 1 has 1 values, expected 2$/],
+      ['x not an array', () => miniBatches('x' as never, y, { features: 2 }), /^miniBatches: x: expected a Float32Array, Float64Array or array of rows, got the string 'x'$/],
+      ['y rows not matching x', () => miniBatches(x, new Int32Array(4), { features: 2 }), /^miniBatches: y: has 4 values for the 6 rows of x; expected 6 labels or an \[6, k\] matrix$/],
+      ['empty y', () => miniBatches(x, new Int32Array(0), { features: 2 }), /^miniBatches: y: is empty$/],
+      ['y not an array', () => miniBatches(x, 3 as never, { features: 2 }), /^miniBatches: y: expected a typed array or number\[\] of labels, got 3$/],
+      ['dropLast with batchSize > m', () => miniBatches(x, y, { features: 2, batchSize: 7, dropLast: true }), /^miniBatches: batchSize: 7 exceeds the 6 examples and dropLast is set, so no batch would be yielded$/],
+      ['an unknown option', () => miniBatches(x, y, { features: 2, batch_size: 4 } as never), /^miniBatches options: unknown option 'batch_size' \(did you mean 'batchSize'\?\)$/],
+      ['null options', () => miniBatches(x, y, null as never), /^miniBatches options: expected an options object, got null$/],
+      ['an infinite batchSize', () => miniBatches(x, y, { features: 2, batchSize: Infinity }), /^miniBatches: batchSize: must be an integer in \[1, 1000000000\], got Infinity$/],
+      ['a BigInt batchSize', () => miniBatches(x, y, { features: 2, batchSize: 2n } as never), /^miniBatches: batchSize: expected an integer in \[1, 1000000000\], got a BigInt \(2n\)$/],
+      ['a string seed', () => miniBatches(x, y, { features: 2, seed: '1' } as never), /^miniBatches: seed: expected an integer in \[0, 2\^53 − 1\], got the string '1'$/],
+      ['a non-boolean dropLast', () => miniBatches(x, y, { features: 2, dropLast: 'no' } as never), /^miniBatches: dropLast: expected true or false, got the string 'no'$/],
+      // Before, a mistyped width allocated rows × features first (1e9 → a 4 GB array).
+      ['a huge features for nested x', () => miniBatches([[1, 2]], [0], { features: 1e9 }), /^miniBatches: x: row 0 has 2 values, expected 1000000000$/],
+      // Before, these became NaN in the Float32Array copy without a word.
+      ['a string in flat x', () => miniBatches([1, 'a', 3, 4] as never, [0, 1], { features: 2 }), /^miniBatches: x: element 1 is NaN, expected a finite number$/],
+      ['a string label', () => miniBatches(x, ['a', 0, 1, 0, 1, 0] as never, { features: 2 }), /^miniBatches: y\[0\]: expected a finite number, got the string 'a'$/],
+      ['a NaN label', () => miniBatches(x, Float32Array.from([0, NaN, 1, 0, 1, 0]), { features: 2 }), /^miniBatches: y: element 1 is NaN, expected a finite number$/],
+      ['BigInt labels', () => miniBatches(x, new BigInt64Array(6) as never, { features: 2 }), /^miniBatches: y: expected a typed array or number\[\] of labels, got a BigInt64Array$/],
+      ['a detached x', () => {
+        const d = new Float32Array(12);
+        structuredClone(d.buffer, { transfer: [d.buffer] });
+        return miniBatches(d, y, { features: 2 });
+      }, /^miniBatches: x: its ArrayBuffer is detached/],
     ])('%s', (_, call, message) => {
       expect(call).toThrow(message);
     });

@@ -7,6 +7,7 @@
 // order each epoch; a bare `seed` gives the same order every time.
 // Shuffled batches are copies; unshuffled ones are views (subarray) of x and y, no copy.
 import { Rng, RngStream } from '../reference/rng';
+import { boolean, describe, integer, optional, options as strict, seed as seedArg, typeError, typedArray } from '../validation/args';
 import type { Matrix } from './arrays';
 
 /** Label arrays a batch can carry; its rows are `y.length / m` wide (class indices or a label matrix). */
@@ -36,31 +37,57 @@ export interface MiniBatchOptions {
   dropLast?: boolean;
 }
 
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v !== 'object') return typeof v;
-  return (v as object).constructor?.name ?? 'object';
-}
+const WHERE = 'miniBatches';
+const KEYS = ['batchSize', 'shuffle', 'seed', 'rng', 'features', 'dropLast'] as const;
+/** Label arrays a batch can carry, by tag (BigInt arrays and DataView cannot be labels). */
+const LABEL_ARRAYS = { Float32Array, Float64Array, Int32Array, Uint8Array, Uint16Array, Uint32Array } as const;
 
+/** x as a Float32Array of finite numbers [m, features]: a Float32Array is used as given (batches are its views). */
 function flatX(x: Matrix, features: number): Float32Array {
+  const where = `${WHERE}: x`;
   let flat: Float32Array;
-  if (x instanceof Float32Array) flat = x;
-  else if (x instanceof Float64Array) flat = Float32Array.from(x);
+  if (x instanceof Float32Array) flat = typedArray(where, x, Float32Array);
+  else if (x instanceof Float64Array) flat = Float32Array.from(typedArray(where, x, Float64Array));
   else if (Array.isArray(x) && x.length > 0 && Array.isArray(x[0])) {
     const nested = x as number[][];
-    flat = new Float32Array(nested.length * features);
+    // Every row's width first: allocating rows × a mistyped `features` (1e9) would abort Node.
     nested.forEach((row, i) => {
       if (!Array.isArray(row) || row.length !== features) {
-        throw new RangeError(`x: row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, expected ${features}`);
+        throw new RangeError(`${where}: row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, expected ${features}`);
       }
-      flat.set(row, i * features);
     });
+    flat = new Float32Array(nested.length * features);
+    nested.forEach((row, i) => flat.set(row, i * features));
   } else if (Array.isArray(x)) flat = Float32Array.from(x as number[]);
-  else throw new TypeError(`x: expected a Float32Array, Float64Array or array of rows, got ${describe(x)}`);
-  if (flat.length === 0) throw new RangeError('x: is empty');
-  if (flat.length % features !== 0) throw new RangeError(`x: ${flat.length} values is not a whole number of rows of ${features} features`);
+  else throw typeError(where, 'a Float32Array, Float64Array or array of rows', x);
+  if (flat.length === 0) throw new RangeError(`${where}: is empty`);
+  if (flat.length % features !== 0) throw new RangeError(`${where}: ${flat.length} values is not a whole number of rows of ${features} features`);
+  // number[] entries that are not numbers become NaN in a Float32Array: refuse them here, by index.
+  for (let i = 0; i < flat.length; i++) {
+    if (!Number.isFinite(flat[i])) throw new RangeError(`${where}: element ${i} is ${flat[i]}, expected a finite number`);
+  }
   return flat;
+}
+
+/** y as a typed array of finite labels (number[] becomes a Float32Array). */
+function labelsOf(y: unknown): BatchLabels {
+  const where = `${WHERE}: y`;
+  let ys: BatchLabels;
+  if (Array.isArray(y)) {
+    y.forEach((v, i) => {
+      if (typeof v !== 'number') throw typeError(`${where}[${i}]`, 'a finite number', v);
+    });
+    ys = Float32Array.from(y as number[]);
+  } else {
+    const tag = ArrayBuffer.isView(y) ? (y as unknown as { [Symbol.toStringTag]: string })[Symbol.toStringTag] : '';
+    const type = LABEL_ARRAYS[tag as keyof typeof LABEL_ARRAYS];
+    if (!type) throw typeError(where, 'a typed array or number[] of labels', y);
+    ys = typedArray(where, y, type as unknown as { new (from: ArrayLike<number>): BatchLabels; name: string });
+  }
+  for (let i = 0; i < ys.length; i++) {
+    if (!Number.isFinite(ys[i])) throw new RangeError(`${where}: element ${i} is ${ys[i]}, expected a finite number`);
+  }
+  return ys;
 }
 
 /**
@@ -72,38 +99,30 @@ export function miniBatches<Y extends BatchLabels = Float32Array>(
   y: Y | number[],
   options: MiniBatchOptions = {},
 ): Generator<MiniBatch<Y>, void, undefined> {
-  if (options === null || typeof options !== 'object') throw new TypeError('options: expected an object');
+  const o = strict(`${WHERE} options`, options, KEYS);
   const nested = Array.isArray(x) && x.length > 0 && Array.isArray(x[0]) ? (x[0] as number[]).length : undefined;
-  const features = options.features ?? nested;
-  if (features === undefined) throw new TypeError('options.features: required for flat x (the number of columns of x)');
-  if (!Number.isInteger(features) || features < 1) throw new RangeError(`options.features: must be an integer ≥ 1, got ${features}`);
-  const batchSize = options.batchSize ?? 32;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`options.batchSize: must be an integer ≥ 1, got ${batchSize}`);
-  for (const flag of ['shuffle', 'dropLast'] as const) {
-    if (options[flag] !== undefined && typeof options[flag] !== 'boolean') {
-      throw new TypeError(`options.${flag}: expected a boolean, got ${typeof options[flag]}`);
-    }
-  }
-  if (options.rng !== undefined && !(options.rng instanceof Rng)) throw new TypeError(`options.rng: expected an Rng, got ${describe(options.rng)}`);
-  const seed = options.seed ?? 0;
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`options.seed: must be a non-negative safe integer, got ${seed}`);
+  if (o.features === undefined && nested === undefined) throw new TypeError(`${WHERE}: features: required for flat x (the number of columns of x)`);
+  const features = integer(`${WHERE}: features`, o.features ?? nested, 1);
+  const batchSize = optional(o.batchSize, 32, (v) => integer(`${WHERE}: batchSize`, v, 1));
+  const shuffle = optional(o.shuffle, true, (v) => boolean(`${WHERE}: shuffle`, v));
+  const dropLast = optional(o.dropLast, false, (v) => boolean(`${WHERE}: dropLast`, v));
+  const rng = optional(o.rng, undefined, (v) => {
+    if (!(v instanceof Rng)) throw typeError(`${WHERE}: rng`, 'an Rng (reference.Rng)', v);
+    return v;
+  });
+  const seed = optional(o.seed, 0, (v) => seedArg(`${WHERE}: seed`, v));
 
   const xs = flatX(x, features);
   const m = xs.length / features;
-  let ys: BatchLabels;
-  if (Array.isArray(y)) ys = Float32Array.from(y);
-  else if (ArrayBuffer.isView(y) && !(y instanceof DataView) && !(y instanceof BigInt64Array) && !(y instanceof BigUint64Array)) ys = y;
-  else throw new TypeError(`y: expected a typed array or number[] of labels, got ${describe(y)}`);
-  if (ys.length === 0) throw new RangeError('y: is empty');
-  if (ys.length % m !== 0) throw new RangeError(`y: has ${ys.length} values for the ${m} rows of x; expected ${m} labels or an [${m}, k] matrix`);
+  const ys = labelsOf(y);
+  if (ys.length === 0) throw new RangeError(`${WHERE}: y: is empty`);
+  if (ys.length % m !== 0) throw new RangeError(`${WHERE}: y: has ${ys.length} values for the ${m} rows of x; expected ${m} labels or an [${m}, k] matrix`);
   const yCols = ys.length / m;
-  const dropLast = options.dropLast ?? false;
-  if (dropLast && batchSize > m) throw new RangeError(`options.batchSize: ${batchSize} exceeds the ${m} examples and dropLast is set, so no batch would be yielded`);
+  if (dropLast && batchSize > m) throw new RangeError(`${WHERE}: batchSize: ${batchSize} exceeds the ${m} examples and dropLast is set, so no batch would be yielded`);
 
   const order = new Int32Array(m);
   for (let i = 0; i < m; i++) order[i] = i;
-  const shuffle = options.shuffle ?? true;
-  if (shuffle) (options.rng ?? Rng.withStream(seed, RngStream.SHUFFLE)).shuffle(order);
+  if (shuffle) (rng ?? Rng.withStream(seed, RngStream.SHUFFLE)).shuffle(order);
 
   const labels = ys;
   return (function* () {
