@@ -1,5 +1,6 @@
-// fit runs off the main thread, refuses concurrent work on the same model, and its callbacks
-// can steer training (stop, learning rate, per-step progress).
+// fit runs off the main thread; evaluate/predict/exportState during a fit wait for the fit's
+// current native call and run between two of them, while fit/trainStep/setTensor are refused as
+// busy; its callbacks can steer training (stop, learning rate, per-step progress).
 import { describe, expect, it } from 'vitest';
 import { adam, dense, gd, relu, sequential, type EpochLog, type StepLog } from '../../src';
 import { blobs, bytesOf, expectSameSnapshot, snapshot } from './helpers';
@@ -46,27 +47,98 @@ describe('fit is asynchronous', () => {
     expect(ticks).toBeGreaterThanOrEqual(5);
   });
 
-  it('rejects fit/evaluate/predict/trainStep/setTensor with a busy error while a fit runs; the fit completes', async () => {
+  it('refuses fit/trainStep/setTensor as busy while a fit runs; evaluate/predict/exportState wait and run between its native calls', async () => {
     const { x, y } = bigData(8000);
     const model = bigModel();
-    const running = model.fit(x, y, { epochs: 2, batchSize: 128 });
+    const order: string[] = [];
+    // The step counts at which the fit hands control back (every 8 steps, and each epoch's end).
+    const boundaries = new Set([0]);
+    let reads: Promise<unknown> | undefined;
     const small = x.subarray(0, 200 * 4);
     const smallY = y.subarray(0, 4);
-    await expect(model.fit(small, smallY, { epochs: 1 })).rejects.toThrow(/busy/);
-    await expect(model.evaluate(small, smallY)).rejects.toThrow(/busy/);
-    await expect(model.predict(small)).rejects.toThrow(/busy/);
-    expect(() => model.trainStep(small, smallY)).toThrow(/busy/);
-    expect(() => model.setTensor(0, 'b', new Float32Array(256))).toThrow(/busy/);
+    const running = model
+      .fit(x, y, {
+        epochs: 2,
+        batchSize: 128,
+        stepsPerCallback: 8,
+        onStep: (log) => {
+          boundaries.add(log.epoch * 63 + log.step);
+          // Started from "elsewhere" (not awaited here) once the fit is under way.
+          if (log.epoch === 0 && log.step === 8) {
+            reads = Promise.all([
+              model.evaluate(small, smallY).then((e) => (order.push('evaluate'), e)),
+              model.predict(small).then((p) => (order.push('predict'), p)),
+              model.exportState().then((s) => (order.push('exportState'), s)),
+            ]);
+          }
+        },
+      })
+      .then((h) => (order.push('fit'), h));
+    // What changes the weights is refused at once, naming the call.
+    await expect(model.fit(small, smallY, { epochs: 1 })).rejects.toThrow(/^fit: model is busy: a fit is running on it/);
+    expect(() => model.trainStep(small, smallY)).toThrow(/^trainStep: model is busy: a fit is running on it/);
+    expect(() => model.setTensor(0, 'b', new Float32Array(256))).toThrow(/^setTensor: model is busy: a fit is running on it/);
     const history = await running;
+    expect(reads).toBeDefined();
+    const [e, p, state] = (await reads) as [Awaited<ReturnType<typeof model.evaluate>>, Awaited<ReturnType<typeof model.predict>>, Awaited<ReturnType<typeof model.exportState>>];
+    // What only reads waited its turn, ran during the fit (not after it) and gave usable results.
+    expect(order).toHaveLength(4);
+    expect(order[3]).toBe('fit');
+    expect(Number.isFinite(e.loss) && e.loss > 0).toBe(true);
+    expect(e.accuracy).toBeGreaterThanOrEqual(0);
+    expect(p.probabilities).toHaveLength(8);
+    expect(p.probabilities.every((v) => Number.isFinite(v) && v >= 0 && v <= 1)).toBe(true);
+    for (let i = 0; i < 4; i++) expect(p.probabilities[2 * i] + p.probabilities[2 * i + 1]).toBeCloseTo(1, 5);
+    // A consistent model between two of the fit's native calls: mid-fit, never half a step.
+    expect(state.step).toBeGreaterThanOrEqual(8);
+    expect(state.step).toBeLessThan(126);
+    expect(boundaries.has(state.step), `step ${state.step}`).toBe(true);
     expect(history.epochs).toHaveLength(2);
-    expect(history.epochs.map((e) => e.steps)).toEqual([63, 63]);
-    expect(history.epochs.every((e) => Number.isFinite(e.trainLoss))).toBe(true);
+    expect(history.epochs.map((h) => h.steps)).toEqual([63, 63]);
+    expect(history.epochs.every((h) => Number.isFinite(h.trainLoss))).toBe(true);
     expect(model.handle.getStep()).toBe(126);
-    // The rejected setTensor did not land: the bias was trained, not zeroed.
+    // The refused setTensor did not land: the bias was trained, not zeroed.
     expect(model.getTensor(0, 'b').some((v) => v !== 0)).toBe(true);
+    // Reading during the fit changed nothing: the same fit without them gives the same weights.
+    const alone = bigModel();
+    await alone.fit(x, y, { epochs: 2, batchSize: 128 });
+    expect(bytesOf(model.getTensor(0, 'W')).equals(bytesOf(alone.getTensor(0, 'W')))).toBe(true);
     // The model is usable again afterwards.
-    const e = await model.evaluate(small, smallY);
-    expect(Number.isFinite(e.loss)).toBe(true);
+    const after = await model.evaluate(small, smallY);
+    expect(Number.isFinite(after.loss)).toBe(true);
+  });
+
+  it('evaluate and predict from inside onEpochEnd and onStep see the model of that moment', async () => {
+    const train = blobs(5, 30); // 90 examples
+    const dev = blobs(6, 20);
+    const model = sequential({ inputSize: 4, seed: 2, threads: 1, optimizer: adam({ learningRate: 0.02 }), layers: [dense(8), relu(), dense(3)] });
+    const inside: Array<{ epoch: number; loss: number; devLoss: number; accuracy: number; devAccuracy: number }> = [];
+    let stepPredictions = 0;
+    const history = await model.fit(train.x, train.y, {
+      epochs: 3,
+      batchSize: 30,
+      validation: dev,
+      onStep: async (log) => {
+        const p = await model.predict(dev.x);
+        expect(p.classes).toHaveLength(60);
+        expect(p.probabilities.every((v) => Number.isFinite(v))).toBe(true);
+        expect(log.step).toBeGreaterThan(0);
+        stepPredictions++;
+      },
+      onEpochEnd: async (log) => {
+        const e = await model.evaluate(dev.x, dev.y);
+        inside.push({ epoch: log.epoch, loss: e.loss, devLoss: log.devLoss!, accuracy: e.accuracy, devAccuracy: log.devAccuracy! });
+      },
+    });
+    expect(stepPredictions).toBe(9);
+    expect(inside.map((i) => i.epoch)).toEqual([0, 1, 2]);
+    // The same weights as the fit's own evaluation of the validation data at that epoch's end.
+    for (const i of inside) {
+      expect(i.loss).toBe(i.devLoss);
+      expect(i.accuracy).toBe(i.devAccuracy);
+    }
+    expect(history.epochs.map((e) => e.devLoss)).toEqual(inside.map((i) => i.loss));
+    expect(new Set(inside.map((i) => i.loss)).size).toBe(3); // the weights did change between epochs
   });
 
   it('a busy rejection leaves the model as it was (the rejected call changes nothing)', async () => {
@@ -77,9 +149,11 @@ describe('fit is asynchronous', () => {
       epochs: 2,
       batchSize: 10,
       onEpochEnd: async () => {
-        // Inside a fit, the model is busy: a nested fit is refused and changes nothing.
+        // Inside a fit, the model is busy: a nested fit, trainStep or setTensor is refused and changes nothing.
         snap = snapshot(model);
-        await expect(model.fit(x, y, { epochs: 1 })).rejects.toThrow(/busy/);
+        await expect(model.fit(x, y, { epochs: 1 })).rejects.toThrow(/^fit: model is busy/);
+        expect(() => model.trainStep(x, y)).toThrow(/^trainStep: model is busy/);
+        expect(() => model.setTensor(0, 'b', new Float32Array(8))).toThrow(/^setTensor: model is busy/);
         expectSameSnapshot(snapshot(model), snap);
       },
     });
