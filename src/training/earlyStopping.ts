@@ -4,7 +4,7 @@
 // epochs keeps its last weights (the best ones stay in `model.bestWeights`), so resuming it
 // continues exactly where it was.
 import type { NetworkHandle } from '../backend';
-import { BEST_PREFIX, tensorName, type NamedTensor, type TrainingState } from '../modelState';
+import { BEST_PREFIX, tensorName, WEIGHT_NAMES, type NamedTensor, type TrainingState } from '../modelState';
 import * as check from '../validation/args';
 
 export type Monitor = 'devLoss' | 'devAccuracy' | 'trainLoss' | 'trainAccuracy';
@@ -20,9 +20,6 @@ export interface EarlyStoppingOptions {
   /** Restore the weights (parameters and running statistics) of the best epoch when stopping (default true). */
   restoreBest?: boolean;
 }
-
-/** Tensors that define the model's function (not optimizer state). */
-const WEIGHT_NAMES = new Set(['W', 'b', 'gamma', 'beta', 'runningMean', 'runningVar']);
 
 export class EarlyStopping {
   readonly monitor: Monitor;

@@ -255,62 +255,72 @@ async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandl
   for (let epoch = plan.initialEpoch; epoch < plan.initialEpoch + plan.epochs && !stopRequested; epoch++) {
     const started = performance.now();
     const rate = epoch === plan.initialEpoch ? nextRate : (nextRate = scheduled(epoch));
-    // The backend takes 32-bit sizes: a batch larger than the data is the whole data (batch GD).
-    await model.native(async () =>
-      handle.beginEpoch(train.length, Math.min(plan.batchSize, train.length), plan.shuffle, plan.dropLast, plan.clipNorm, plan.augment),
-    );
     const maxSteps = stepCallbacks.length > 0 ? plan.stepsPerCallback : 0xffffffff;
     let steps = 0;
     let examples = 0;
     let lossSum = 0;
     let correct = 0;
     let normSums: number[] = [];
-    for (;;) {
-      let r;
-      try {
-        r = await model.native(() => handle.runSteps(train, rate, maxSteps));
-      } catch (e) {
-        throw divergenceError(e, 'fit', rate, epoch);
+    let log: EpochLog | undefined;
+    let stop = false;
+    // What happens between an epoch's start and its bookkeeping shares the model's native queue
+    // slots with nothing else: a save or evaluate from elsewhere runs before or after, and sees
+    // weights and training state of the same epoch (onStep chunks are the only breaks).
+    const endOfEpoch = async (): Promise<EpochLog> => {
+      const epochLog: EpochLog = {
+        epoch,
+        trainLoss: lossSum / Math.max(examples, 1),
+        trainAccuracy: correct / Math.max(examples, 1),
+        learningRate: rate,
+        gradNorms: normSums.map((v) => v / Math.max(steps, 1)),
+        steps,
+        seconds: 0,
+      };
+      if (dev) {
+        const r = await handle.evaluate(dev);
+        epochLog.devLoss = r.loss;
+        epochLog.devAccuracy = r.correct / r.examples;
       }
-      steps += r.steps;
-      examples += r.examples;
-      lossSum += r.lossSum;
-      correct += r.correct;
-      normSums = Array.from(r.gradNormSums, (v, i) => v + (normSums[i] ?? 0));
+      monitored.push(epochLog.devLoss ?? epochLog.trainLoss);
+      previousRate = rate;
+      if (stopping) {
+        const verdict = stopping.update(epoch, epochLog[stopping.monitor] as number);
+        if (verdict.improved && stopping.restoreBest) bestWeights = copyWeights(handle);
+        stop = verdict.stop;
+      }
+      // The run's state after this epoch, so a save from here on (a checkpoint in onEpochEnd
+      // too) resumes after it; again after the hooks, which may set a rate or change their state.
+      model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
+      model.bestWeights = bestWeights;
+      return epochLog;
+    };
+    for (let chunk = 0; ; chunk++) {
+      const r = await model.native(async () => {
+        // The backend takes 32-bit sizes: a batch larger than the data is the whole data (batch GD).
+        if (chunk === 0) handle.beginEpoch(train.length, Math.min(plan.batchSize, train.length), plan.shuffle, plan.dropLast, plan.clipNorm, plan.augment);
+        let result;
+        try {
+          result = await handle.runSteps(train, rate, maxSteps);
+        } catch (e) {
+          throw divergenceError(e, 'fit', rate, epoch);
+        }
+        steps += result.steps;
+        examples += result.examples;
+        lossSum += result.lossSum;
+        correct += result.correct;
+        normSums = Array.from(result.gradNormSums, (v, i) => v + (normSums[i] ?? 0));
+        if (result.epochDone || result.steps === 0) log = await endOfEpoch();
+        return result;
+      });
       if (r.steps > 0) {
         for (const cb of stepCallbacks) await cb.onStep!({ epoch, step: steps, loss: r.lossSum / r.examples, learningRate: rate }, control);
       }
-      if (r.epochDone || r.steps === 0) break;
+      if (log) break;
     }
-    const log: EpochLog = {
-      epoch,
-      trainLoss: lossSum / Math.max(examples, 1),
-      trainAccuracy: correct / Math.max(examples, 1),
-      learningRate: rate,
-      gradNorms: normSums.map((s) => s / Math.max(steps, 1)),
-      steps,
-      seconds: 0,
-    };
-    if (dev) {
-      const r = await model.native(() => handle.evaluate(dev));
-      log.devLoss = r.loss;
-      log.devAccuracy = r.correct / r.examples;
-    }
-    log.seconds = (performance.now() - started) / 1000;
-    history.epochs.push(log);
-    monitored.push(log.devLoss ?? log.trainLoss);
-    previousRate = rate;
-    let stop = false;
-    if (stopping) {
-      const verdict = stopping.update(epoch, log[stopping.monitor] as number);
-      if (verdict.improved && stopping.restoreBest) bestWeights = await model.native(async () => copyWeights(handle));
-      stop = verdict.stop;
-    }
-    // The run's state after this epoch, so a save from here on (a checkpoint in onEpochEnd
-    // too) resumes after it; again after the hooks, which may set a rate or change their state.
-    model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
-    model.bestWeights = bestWeights;
-    for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(log, control);
+    const done = log as EpochLog;
+    done.seconds = (performance.now() - started) / 1000;
+    history.epochs.push(done);
+    for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(done, control);
     model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
     if (stop) {
       history.stoppedEarly = true;
