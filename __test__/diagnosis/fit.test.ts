@@ -58,12 +58,34 @@ describe('history.diagnosis', () => {
       validation: hardDev,
       earlyStopping: { monitor: 'devLoss', patience: 4 },
     });
+    // Restored only because early stopping ended the run (Keras semantics).
+    expect(history.stoppedEarly).toBe(true);
     const best = history.epochs.find((e) => e.epoch === history.bestEpoch)!;
     const last = history.epochs[history.epochs.length - 1];
     expect(best.devAccuracy).not.toBe(last.devAccuracy); // so the two choices are told apart
     expect(history.diagnosis!.devError).toBeCloseTo(1 - best.devAccuracy!, 12);
     expect(history.diagnosis!.devError).toBeCloseTo(1 - (await model.evaluate(hardDev.x, hardDev.y)).accuracy, 12);
     expect(history.diagnosis!.trainError).toBeCloseTo(1 - (await model.evaluate(hardTrain.x, hardTrain.y)).accuracy, 12);
+  });
+
+  it('with early stopping that never stops the run, uses the last epoch (its weights are kept)', async () => {
+    const hardTrain = blobs(1, 20, 3, 4, 1.2, 1.5);
+    const hardDev = blobs(2, 40, 3, 4, 1.2, 1.5);
+    const model = sequential({ inputSize: 4, seed: 1, threads: 1, optimizer: adam({ learningRate: 0.03 }), layers: [dense(64), relu(), dense(64), relu(), dense(3)] });
+    const history = await model.fit(hardTrain.x, hardTrain.y, {
+      epochs: 12,
+      batchSize: 8,
+      validation: hardDev,
+      earlyStopping: { monitor: 'devLoss', patience: 100 },
+    });
+    expect(history.stoppedEarly).toBe(false);
+    expect(history.bestEpoch).toBeUndefined();
+    const devLosses = history.epochs.map((e) => e.devLoss!);
+    expect(devLosses.indexOf(Math.min(...devLosses))).toBeLessThan(11); // the best epoch is not the last
+    const last = history.epochs[history.epochs.length - 1];
+    expect(history.diagnosis!.devError).toBeCloseTo(1 - last.devAccuracy!, 12);
+    expect(history.diagnosis!.devError).toBeCloseTo(1 - (await model.evaluate(hardDev.x, hardDev.y)).accuracy, 12);
+    expect((await model.evaluate(hardDev.x, hardDev.y)).loss).toBeCloseTo(last.devLoss!, 6);
   });
 
   it('is absent without validation data; gradient warnings are always there', async () => {

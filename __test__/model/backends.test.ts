@@ -42,6 +42,8 @@ describe('backend option', () => {
   });
 
   it('rejects an unknown backend by name', () => {
-    expect(() => sequential({ inputSize: 2, layers: [dense(2)], backend: 'gpu' as never })).toThrow(/backend: expected 'native' or 'reference'/);
+    expect(() => sequential({ inputSize: 2, layers: [dense(2)], backend: 'gpu' as never })).toThrow(
+      /^sequential: backend: expected 'native' \| 'reference', got the string 'gpu'/,
+    );
   });
 });
