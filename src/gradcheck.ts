@@ -4,8 +4,9 @@
 // difference ‖a − n‖₂ / (‖a‖₂ + ‖n‖₂) judged with the course's thresholds.
 import type { Labels, Matrix } from './data/arrays';
 import { toLabelMatrix, toMatrix } from './data/arrays';
-import type { Sequential } from './model';
+import { Sequential } from './model';
 import type { TensorInfo } from './backend';
+import { integer, isPlainObject, nonEmptyString, number, optional, options as strict, rangeError, typeError, typedArray } from './validation/args';
 
 export type Verdict = 'fine' | 'suspicious' | 'likely a bug';
 
@@ -27,14 +28,40 @@ export interface GradientCheckReport {
   parameters: ParameterError[];
 }
 
-/** Course thresholds: < 1e-7 fine, > 1e-3 likely a bug, in between worth a look. */
+/**
+ * Course thresholds: < 1e-7 fine, > 1e-3 likely a bug, in between worth a look. NaN (a NaN
+ * gradient on either side) and ∞ are likely bugs, not "suspicious".
+ */
 export function verdictFor(relativeDifference: number): Verdict {
+  const where = 'verdictFor: relativeDifference';
+  if (typeof relativeDifference !== 'number') throw typeError(where, 'a number ≥ 0 (or NaN)', relativeDifference);
+  if (relativeDifference < 0) throw rangeError(where, 'a number ≥ 0 (or NaN)', relativeDifference);
+  if (Number.isNaN(relativeDifference)) return 'likely a bug';
   if (relativeDifference < 1e-7) return 'fine';
   if (relativeDifference > 1e-3) return 'likely a bug';
   return 'suspicious';
 }
 
+/** An array or a non-BigInt typed array of numbers. */
+function numbers(where: string, value: unknown): ArrayLike<number> {
+  const ok = Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array));
+  if (!ok) throw typeError(where, 'an array of numbers', value);
+  const values = value as ArrayLike<unknown>;
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== 'number') throw typeError(`${where}[${i}]`, 'a number', values[i]);
+  }
+  return values as ArrayLike<number>;
+}
+
 export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  numbers('relativeDifference: a', a);
+  numbers('relativeDifference: b', b);
+  // A shorter b read as undefined (NaN); a longer one had its tail ignored.
+  if (b.length !== a.length) throw new RangeError(`relativeDifference: b: has ${b.length} values, expected ${a.length} (as many as a)`);
+  return relativeDifferenceOf(a, b);
+}
+
+function relativeDifferenceOf(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let diff = 0;
   let na = 0;
   let nb = 0;
@@ -52,11 +79,17 @@ export function relativeDifference(a: ArrayLike<number>, b: ArrayLike<number>): 
  * Exposed so a corrupted gradient can be shown to be caught.
  */
 export function compareGradients(analytic: Float64Array, numeric: Float64Array, blocks: TensorInfo[]): GradientCheckReport {
-  if (analytic.length !== numeric.length) throw new RangeError('numeric: must have as many elements as analytic');
+  const where = 'compareGradients';
+  analytic = typedArray(`${where}: analytic`, analytic, Float64Array);
+  numeric = typedArray(`${where}: numeric`, numeric, Float64Array);
+  if (analytic.length !== numeric.length) throw new RangeError(`${where}: numeric: has ${numeric.length} elements, expected ${analytic.length} (as many as analytic)`);
+  const lengths = blockLengths(where, blocks);
+  const total = lengths.reduce((a, b) => a + b, 0);
+  if (total !== analytic.length) throw new RangeError(`${where}: blocks: sizes add up to ${total}, but the gradients have ${analytic.length} elements`);
   const parameters: ParameterError[] = [];
   let offset = 0;
-  for (const block of blocks) {
-    const len = block.shape.reduce((p, d) => p * d, 1);
+  for (const [k, block] of blocks.entries()) {
+    const len = lengths[k];
     const a = analytic.subarray(offset, offset + len);
     const n = numeric.subarray(offset, offset + len);
     let worstIndex = 0;
@@ -64,17 +97,30 @@ export function compareGradients(analytic: Float64Array, numeric: Float64Array, 
     parameters.push({
       layer: block.layer,
       name: block.name,
-      relativeDifference: relativeDifference(a, n),
+      relativeDifference: relativeDifferenceOf(a, n),
       worstIndex,
       analytic: a[worstIndex],
       numeric: n[worstIndex],
     });
     offset += len;
   }
-  if (offset !== analytic.length) throw new RangeError('blocks: sizes do not add up to the gradient length');
-  parameters.sort((p, q) => q.relativeDifference - p.relativeDifference);
-  const total = relativeDifference(analytic, numeric);
-  return { relativeDifference: total, verdict: verdictFor(total), parameters };
+  // Worst first; NaN (a NaN gradient) sorts first too, since it is the likeliest bug.
+  parameters.sort((p, q) => (Number.isNaN(q.relativeDifference) ? Infinity : q.relativeDifference) - (Number.isNaN(p.relativeDifference) ? Infinity : p.relativeDifference));
+  const difference = relativeDifferenceOf(analytic, numeric);
+  return { relativeDifference: difference, verdict: verdictFor(difference), parameters };
+}
+
+/** Each block's element count (the product of its shape), checked: `{ layer, name, shape }`. */
+function blockLengths(where: string, blocks: unknown): number[] {
+  if (!Array.isArray(blocks)) throw typeError(`${where}: blocks`, 'an array of { layer, name, shape }', blocks);
+  return blocks.map((block, k) => {
+    const at = `${where}: blocks[${k}]`;
+    if (!isPlainObject(block)) throw typeError(at, '{ layer, name, shape }', block);
+    integer(`${at}.layer`, block.layer, 0);
+    nonEmptyString(`${at}.name`, block.name);
+    if (!Array.isArray(block.shape)) throw typeError(`${at}.shape`, 'an array of dimensions', block.shape);
+    return block.shape.reduce((p: number, d: unknown, j: number) => p * integer(`${at}.shape[${j}]`, d, 0), 1);
+  });
 }
 
 export interface GradientCheckOptions {
@@ -84,11 +130,13 @@ export interface GradientCheckOptions {
 
 /** Gradient check of `model` on (x, y); use a handful of examples and a small network. */
 export function gradientCheck(model: Sequential, x: Matrix, y: Labels, options: GradientCheckOptions = {}): GradientCheckReport & { analytic: Float64Array; numeric: Float64Array; blocks: TensorInfo[] } {
-  const epsilon = options.epsilon ?? 1e-7;
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new RangeError(`epsilon: must be a finite number > 0, got ${epsilon}`);
-  const input = toMatrix('x', x, model.inputSize);
+  if (!(model instanceof Sequential)) throw typeError('gradientCheck: model', 'a model (sequential({ … }))', model);
+  const o = strict('gradientCheck options', options, ['epsilon'] as const);
+  // A step above 1 measures a secant, not the derivative: a typo, not a setting.
+  const epsilon = optional(o.epsilon, 1e-7, (v) => number('gradientCheck: epsilon', v, 0, 1, { lo: true }));
+  const input = toMatrix('gradientCheck: x', x, model.inputSize);
   const m = input.length / model.inputSize;
-  const labels = toLabelMatrix('y', y, m, model.outputSize, model.architecture.output === 'softmax');
+  const labels = toLabelMatrix('gradientCheck: y', y, m, model.outputSize, model.architecture.output === 'softmax');
   const r = model.handle.gradientCheck(input, labels, epsilon);
   return { ...compareGradients(r.analytic, r.numeric, r.blocks), analytic: r.analytic, numeric: r.numeric, blocks: r.blocks };
 }
