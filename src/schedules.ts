@@ -98,18 +98,24 @@ export function reduceOnPlateau(options: { factor?: number; patience?: number; m
   const patience = optional(o.patience, 3, (v) => integer('reduceOnPlateau: patience', v, 1));
   const minDelta = optional(o.minDelta, 0, (v) => number('reduceOnPlateau: minDelta', v, 0));
   const minLearningRate = optional(o.minLearningRate, 0, (v) => number('reduceOnPlateau: minLearningRate', v, 0));
-  let lastReduction = 0;
-  return schedule('reduceOnPlateau', (epoch, c) => {
-    if (epoch === 0) lastReduction = 0;
+  // No state of its own: the rate is replayed from the run's whole monitored history (which a
+  // resumed run gets back from the model's training state), so a fresh reduceOnPlateau() in a
+  // resumed run decides exactly as the one of an uninterrupted run.
+  return schedule('reduceOnPlateau', (_epoch, c) => {
     const seen = c.monitored;
-    if (seen.length - lastReduction <= patience) return c.previousLearningRate;
-    const best = minimum(seen, 0, seen.length - patience);
-    const recent = minimum(seen, seen.length - patience, seen.length);
-    // Not improved by minDelta (an exactly flat metric has not improved either).
-    if (recent >= best - minDelta) {
-      lastReduction = seen.length;
-      return Math.max(c.previousLearningRate * factor, minLearningRate);
+    let rate = c.initialLearningRate;
+    let lastReduction = 0;
+    // The decision before epoch n sees the metrics of epochs 0 … n − 1.
+    for (let n = patience + 1; n <= seen.length; n++) {
+      if (n - lastReduction <= patience) continue;
+      const best = minimum(seen, 0, n - patience);
+      const recent = minimum(seen, n - patience, n);
+      // Not improved by minDelta (an exactly flat metric has not improved either).
+      if (recent >= best - minDelta) {
+        lastReduction = n;
+        rate = Math.max(rate * factor, minLearningRate);
+      }
     }
-    return c.previousLearningRate;
+    return rate;
   });
 }

@@ -54,7 +54,7 @@ const badFitOptions: Array<[string, Record<string, unknown>, RegExp]> = [
   ['validation of the wrong width', { validation: { x: new Float32Array(6), y: [0, 1] } }, /^fit: validation\.x: 6 values is not a whole number of rows of 4/],
   ['validation null', { validation: null }, /^fit: validation: expected an object/],
   ['callbacks not an array', { callbacks: {} }, /^fit: callbacks: expected an array/],
-  ['a callback with a typo', { callbacks: [{ onEpochEnds: () => {} }] }, /^fit: callbacks\[0\]: unknown option 'onEpochEnds' \(did you mean 'onEpochEnd'\?\)/],
+  ['a callback with a typo', { callbacks: [{ onEpochEnds: () => {} }] }, /^fit: callbacks\[0\]: unknown hook 'onEpochEnds' \(did you mean 'onEpochEnd'\?\)/],
   ['an unknown option', { epoch: 5 }, /^fit options: unknown option 'epoch' \(did you mean 'epochs'\?\)/],
   ['snake case', { batch_size: 4 }, /^fit options: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/],
   ['classWeight (not supported yet)', { classWeight: { 0: 2 } }, /^fit options: unknown option 'classWeight'/],

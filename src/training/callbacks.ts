@@ -28,9 +28,12 @@ export function checkCallbacks(where: string, value: unknown): FitCallback[] {
   return value.map((cb, i) => {
     const at = `${where}[${i}]`;
     if (cb === null || typeof cb !== 'object') throw check.typeError(at, 'a callback object ({ onEpochEnd, onStep })', cb);
-    // Own enumerable keys and class methods alike: a callback may be a class instance.
+    // A callback may carry fields of its own (babysit's decisions), but a hook it does not
+    // know (a typo such as onEpochEnds) would silently never run.
     for (const key of Object.keys(cb)) {
-      if (!(CALLBACK_KEYS as readonly string[]).includes(key)) throw new TypeError(`${at}: unknown option '${key}'${check.suggestion(key, CALLBACK_KEYS)}`);
+      if (/^on[A-Z]/.test(key) && !(CALLBACK_KEYS as readonly string[]).includes(key)) {
+        throw new TypeError(`${at}: unknown hook '${key}'${check.suggestion(key, CALLBACK_KEYS)}`);
+      }
     }
     const c = cb as FitCallback;
     for (const hook of ['onEpochEnd', 'onStep', 'getState', 'setState'] as const) {

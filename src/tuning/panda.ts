@@ -43,8 +43,11 @@ export interface BabysitDecision {
 }
 
 export interface Babysitter {
-  /** Pass as FitOptions.onEpochEnd. */
+  /** Pass the babysitter in FitOptions.callbacks (its state is then saved and resumed), or this as onEpochEnd. */
   onEpochEnd: (log: EpochLog, control: TrainingControl) => void;
+  readonly stateKey: 'babysit';
+  getState(): { best: number | null; bad: number };
+  setState(state: unknown): void;
   /** What it did, in order. */
   readonly decisions: BabysitDecision[];
 }
@@ -101,5 +104,17 @@ export function babysit(options: BabysitOptions = {}): Babysitter {
     control.setLearningRate(rate);
     decide({ epoch: epochLog.epoch, action: 'lowerLearningRate', learningRate: rate, reason: `${monitor} has not improved for ${patience} epochs` });
   };
-  return { onEpochEnd, decisions };
+  // Its state travels with the model's training state (fit's `callbacks: [sitter]`), so a
+  // resumed run's new babysitter continues with the same best value and patience count.
+  return {
+    onEpochEnd,
+    decisions,
+    stateKey: 'babysit',
+    getState: () => ({ best: Number.isFinite(best) ? best : null, bad }),
+    setState: (state: unknown) => {
+      const s = state as { best?: unknown; bad?: unknown } | null;
+      best = s?.best === null ? Infinity : number('babysit setState: best', s?.best);
+      bad = integer('babysit setState: bad', s?.bad, 0);
+    },
+  };
 }
