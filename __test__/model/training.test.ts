@@ -246,6 +246,36 @@ describe('early stopping', () => {
     expect(distance(weights(model), captured[captured.length - 1])).toBe(0);
   });
 
+  it('a run that ends by running out of epochs keeps its last weights; the best ones wait in model.bestWeights', async () => {
+    // The same run as above (identical epochs), cut before patience runs out.
+    const full = await fitCapturing(true);
+    const best = full.history.bestEpoch!;
+    const epochs = best + 2; // the best epoch, then 1 worse epoch: not enough to stop
+    const model = overfitter();
+    const captured: Map<string, Float32Array>[] = [];
+    const history = await model.fit(small.x, noisy, {
+      epochs,
+      batchSize: 8,
+      validation: dev,
+      earlyStopping: { patience: 3 },
+      onEpochEnd: () => void captured.push(weights(model)),
+    });
+    expect(history.epochs.map((e) => e.devLoss)).toEqual(full.history.epochs.slice(0, epochs).map((e) => e.devLoss));
+    expect(history.stoppedEarly).toBe(false);
+    expect(history.bestEpoch).toBeUndefined();
+    // Not restored (Keras semantics): the model holds the last epoch's weights…
+    const now = weights(model);
+    for (const [name, values] of captured[epochs - 1]) expect(bytesOf(now.get(name)!).equals(bytesOf(values)), name).toBe(true);
+    expect(distance(now, captured[best])).toBeGreaterThan(0);
+    // …and the best epoch's are kept alongside, every weight (not optimizer state), as best.layers.<i>.<name>.
+    const kept = new Map(model.bestWeights!.map((t) => [t.name, t.values]));
+    expect([...kept.keys()].sort()).toEqual([...captured[best].keys()].map((k) => `best.layers.${k}`).sort());
+    for (const [name, values] of captured[best]) expect(bytesOf(kept.get(`best.layers.${name}`)!).equals(bytesOf(values)), name).toBe(true);
+    // A run that does stop restores them, as the first test shows; with restoreBest false none are kept.
+    const { model: plain } = await fitCapturing(false);
+    expect(plain.bestWeights).toBeUndefined();
+  });
+
   it('monitors train metrics and respects minDelta', async () => {
     const model = net(gd({ learningRate: 0.001 }));
     // Tiny steps: the train loss keeps falling, but by less than minDelta.
@@ -310,7 +340,7 @@ describe('learning-rate schedules', () => {
     expect(contexts.every((c) => c.initialLearningRate === 0.1)).toBe(true);
     close(await lrs(inverseTimeDecay(1), 2, 0.1, { initialEpoch: 3 }), [0.1 / 4, 0.1 / 5]);
     // An invalid schedule result is refused.
-    await expect(lrs(() => -1, 2)).rejects.toThrow(/schedule result/);
+    await expect(lrs(() => -1, 2)).rejects.toThrow(/^fit: schedule result: must be a finite number in \[0, Infinity\], got -1$/);
   });
 
   it('the scheduled rate is the one used: a zero rate leaves gd weights unchanged', async () => {
@@ -385,12 +415,12 @@ describe('learning-rate schedules', () => {
   });
 
   it('schedule builders reject bad parameters', () => {
-    expect(() => inverseTimeDecay(-1)).toThrow(/decayRate/);
-    expect(() => stepDecay(0.5, 0)).toThrow(/every/);
-    expect(() => exponentialDecay(0)).toThrow(/k/);
-    expect(() => cosineDecay(0)).toThrow(/epochs/);
-    expect(() => linearWarmup(0)).toThrow(/warmupEpochs/);
-    expect(() => reduceOnPlateau({ factor: 1 })).toThrow(/factor/);
+    expect(() => inverseTimeDecay(-1)).toThrow(/^inverseTimeDecay: decayRate: /);
+    expect(() => stepDecay(0.5, 0)).toThrow(/^stepDecay: every: /);
+    expect(() => exponentialDecay(0)).toThrow(/^exponentialDecay: k: /);
+    expect(() => cosineDecay(0)).toThrow(/^cosineDecay: epochs: /);
+    expect(() => linearWarmup(0)).toThrow(/^linearWarmup: warmupEpochs: /);
+    expect(() => reduceOnPlateau({ factor: 1 })).toThrow(/^reduceOnPlateau: factor: /);
   });
 });
 
@@ -439,6 +469,29 @@ describe('gradient norms and clipping', () => {
     // A generous bound does nothing.
     const loose = await step(1e6);
     expect(loose.moved).toBeCloseTo(free.moved, 6);
+  });
+
+  it('trainStep clipNorm bounds that step only; the learning rate may be given as an option or alone', () => {
+    const params = new Set(['W', 'b', 'gamma', 'beta']);
+    const moved = (options: number | { learningRate?: number; clipNorm?: number | null }) => {
+      const model = layered(gd({ learningRate: 1 }));
+      const start = weights(model, params);
+      model.trainStep(train.x, train.y, options);
+      return { model, moved: distance(weights(model, params), start), global: Math.hypot(...model.handle.lastGradNorms()) };
+    };
+    const clipped = moved({ clipNorm: 1e-3 });
+    expect(clipped.global).toBeGreaterThan(1e-2); // the norms are recorded before clipping
+    expect(clipped.moved).toBeLessThanOrEqual(1e-3 * 1.001);
+    expect(clipped.moved).toBeGreaterThan(1e-3 * 0.99);
+    const free = moved({});
+    expect(free.moved).toBeCloseTo(free.global, 4); // lr 1 (the optimizer's), unclipped
+    expect(moved({ learningRate: 1, clipNorm: null }).moved).toBe(free.moved);
+    expect(moved(0.5).moved).toBeCloseTo(free.moved / 2, 4); // the older positional form
+    // The clip held for that call only: the next unclipped step moves by ‖g‖ again.
+    const model = clipped.model;
+    const before = weights(model, params);
+    model.trainStep(train.x, train.y);
+    expect(distance(weights(model, params), before)).toBeGreaterThan(10 * 1e-3);
   });
 
   it('clipNorm holds for every step of a longer run', async () => {
