@@ -81,13 +81,6 @@ export function linearWarmup(warmupEpochs: number, after: Schedule = constant())
   });
 }
 
-/** The smallest of values[from, to) (a loop: spreading 10^5 epochs into Math.min overflows the stack). */
-function minimum(values: readonly number[], from: number, to: number): number {
-  let best = Infinity;
-  for (let i = from; i < to; i++) if (values[i] < best) best = values[i];
-  return best;
-}
-
 /**
  * Multiplies the rate by `factor` when the monitored metric (dev loss, or train loss without dev
  * data) has not improved by `minDelta` for `patience` epochs; never below `minLearningRate`.
@@ -103,15 +96,25 @@ export function reduceOnPlateau(options: { factor?: number; patience?: number; m
   // resumed run decides exactly as the one of an uninterrupted run.
   return schedule('reduceOnPlateau', (_epoch, c) => {
     const seen = c.monitored;
+    // NaN improves on nothing and is improved on by nothing (every comparison with it is false).
+    const at = (i: number): number => (Number.isNaN(seen[i]) ? Infinity : seen[i]);
     let rate = c.initialLearningRate;
     let lastReduction = 0;
+    // One pass, O(length), since fit replays the whole history every epoch: `best` is the minimum
+    // of seen[0, n − patience); `window` holds indices of seen[n − patience, n) with increasing
+    // values from `head`, so window[head] is the minimum of the last `patience` epochs.
+    let best = Infinity;
+    const window: number[] = [];
+    let head = 0;
     // The decision before epoch n sees the metrics of epochs 0 … n − 1.
-    for (let n = patience + 1; n <= seen.length; n++) {
+    for (let n = 1; n <= seen.length; n++) {
+      while (window.length > head && at(window[window.length - 1]) >= at(n - 1)) window.pop();
+      window.push(n - 1);
+      if (window[head] < n - patience) head++;
+      if (n > patience) best = Math.min(best, at(n - patience - 1));
       if (n - lastReduction <= patience) continue;
-      const best = minimum(seen, 0, n - patience);
-      const recent = minimum(seen, n - patience, n);
       // Not improved by minDelta (an exactly flat metric has not improved either).
-      if (recent >= best - minDelta) {
+      if (at(window[head]) >= best - minDelta) {
         lastReduction = n;
         rate = Math.max(rate * factor, minLearningRate);
       }

@@ -2,6 +2,7 @@
 // function's name, options are strict, and the schedules themselves check the epoch and context
 // a hand-written loop hands them. The formulas are tested with fit in __test__/model/training.test.ts.
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../src/reference/rng';
 import { constant, cosineDecay, exponentialDecay, inverseTimeDecay, linearWarmup, reduceOnPlateau, sqrtDecay, stepDecay, type ScheduleContext } from '../../src';
 
 const context = (monitored: number[] = []): ScheduleContext => ({ initialLearningRate: 1, previousLearningRate: 1, monitored });
@@ -53,10 +54,40 @@ describe('schedules check what they are called with', () => {
     expect(() => constant()(0, { ...context(), monitored: null as never })).toThrow(/^constant schedule: context\.monitored: expected an array of per-epoch losses, got null$/);
   });
 
-  it('reduceOnPlateau handles a history longer than Math.min(...spread) can take', () => {
-    const s = reduceOnPlateau({ factor: 0.5, patience: 2 });
+  it('reduceOnPlateau replays a long history in one pass (no spread into Math.min, no O(n²) rescans)', () => {
+    const s = reduceOnPlateau({ factor: 0.5, patience: 2, minLearningRate: 0.1 });
     const flat = new Array(300_000).fill(1);
-    expect(s(300_000, context(flat))).toBe(0.5);
+    const started = performance.now();
+    expect(s(300_000, context(flat))).toBe(0.1); // a flat metric keeps reducing, down to the floor
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it('reduceOnPlateau decides as the rule states, NaN and flat stretches included (property)', () => {
+    // The rule, stated directly: before epoch n, reduce when the best of the last `patience`
+    // values is no better (by minDelta) than the best before them, at most once per `patience` epochs.
+    const replay = (seen: number[], factor: number, patience: number, minDelta: number, floor: number) => {
+      const min = (a: number[]) => a.reduce((m, v) => (v < m ? v : m), Infinity);
+      let rate = 1;
+      let last = 0;
+      for (let n = patience + 1; n <= seen.length; n++) {
+        if (n - last > patience && min(seen.slice(n - patience, n)) >= min(seen.slice(0, n - patience)) - minDelta) {
+          last = n;
+          rate = Math.max(rate * factor, floor);
+        }
+      }
+      return rate;
+    };
+    const rng = new Rng(7);
+    for (let trial = 0; trial < 300; trial++) {
+      const length = rng.below(40);
+      const seen = Array.from({ length }, () => {
+        const u = rng.nextF64();
+        return u < 0.1 ? NaN : u < 0.3 ? 1 : rng.below(5) + rng.nextF64();
+      });
+      const [factor, patience, minDelta, floor] = [0.5, 1 + rng.below(4), rng.below(2) * 0.1, rng.below(2) * 0.01];
+      const s = reduceOnPlateau({ factor, patience, minDelta, minLearningRate: floor });
+      expect(s(length, context(seen)), `seed 7, trial ${trial}: ${JSON.stringify(seen)}`).toBe(replay(seen, factor, patience, minDelta, floor));
+    }
   });
 
   it('every builder gives a working schedule', () => {
