@@ -3,15 +3,12 @@
 // the offending argument — `<arg>: <what was expected>, got <what came>`. Afterwards the process
 // is still alive and normal calls still work.
 //
-// Left out on purpose (the native side does not reject them today; reported, not tested here):
-// - dropoutBackward does not check `mask` for NaN / Infinity;
-// - batchNormBackward names `dy` "x" in its shape and finiteness errors;
-// - zero sizes accepted silently: gemm with m, n or k = 0, empty arrays for activationForward /
-//   activationBackward / dropoutForward / dropoutBackward / regularizationGrad /
-//   regularizationCost / optimizerStep, batchNormUpdateRunning with n = 0;
-// - integer arguments (n, m, step, stream, count, nIn, nOut, gemm m/n/k/threads) pass through
-//   napi's u32 conversion: 1.5 → 1 and step −1 → 4294967295 are accepted silently, NaN → 0;
-// - batchNormBackward accepts a negative variance (dx becomes NaN).
+// Left out on purpose (the binding accepts them today; reported, not tested here): zero sizes —
+// gemm with m, n or k = 0, empty arrays for activationForward / activationBackward /
+// dropoutForward / dropoutBackward / regularizationGrad / regularizationCost / optimizerStep,
+// batchNormUpdateRunning with n = 0. Wrong kinds of argument (a Float64Array for a Float32Array,
+// a BigInt or string for a number, detached buffers, unknown option keys) are refused earlier, by
+// src/kernels.ts: kernels.boundary.test.ts.
 import { describe, expect, it } from 'vitest';
 import * as N from '../src/kernels';
 
