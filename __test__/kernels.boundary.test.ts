@@ -112,7 +112,7 @@ describe('every kernel checks the kind of every argument before napi', () => {
         const expected = kind === 'count' ? 'an integer in \\[0, \\d+\\]' : 'a number';
         bad.push(['a BigInt', 1n, new RegExp(`^expected ${expected}, got a BigInt \\(1n\\)$`)]);
         bad.push(['a string', '1', new RegExp(`^expected ${expected}, got the string '1'$`)]);
-        bad.push(['an object', { valueOf: () => 1 }, new RegExp(`^expected ${expected}, got a Object$`)]);
+        bad.push(['an object', { valueOf: () => 1 }, new RegExp(`^expected ${expected}, got an Object$`)]);
         if (kind !== 'optNum') bad.push(['null', null, new RegExp(`^expected ${expected}, got null$`)]);
       }
       for (const [label, value, expected] of bad) {

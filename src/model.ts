@@ -156,6 +156,9 @@ export class Sequential {
    * stays as it was. `options` may be the learning rate alone (the older form).
    */
   trainStep(x: Matrix, y: Labels, options: number | TrainStepOptions = {}): { loss: number; regularization: number; accuracy: number } {
+    if (typeof options !== 'number' && !check.isPlainObject(options)) {
+      throw check.typeError('trainStep: options', 'a learning rate or an options object { learningRate, clipNorm }', options);
+    }
     const o = typeof options === 'number' ? { learningRate: options } : check.options('trainStep options', options, ['learningRate', 'clipNorm'] as const);
     const learningRate = check.optional(o.learningRate, this.optimizer.learningRate, (v) => check.number('trainStep: learningRate', v, 0));
     const clipNorm = o.clipNorm == null ? null : check.number('trainStep: clipNorm', o.clipNorm, 0, Infinity, { lo: true });
@@ -178,20 +181,44 @@ export class Sequential {
     return this.handle.tensors();
   }
 
-  /** A copy of one tensor, e.g. getTensor(0, 'W'), getTensor(1, 'runningMean'), getTensor(0, 'W.v'). */
+  /** A copy of one tensor, e.g. getTensor(0, 'W'), getTensor(1, 'runningMean'), getTensor(0, 'W.v'), getTensor(0, 'W.grad'). */
   getTensor(layer: number, name: string): Float32Array {
-    check.integer('getTensor: layer', layer, 0, 2 ** 31);
-    check.nonEmptyString('getTensor: name', name);
+    this.tensorInfo('getTensor', layer, name);
     return this.handle.getTensor(layer, name);
   }
 
+  /** Overwrites one tensor (same length, finite values; a running variance ≥ 0). */
   setTensor(layer: number, name: string, values: Float32Array): void {
-    check.integer('setTensor: layer', layer, 0, 2 ** 31);
-    check.nonEmptyString('setTensor: name', name);
+    const info = this.tensorInfo('setTensor', layer, name);
     if (!(values instanceof Float32Array)) throw check.typeError('setTensor: values', 'a Float32Array', values);
     const copy = values.slice(); // a shared buffer cannot change between the check and the write
+    const length = info.shape.reduce((a, b) => a * b, 1);
+    if (copy.length !== length) {
+      throw new RangeError(`setTensor: values: layer ${layer} '${name}' has shape [${info.shape.join(', ')}] (${length} values), got ${copy.length}`);
+    }
     this.assertNotFitting('setTensor');
-    this.handle.setTensor(layer, name, copy);
+    try {
+      this.handle.setTensor(layer, name, copy);
+    } catch (e) {
+      throw Object.assign(new RangeError(`setTensor: ${(e as Error).message}`), { cause: e });
+    }
+  }
+
+  /** Checks (layer, name) against the catalog; `.grad` names a parameter's last gradient. */
+  private tensorInfo(where: string, layer: unknown, name: unknown): TensorInfo {
+    const all = this.tensors();
+    const layers = new Set(all.map((t) => t.layer));
+    const count = this.architecture.layers.length;
+    check.integer(`${where}: layer`, layer, 0, count - 1);
+    const own = check.nonEmptyString(`${where}: name`, name);
+    const base = own.endsWith('.grad') ? own.slice(0, -'.grad'.length) : own;
+    const info = all.find((t) => t.layer === layer && t.name === base);
+    if (!info) {
+      const names = all.filter((t) => t.layer === layer).map((t) => t.name);
+      const has = layers.has(layer as number) ? `it has ${names.join(', ')}` : 'it has no tensors';
+      throw new RangeError(`${where}: name: layer ${layer} has no tensor '${own}' (${has})`);
+    }
+    return info;
   }
 
   /**

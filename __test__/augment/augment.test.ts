@@ -407,10 +407,10 @@ describe('fit with augment', () => {
     const optimizerBefore = mdl.optimizer;
     const bad: Array<[unknown, RegExp]> = [
       [{ height: 7, width: 8 }, /^fit: augment\.height: height·width·channels = 7·8·1 must equal the input size 64$/],
-      [{ height: 8, width: 8, shift: -1 }, /^fit: augment\.shift: must be a finite number in \[0, Infinity\], got -1$/],
+      [{ height: 8, width: 8, shift: -1 }, /^fit: augment\.shift: must be a finite number ≥ 0, got -1$/],
       [{ height: 8, width: 8, rotation: 270 }, /^fit: augment\.rotation: must be a finite number in \[0, 180\], got 270$/],
       [{ height: 8, width: 8, scale: 1 }, /^fit: augment\.scale: must be a finite number in \[0, 1\), got 1$/],
-      [{ height: 8, width: 8, noise: NaN }, /^fit: augment\.noise: must be a finite number in \[0, Infinity\], got NaN$/],
+      [{ height: 8, width: 8, noise: NaN }, /^fit: augment\.noise: must be a finite number ≥ 0, got NaN$/],
       [{ height: 8, width: 8, flip: true }, /^fit: augment: unknown option 'flip' \(.*flipHorizontal/],
       [{ height: '8', width: 8 }, /^fit: augment\.height: expected an integer in \[1, \d+\], got the string '8'$/],
       [{ width: 8 }, /^fit: augment\.height: expected an integer in \[1, \d+\], got undefined$/],

@@ -179,7 +179,7 @@ describe('Normalizer bad input', () => {
     expect(() => Normalizer.fit([1, 2, 3], 2)).toThrow(/^Normalizer\.fit: x: 3 values is not a whole number of rows of 2 features \(expected shape \[m, 2\]\)$/);
     expect(() => Normalizer.fit(new Float32Array(0), 2)).toThrow(/^Normalizer\.fit: x: is empty; expected shape \[m, 2\] with m ≥ 1$/);
     expect(() => Normalizer.fit([[1, NaN]], 2)).toThrow(/^Normalizer\.fit: x: element 1 is NaN, expected a finite number$/);
-    expect(() => Normalizer.fit({} as unknown as number[], 2)).toThrow(/^Normalizer\.fit: x: expected a Float32Array, Float64Array or array of rows, got a Object$/);
+    expect(() => Normalizer.fit({} as unknown as number[], 2)).toThrow(/^Normalizer\.fit: x: expected a Float32Array, Float64Array or array of rows, got an Object$/);
   });
 
   it('fit: a mistyped width is refused before anything is allocated for it', () => {

@@ -76,15 +76,15 @@ describe('gradientWarnings', () => {
       ['ragged rows', () => gradientWarnings([[1, 2], [1]]), /^gradientWarnings: gradNorms\[1\]: has 1 norms, expected 2 \(one per layer, ≥ 1\)$/],
       ['empty rows', () => gradientWarnings([[]]), /^gradientWarnings: gradNorms\[0\]: has 0 norms, expected 0 \(one per layer, ≥ 1\)$/],
       ['hasParameters of the wrong length', () => gradientWarnings([1, 2], { hasParameters: [true] }), /^gradientWarnings: hasParameters: expected 2 booleans \(one per layer\), got an array of 1$/],
-      ['a zero threshold', () => gradientWarnings([1], { vanishingNorm: 0 }), /^gradientWarnings: vanishingNorm: must be a finite number in \(0, Infinity\], got 0$/],
-      ['a NaN threshold', () => gradientWarnings([1], { explodingNorm: NaN }), /^gradientWarnings: explodingNorm: must be a finite number in \(0, Infinity\], got NaN$/],
-      ['a negative minRatio', () => gradientWarnings([1], { minRatio: -1 }), /^gradientWarnings: minRatio: must be a finite number in \(0, Infinity\], got -1$/],
+      ['a zero threshold', () => gradientWarnings([1], { vanishingNorm: 0 }), /^gradientWarnings: vanishingNorm: must be a finite number > 0, got 0$/],
+      ['a NaN threshold', () => gradientWarnings([1], { explodingNorm: NaN }), /^gradientWarnings: explodingNorm: must be a finite number > 0, got NaN$/],
+      ['a negative minRatio', () => gradientWarnings([1], { minRatio: -1 }), /^gradientWarnings: minRatio: must be a finite number > 0, got -1$/],
       ['a negative epochOffset', () => gradientWarnings([1], { epochOffset: -1 }), /^gradientWarnings: epochOffset: must be an integer in \[0, 1000000000\], got -1$/],
       ['a fractional epochOffset', () => gradientWarnings([1], { epochOffset: 1.5 }), /^gradientWarnings: epochOffset: must be an integer in \[0, 1000000000\], got 1\.5$/],
       ['an unknown option', () => gradientWarnings([1], { explodingNrom: 10 } as never), /^gradientWarnings options: unknown option 'explodingNrom' \(did you mean 'explodingNorm'\?\)$/],
       ['null options', () => gradientWarnings([1], null as never), /^gradientWarnings options: expected an options object, got null$/],
       ['a DataView row', () => gradientWarnings([new DataView(new ArrayBuffer(8))] as never), /^gradientWarnings: gradNorms\[0\]: a norm must be a number/],
-      ['a BigInt threshold', () => gradientWarnings([1], { minRatio: 1n } as never), /^gradientWarnings: minRatio: expected a finite number in \(0, Infinity\], got a BigInt \(1n\)$/],
+      ['a BigInt threshold', () => gradientWarnings([1], { minRatio: 1n } as never), /^gradientWarnings: minRatio: expected a finite number > 0, got a BigInt \(1n\)$/],
     ])('%s', (_, call, message) => {
       expect(call).toThrow(message);
     });

@@ -23,7 +23,7 @@ describe('saveModel arguments', () => {
     const target = path.join(dir, 'never.safetensors');
     await expect(saveModel(null as never, target)).rejects.toThrow('saveModel: model: expected a tunenet model (sequential(...)), got null');
     await expect(saveModel(undefined as never, target)).rejects.toThrow('saveModel: model: expected a tunenet model (sequential(...)), got undefined');
-    await expect(saveModel({ handle: {} } as never, target)).rejects.toThrow('saveModel: model: expected a tunenet model (sequential(...)), got a Object');
+    await expect(saveModel({ handle: {} } as never, target)).rejects.toThrow('saveModel: model: expected a tunenet model (sequential(...)), got an Object');
     await expect(saveModel('model' as never, target)).rejects.toThrow(/^saveModel: model: expected a tunenet model \(sequential\(\.\.\.\)\), got the string 'model'$/);
     await expect(saveModel(null as never, target)).rejects.toBeInstanceOf(TypeError);
     expect(await fs.readdir(dir)).toEqual(['model.safetensors']);

@@ -277,6 +277,6 @@ describe('training control from callbacks', () => {
     // An invalid rate is refused with a clear error.
     await expect(
       make().fit(data.x, data.y, { epochs: 2, onEpochEnd: (_l, c) => c.setLearningRate(-1) }),
-    ).rejects.toThrow(/^control\.setLearningRate: learningRate: must be a finite number in \[0, Infinity\], got -1$/);
+    ).rejects.toThrow(/^control\.setLearningRate: learningRate: must be a finite number ≥ 0, got -1$/);
   });
 });

@@ -77,13 +77,13 @@ describe('fit', () => {
     ['epochs as a string', () => model.fit(x, y, { epochs: '3' as unknown as number }), /^fit: epochs: expected an integer in \[1, \d+\], got the string '3'$/],
     ['batchSize 0', () => model.fit(x, y, { batchSize: 0 }), /^fit: batchSize: must be an integer in \[1, \d+\], got 0$/],
     ['batchSize > m with dropLast', () => model.fit(x, y, { batchSize: 61, dropLast: true }), /^fit: batchSize: 61 exceeds the 60 training examples and dropLast is set/],
-    ['negative learningRate', () => model.fit(x, y, { optimizer: optimizer({ kind: 'gd', learningRate: -0.1 }) }), /^fit: optimizer\.learningRate: must be a finite number in \[0, Infinity\], got -0.1$/],
+    ['negative learningRate', () => model.fit(x, y, { optimizer: optimizer({ kind: 'gd', learningRate: -0.1 }) }), /^fit: optimizer\.learningRate: must be a finite number ≥ 0, got -0.1$/],
     ['NaN learningRate', () => model.fit(x, y, { optimizer: optimizer({ kind: 'adam', learningRate: Number.NaN }) }), /^fit: optimizer\.learningRate: .*got NaN$/],
     ['unknown optimizer kind', () => model.fit(x, y, { optimizer: optimizer({ kind: 'sgdx', learningRate: 0.1 }) }), /^fit: optimizer\.kind: expected 'gd' \| .*, got the string 'sgdx'/],
     ['beta1 = 1', () => model.fit(x, y, { optimizer: optimizer({ kind: 'adam', learningRate: 0.1, beta1: 1 }) }), /^fit: optimizer\.beta1: must be a finite number in \[0, 1\), got 1$/],
-    ['epsilon 0', () => model.fit(x, y, { optimizer: optimizer({ kind: 'adam', learningRate: 0.1, epsilon: 0 }) }), /^fit: optimizer\.epsilon: must be a finite number in \(0, Infinity\], got 0$/],
+    ['epsilon 0', () => model.fit(x, y, { optimizer: optimizer({ kind: 'adam', learningRate: 0.1, epsilon: 0 }) }), /^fit: optimizer\.epsilon: must be a finite number > 0, got 0$/],
     ['an option of another optimizer', () => model.fit(x, y, { optimizer: optimizer({ kind: 'adam', learningRate: 0.1, beta: 0.9 }) }), /^fit: optimizer: unknown option 'beta'/],
-    ['clipNorm 0', () => model.fit(x, y, { clipNorm: 0 }), /^fit: clipNorm: must be a finite number in \(0, Infinity\], got 0$/],
+    ['clipNorm 0', () => model.fit(x, y, { clipNorm: 0 }), /^fit: clipNorm: must be a finite number > 0, got 0$/],
     ['negative initialEpoch', () => model.fit(x, y, { initialEpoch: -1 }), /^fit: initialEpoch: must be an integer in \[0, \d+\], got -1$/],
     ['stepsPerCallback 0', () => model.fit(x, y, { stepsPerCallback: 0, onStep: () => {} }), /^fit: stepsPerCallback: must be an integer in \[1, \d+\], got 0$/],
     ['schedule not a function', () => model.fit(x, y, { schedule: 0.1 as unknown as () => number }), /^fit: schedule: expected a function, got 0.1$/],
@@ -184,15 +184,15 @@ describe('predict / evaluate / trainStep', () => {
     expect(() => model.trainStep(x, withLabel(y, 1, 10))).toThrow(/^trainStep: y: label 1 is 10, expected a class index/);
     expect(() => model.trainStep(x, Array.from(y, (c) => c - 0.5))).toThrow(/^trainStep: y: label 0 is -0.5/);
     expect(() => model.trainStep(withValue(x, 0, Number.NaN), y)).toThrow(/^trainStep: x: element 0 \(row 0(, column 0)?\) is NaN, expected a finite number$/);
-    expect(() => model.trainStep(x, y, -1)).toThrow(/^trainStep: learningRate: must be a finite number in \[0, Infinity\], got -1$/);
-    expect(() => model.trainStep(x, y, Number.POSITIVE_INFINITY)).toThrow(/^trainStep: learningRate: must be a finite number in \[0, Infinity\], got Infinity$/);
+    expect(() => model.trainStep(x, y, -1)).toThrow(/^trainStep: learningRate: must be a finite number ≥ 0, got -1$/);
+    expect(() => model.trainStep(x, y, Number.POSITIVE_INFINITY)).toThrow(/^trainStep: learningRate: must be a finite number ≥ 0, got Infinity$/);
     expect(() => model.trainStep(42 as unknown as Float32Array, y)).toThrow(/^trainStep: x: expected a Float32Array, Float64Array or array of rows, got 42$/);
     // The third argument is a learning rate or an options object; a string is neither.
-    expect(() => model.trainStep(x, y, '0.1' as unknown as number)).toThrow(/^trainStep options: expected .*, got the string '0.1'$/);
-    expect(() => model.trainStep(x, y, { learningRate: '0.1' as unknown as number })).toThrow(/^trainStep: learningRate: expected a finite number in \[0, Infinity\], got the string '0.1'$/);
-    expect(() => model.trainStep(x, y, { learningRate: -1 })).toThrow(/^trainStep: learningRate: must be a finite number in \[0, Infinity\], got -1$/);
-    expect(() => model.trainStep(x, y, { clipNorm: 0 })).toThrow(/^trainStep: clipNorm: must be a finite number in \(0, Infinity\], got 0$/);
-    expect(() => model.trainStep(x, y, { clipNorm: Number.NaN })).toThrow(/^trainStep: clipNorm: must be a finite number in \(0, Infinity\], got NaN$/);
+    expect(() => model.trainStep(x, y, '0.1' as unknown as number)).toThrow(/^trainStep: options: expected a learning rate or an options object \{ learningRate, clipNorm \}, got the string '0.1'$/);
+    expect(() => model.trainStep(x, y, { learningRate: '0.1' as unknown as number })).toThrow(/^trainStep: learningRate: expected a finite number ≥ 0, got the string '0.1'$/);
+    expect(() => model.trainStep(x, y, { learningRate: -1 })).toThrow(/^trainStep: learningRate: must be a finite number ≥ 0, got -1$/);
+    expect(() => model.trainStep(x, y, { clipNorm: 0 })).toThrow(/^trainStep: clipNorm: must be a finite number > 0, got 0$/);
+    expect(() => model.trainStep(x, y, { clipNorm: Number.NaN })).toThrow(/^trainStep: clipNorm: must be a finite number > 0, got NaN$/);
     expect(() => model.trainStep(x, y, { lr: 0.1 } as never)).toThrow(/^trainStep options: unknown option 'lr' \(known options: learningRate, clipNorm\)$/);
     unchanged();
     // And a good step does change it (the checks above are not vacuous), in both forms.
@@ -216,9 +216,9 @@ describe('predict / evaluate / trainStep', () => {
     expect(() => model.setTensor(0, 'W', new Float64Array(32) as unknown as Float32Array)).toThrow(/^setTensor: values: expected a Float32Array, got a Float64Array$/);
     expect(() => model.setTensor(-1, 'W', new Float32Array(32))).toThrow(/^setTensor: layer: must be an integer in \[0, \d+\], got -1$/);
     expect(() => model.setTensor(0, '', new Float32Array(32))).toThrow(/^setTensor: name: expected a non-empty string/);
-    expect(() => model.setTensor(0, 'W', new Float32Array(3))).toThrow(/values: expected shape \[\d+, 32\] \(32 elements\), got 3 elements/);
+    expect(() => model.setTensor(0, 'W', new Float32Array(3))).toThrow(/^setTensor: values: layer 0 'W' has shape \[\d+, \d+\] \(32 values\), got 3$/);
     expect(() => model.setTensor(0, 'Q', new Float32Array(32))).toThrow(/name: layer 0 has no tensor 'Q'/);
-    expect(() => model.setTensor(9, 'W', new Float32Array(32))).toThrow(/layer: must be < 5, got 9/);
+    expect(() => model.setTensor(9, 'W', new Float32Array(32))).toThrow(/^setTensor: layer: must be an integer in \[0, 4\], got 9$/);
     expect(() => model.setTensor(0, 'W', new Float32Array(32).fill(Number.NaN))).toThrow(/values: element 0 is NaN/);
     expect(() => model.setTensor(1, 'runningVar', new Float32Array(8).fill(-1))).toThrow(/running variance cannot be negative/);
     expect(() => model.getTensor(0.5, 'W')).toThrow(/^getTensor: layer: must be an integer/);
@@ -236,10 +236,10 @@ describe('model construction', () => {
     ['keepProb 1.5', [dense(4), drop(1.5), dense(3)], /^sequential: layers\[1\]\.keepProb: must be a finite number in \(0, 1\], got 1.5$/],
     ['keepProb NaN', [dense(4), drop(Number.NaN), dense(3)], /^sequential: layers\[1\]\.keepProb: .*got NaN$/],
     ['units 0', [{ kind: 'dense', units: 0 }, dense(3)], /^sequential: layers\[0\]\.units: must be an integer in \[1, \d+\], got 0$/],
-    ['negative l2', [{ kind: 'dense', units: 4, l2: -1 }, dense(3)], /^sequential: layers\[0\]\.l2: must be a finite number in \[0, Infinity\], got -1$/],
+    ['negative l2', [{ kind: 'dense', units: 4, l2: -1 }, dense(3)], /^sequential: layers\[0\]\.l2: must be a finite number ≥ 0, got -1$/],
     ['an unknown layer option', [{ kind: 'dense', units: 4, l3: 0.1 }, dense(3)], /^sequential: layers\[0\]: unknown option 'l3' \(did you mean 'l2'\?\)$/],
     ['batch norm momentum 1', [dense(4), { kind: 'batchNorm', momentum: 1 }, dense(3)], /^sequential: layers\[1\]\.momentum: must be a finite number in \[0, 1\), got 1$/],
-    ['batch norm epsilon 0', [dense(4), { kind: 'batchNorm', epsilon: 0 }, dense(3)], /^sequential: layers\[1\]\.epsilon: must be a finite number in \(0, Infinity\], got 0$/],
+    ['batch norm epsilon 0', [dense(4), { kind: 'batchNorm', epsilon: 0 }, dense(3)], /^sequential: layers\[1\]\.epsilon: must be a finite number > 0, got 0$/],
     ['unknown activation', [dense(4), { kind: 'activation', activation: 'gelu' }, dense(3)], /^sequential: layers\[1\]\.activation: expected 'identity' \| .*, got the string 'gelu'/],
     ['unknown layer kind', [dense(4), { kind: 'conv' }, dense(3)], /^sequential: layers\[1\]\.kind: expected 'dense' \| .*, got the string 'conv'/],
     ['a layer that is not an object', [dense(4), 'relu', dense(3)], /^sequential: layers\[1\]: expected a layer .*, got the string 'relu'$/],
@@ -254,7 +254,7 @@ describe('model construction', () => {
   it.each([
     ['unknown optimizer kind', { optimizer: { kind: 'sgdx', learningRate: 0.1 } }, /^sequential: optimizer\.kind: expected 'gd' \| .*, got the string 'sgdx'/],
     ['beta1 = 1', { optimizer: { kind: 'adam', learningRate: 0.1, beta1: 1 } }, /^sequential: optimizer\.beta1: must be a finite number in \[0, 1\), got 1$/],
-    ['epsilon 0', { optimizer: { kind: 'adam', learningRate: 0.1, epsilon: 0 } }, /^sequential: optimizer\.epsilon: must be a finite number in \(0, Infinity\], got 0$/],
+    ['epsilon 0', { optimizer: { kind: 'adam', learningRate: 0.1, epsilon: 0 } }, /^sequential: optimizer\.epsilon: must be a finite number > 0, got 0$/],
     ['momentum beta negative', { optimizer: { kind: 'momentum', beta: -0.1, learningRate: 0.1 } }, /^sequential: optimizer\.beta: must be a finite number in \[0, 1\), got -0.1$/],
     ['bad output', { output: 'tanh' }, /^sequential: output: expected 'softmax' \| 'sigmoid', got the string 'tanh'/],
     ['bad seed', { seed: -1 }, /^sequential: seed: must be an integer in \[0, \d+\], got -1$/],
@@ -278,15 +278,15 @@ describe('model construction', () => {
     expect(() => dropout({ keepProb: Number.NaN })).toThrow(/^dropout: keepProb: .*got NaN$/);
     expect(() => dropout(undefined as never)).toThrow(/^dropout: expected an options object \{ keepProb \}, got undefined$/);
     expect(() => dense(0)).toThrow(/^dense: units: must be an integer in \[1, \d+\], got 0$/);
-    expect(() => dense(4, { l2: -1 })).toThrow(/^dense: l2: must be a finite number in \[0, Infinity\], got -1$/);
+    expect(() => dense(4, { l2: -1 })).toThrow(/^dense: l2: must be a finite number ≥ 0, got -1$/);
     expect(() => dense(4, { l3: 1 } as never)).toThrow(/^dense options: unknown option 'l3' \(did you mean 'l2'\?\)$/);
     expect(() => batchNorm({ momentum: 1 })).toThrow(/^batchNorm: momentum: must be a finite number in \[0, 1\), got 1$/);
-    expect(() => batchNorm({ epsilon: 0 })).toThrow(/^batchNorm: epsilon: must be a finite number in \(0, Infinity\], got 0$/);
-    expect(() => gd({ learningRate: -0.1 })).toThrow(/^gd: learningRate: must be a finite number in \[0, Infinity\], got -0.1$/);
+    expect(() => batchNorm({ epsilon: 0 })).toThrow(/^batchNorm: epsilon: must be a finite number > 0, got 0$/);
+    expect(() => gd({ learningRate: -0.1 })).toThrow(/^gd: learningRate: must be a finite number ≥ 0, got -0.1$/);
     expect(() => adam({ learningRate: Number.NaN })).toThrow(/^adam: learningRate: .*got NaN$/);
     expect(() => adam({ beta1: 1 })).toThrow(/^adam: beta1: must be a finite number in \[0, 1\), got 1$/);
     expect(() => adam({ beta2: 1.5 })).toThrow(/^adam: beta2: /);
-    expect(() => adam({ epsilon: 0 })).toThrow(/^adam: epsilon: must be a finite number in \(0, Infinity\], got 0$/);
+    expect(() => adam({ epsilon: 0 })).toThrow(/^adam: epsilon: must be a finite number > 0, got 0$/);
     expect(() => adam({ beta: 0.9 } as never)).toThrow(/^adam options: unknown option 'beta'/);
     // Good arguments build what they describe.
     expect(dropout({ keepProb: 1 })).toEqual({ kind: 'dropout', keepProb: 1 });

@@ -340,7 +340,7 @@ describe('learning-rate schedules', () => {
     expect(contexts.every((c) => c.initialLearningRate === 0.1)).toBe(true);
     close(await lrs(inverseTimeDecay(1), 2, 0.1, { initialEpoch: 3 }), [0.1 / 4, 0.1 / 5]);
     // An invalid schedule result is refused.
-    await expect(lrs(() => -1, 2)).rejects.toThrow(/^fit: schedule result: must be a finite number in \[0, Infinity\], got -1$/);
+    await expect(lrs(() => -1, 2)).rejects.toThrow(/^fit: schedule result: must be a finite number ≥ 0, got -1$/);
   });
 
   it('the scheduled rate is the one used: a zero rate leaves gd weights unchanged', async () => {

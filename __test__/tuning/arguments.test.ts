@@ -145,7 +145,7 @@ describe('runTrialsInWorkers, TrialWorkerPool and threadsPerTrial', () => {
     await expect(runTrialsInWorkers({ module: sleepy, configs: [], concurency: 2 } as never)).rejects.toThrow(/^runTrialsInWorkers options: unknown option 'concurency' \(did you mean 'concurrency'\?\)$/);
     await expect(runTrialsInWorkers({ module: sleepy, configs: [], concurrency: Infinity })).rejects.toThrow(/^runTrialsInWorkers: concurrency: must be an integer in \[1, 1000000000\], got Infinity$/);
     await expect(runTrialsInWorkers({ module: sleepy, configs: [], seed: 1n } as never)).rejects.toThrow(/^runTrialsInWorkers: seed: expected an integer in \[0, 2\^53 − 1\], got a BigInt \(1n\)$/);
-    await expect(runTrialsInWorkers({ module: sleepy, configs: [], onTrialEnd: {} } as never)).rejects.toThrow(/^runTrialsInWorkers: onTrialEnd: expected a function, got a Object$/);
+    await expect(runTrialsInWorkers({ module: sleepy, configs: [], onTrialEnd: {} } as never)).rejects.toThrow(/^runTrialsInWorkers: onTrialEnd: expected a function, got an Object$/);
     await expect(runTrialsInWorkers({ module: sleepy, exportName: 3, configs: [] } as never)).rejects.toThrow(/^runTrialsInWorkers: exportName: expected a non-empty string, got 3$/);
     expect(() => new TrialWorkerPool({ module: sleepy, concurrency: 1, threads: 2 } as never)).toThrow(/^TrialWorkerPool options: unknown option 'threads'/);
     expect(() => new TrialWorkerPool(null as never)).toThrow(/^TrialWorkerPool options: expected an options object, got null$/);
@@ -228,9 +228,9 @@ describe('babysit', () => {
     expect(() => babysit({ patience: Infinity })).toThrow(/^babysit: patience: must be an integer in \[1, 1000000000\], got Infinity$/);
     expect(() => babysit({ patience: 1.5 })).toThrow(/^babysit: patience: must be an integer/);
     expect(() => babysit({ factor: NaN })).toThrow(/^babysit: factor: must be a finite number in \(0, 1\), got NaN$/);
-    expect(() => babysit({ minDelta: -1 })).toThrow(/^babysit: minDelta: must be a finite number in \[0, Infinity\], got -1$/);
-    expect(() => babysit({ minLearningRate: Infinity })).toThrow(/^babysit: minLearningRate: must be a finite number in \[0, Infinity\], got Infinity$/);
-    expect(() => babysit({ diverge: Infinity })).toThrow(/^babysit: diverge: must be a finite number in \(1, Infinity\], got Infinity$/);
+    expect(() => babysit({ minDelta: -1 })).toThrow(/^babysit: minDelta: must be a finite number ≥ 0, got -1$/);
+    expect(() => babysit({ minLearningRate: Infinity })).toThrow(/^babysit: minLearningRate: must be a finite number ≥ 0, got Infinity$/);
+    expect(() => babysit({ diverge: Infinity })).toThrow(/^babysit: diverge: must be a finite number > 1, got Infinity$/);
     expect(() => babysit({ log: 'console' } as never)).toThrow(/^babysit: log: expected a function, got the string 'console'$/);
     expect(() => babysit(null as never)).toThrow(/^babysit options: expected an options object, got null$/);
   });

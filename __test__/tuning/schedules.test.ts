@@ -9,20 +9,20 @@ const context = (monitored: number[] = []): ScheduleContext => ({ initialLearnin
 
 describe('schedule builders', () => {
   it('name the function and the argument', () => {
-    expect(() => inverseTimeDecay(-1)).toThrow(/^inverseTimeDecay: decayRate: must be a finite number in \[0, Infinity\], got -1$/);
-    expect(() => inverseTimeDecay(NaN)).toThrow(/^inverseTimeDecay: decayRate: must be a finite number in \[0, Infinity\], got NaN$/);
-    expect(() => inverseTimeDecay('0.5' as never)).toThrow(/^inverseTimeDecay: decayRate: expected a finite number in \[0, Infinity\], got the string '0\.5'$/);
+    expect(() => inverseTimeDecay(-1)).toThrow(/^inverseTimeDecay: decayRate: must be a finite number ≥ 0, got -1$/);
+    expect(() => inverseTimeDecay(NaN)).toThrow(/^inverseTimeDecay: decayRate: must be a finite number ≥ 0, got NaN$/);
+    expect(() => inverseTimeDecay('0.5' as never)).toThrow(/^inverseTimeDecay: decayRate: expected a finite number ≥ 0, got the string '0\.5'$/);
     expect(() => inverseTimeDecay(0.5, { staircase: 0 })).toThrow(/^inverseTimeDecay: staircase: must be an integer in \[1, 1000000000\], got 0$/);
     expect(() => inverseTimeDecay(0.5, { staircase: Infinity })).toThrow(/^inverseTimeDecay: staircase: must be an integer in \[1, 1000000000\], got Infinity$/);
     expect(() => exponentialDecay(0)).toThrow(/^exponentialDecay: k: must be a finite number in \(0, 1\], got 0$/);
     expect(() => exponentialDecay(1n as never)).toThrow(/^exponentialDecay: k: expected a finite number in \(0, 1\], got a BigInt \(1n\)$/);
-    expect(() => sqrtDecay(Infinity)).toThrow(/^sqrtDecay: k: must be a finite number in \(0, Infinity\], got Infinity$/);
+    expect(() => sqrtDecay(Infinity)).toThrow(/^sqrtDecay: k: must be a finite number > 0, got Infinity$/);
     expect(() => stepDecay(0.5, 0)).toThrow(/^stepDecay: every: must be an integer in \[1, 1000000000\], got 0$/);
     expect(() => stepDecay(0.5, 2.5)).toThrow(/^stepDecay: every: must be an integer in \[1, 1000000000\], got 2\.5$/);
     expect(() => stepDecay(1.5, 2)).toThrow(/^stepDecay: factor: must be a finite number in \(0, 1\], got 1\.5$/);
     expect(() => cosineDecay(0)).toThrow(/^cosineDecay: epochs: must be an integer in \[1, 1000000000\], got 0$/);
     expect(() => cosineDecay(2e9)).toThrow(/^cosineDecay: epochs: must be an integer in \[1, 1000000000\], got 2000000000$/);
-    expect(() => cosineDecay(10, -1)).toThrow(/^cosineDecay: minLearningRate: must be a finite number in \[0, Infinity\], got -1$/);
+    expect(() => cosineDecay(10, -1)).toThrow(/^cosineDecay: minLearningRate: must be a finite number ≥ 0, got -1$/);
     expect(() => linearWarmup(0)).toThrow(/^linearWarmup: warmupEpochs: must be an integer in \[1, 1000000000\], got 0$/);
     expect(() => linearWarmup(2, 0.1 as never)).toThrow(/^linearWarmup: after: expected a function, got 0\.1$/);
     expect(() => reduceOnPlateau({ factor: 1 })).toThrow(/^reduceOnPlateau: factor: must be a finite number in \(0, 1\), got 1$/);
@@ -30,7 +30,7 @@ describe('schedule builders', () => {
   });
 
   it('reduceOnPlateau checks minLearningRate (a NaN floor made every reduced rate NaN)', () => {
-    expect(() => reduceOnPlateau({ minLearningRate: NaN })).toThrow(/^reduceOnPlateau: minLearningRate: must be a finite number in \[0, Infinity\], got NaN$/);
+    expect(() => reduceOnPlateau({ minLearningRate: NaN })).toThrow(/^reduceOnPlateau: minLearningRate: must be a finite number ≥ 0, got NaN$/);
     expect(() => reduceOnPlateau({ minLearningRate: -1 })).toThrow(/^reduceOnPlateau: minLearningRate: must be a finite number/);
   });
 

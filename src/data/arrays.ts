@@ -50,7 +50,9 @@ export function copyRows(name: string, x: Matrix, cols: number, start: number, e
     out.set(x.subarray(start * cols, end * cols));
   }
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i])) throw new RangeError(`${name}: element ${start * cols + i} (row ${start + Math.floor(i / cols)}) is ${out[i]}, expected a finite number`);
+    if (!Number.isFinite(out[i])) {
+      throw new RangeError(`${name}: element ${start * cols + i} (row ${start + Math.floor(i / cols)}, column ${i % cols}) is ${out[i]}, expected a finite number`);
+    }
   }
   return out;
 }

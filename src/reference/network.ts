@@ -807,8 +807,12 @@ export class ReferenceDataset implements DatasetHandle {
     const m = positive('rows', rows);
     this.inputs = positive('inputs', inputs);
     this.outputs = u32('outputs', outputs);
-    this.x = new Float32Array(m * this.inputs);
-    this.y = new Float32Array(m * this.outputs);
+    try {
+      this.x = new Float32Array(m * this.inputs);
+      this.y = new Float32Array(m * this.outputs);
+    } catch {
+      throw invalid('data', `x: cannot allocate ${m * (this.inputs + this.outputs) * 4} bytes (${m} rows)`);
+    }
   }
 
   get length(): number {
@@ -838,11 +842,12 @@ export class ReferenceDataset implements DatasetHandle {
 
   seal(): Promise<void> {
     if (this.sealed) return Promise.reject(invalid('data', 'is already sealed'));
-    try {
-      checkFinite('x', this.x);
-      checkFinite('y', this.y);
-    } catch (e) {
-      return Promise.reject(e);
+    for (const [name, data, cols] of [['x', this.x, this.inputs], ['y', this.y, this.outputs]] as const) {
+      const i = data.findIndex((v) => !Number.isFinite(v));
+      if (i >= 0) {
+        const v = Number.isNaN(data[i]) ? 'NaN' : data[i] > 0 ? 'Infinity' : '-Infinity';
+        return Promise.reject(invalid(name, `element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${v}, expected a finite number`));
+      }
     }
     this.sealed = true;
     return Promise.resolve();
@@ -1104,7 +1109,7 @@ export class ReferenceNetwork implements NetworkHandle {
     const max = positive('maxSteps', maxSteps);
     const d = this.dataset(data);
     const cursor = this.cursor;
-    if (!cursor) throw new Error('runSteps: call beginEpoch first');
+    if (!cursor) throw new Error('runSteps: call beginEpoch first (or the epoch was abandoned after a divergence)');
     if (cursor.order.length !== d.length) throw invalid('data', 'has a different length from the epoch begun with beginEpoch');
 
     const [ni, no] = [d.inputs, d.outputs];
@@ -1190,7 +1195,8 @@ export class ReferenceNetwork implements NetworkHandle {
   }
 
   predict(data: DatasetHandle): Promise<Float32Array> {
-    if (!(data instanceof ReferenceDataset) || !data.isSealed) throw invalid('data', 'expected a sealed dataset created by the reference backend');
+    if (!(data instanceof ReferenceDataset)) throw invalid('data', 'expected a dataset created by the reference backend');
+    if (!data.isSealed) throw invalid('data', 'is not sealed yet (await seal() after writing it)');
     if (data.inputs !== this.inputSize) throw invalid('x', `has ${data.inputs} features; this model expects ${this.inputSize}`);
     return Promise.resolve(this.net.predict(data.x, data.length));
   }

@@ -30,8 +30,9 @@ export class EarlyStopping {
   bestEpoch = -1;
   wait = 0;
 
-  constructor(where: string, options: unknown, hasDev: boolean) {
-    const o = check.options(where, options, ['monitor', 'patience', 'minDelta', 'restoreBest'] as const);
+  /** `where` names it in messages (`fit: earlyStopping`; unknown keys: `fit options.earlyStopping`). */
+  constructor(where: string, options: unknown, hasDev: boolean, optionsWhere = `${where} options`) {
+    const o = check.options(optionsWhere, options, ['monitor', 'patience', 'minDelta', 'restoreBest'] as const);
     this.monitor = check.optional(o.monitor, 'devLoss' as Monitor, (v) => check.oneOf(`${where}.monitor`, v, MONITORS));
     if (this.monitor.startsWith('dev') && !hasDev) {
       throw new RangeError(`${where}.monitor: '${this.monitor}' needs validation data (fit option 'validation')`);

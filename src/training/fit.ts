@@ -165,7 +165,7 @@ function planFit(model: Sequential, options: unknown): FitPlan {
     stepsPerCallback: check.optional(o.stepsPerCallback, 1, (v) => check.integer(at('stepsPerCallback'), v, 1)),
     baseError: errorRate('fit: baseError', check.optional(o.baseError, 0, (v) => check.number(at('baseError'), v, 0, 1))),
     callbacks: own.onEpochEnd || own.onStep ? [own, ...callbacks] : callbacks,
-    stopping: o.earlyStopping === undefined ? undefined : new EarlyStopping('fit options.earlyStopping', o.earlyStopping, o.validation !== undefined),
+    stopping: o.earlyStopping === undefined ? undefined : new EarlyStopping('fit: earlyStopping', o.earlyStopping, o.validation !== undefined, 'fit options.earlyStopping'),
   };
 }
 

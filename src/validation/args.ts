@@ -18,7 +18,8 @@ export function describe(value: unknown): string {
   if (typeof value === 'function') return 'a function';
   if (typeof value !== 'object') return `a ${typeof value}`;
   if (Array.isArray(value)) return `an array of ${value.length}`;
-  return `a ${(value as object).constructor?.name ?? 'object'}`;
+  const name = (value as object).constructor?.name ?? 'object';
+  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 /** `where: what, got …` as a TypeError (wrong kind of value). */
@@ -56,6 +57,9 @@ export function options<K extends string>(where: string, value: unknown, known: 
 export function suggestion(key: string, known: readonly string[]): string {
   if (known.length === 0) return ' (this takes no options)';
   const lower = key.toLowerCase().replace(/[_-]/g, '');
+  // A shared start of 4+ letters beats edit distance ('flip' → 'flipHorizontal', 'rotate' → 'rotation').
+  const byPrefix = known.find((k) => commonPrefix(lower, k.toLowerCase()) >= Math.min(4, lower.length, k.length));
+  if (byPrefix !== undefined) return ` (did you mean '${byPrefix}'?)`;
   const best = closest(lower, known.map((k) => k.toLowerCase()));
   const name = known.find((k) => k.toLowerCase() === best) as string;
   const close =
@@ -82,7 +86,14 @@ export function integer(where: string, value: unknown, lo: number, hi = MAX_COUN
 /** A finite number in [lo, hi] (or (lo, hi] / [lo, hi) / (lo, hi) with the open flags). */
 export function number(where: string, value: unknown, lo = -Infinity, hi = Infinity, open: { lo?: boolean; hi?: boolean } = {}): number {
   const range = `${open.lo ? '(' : '['}${lo}, ${hi}${open.hi ? ')' : ']'}`;
-  const expected = lo === -Infinity && hi === Infinity ? 'a finite number' : `a finite number in ${range}`;
+  const expected =
+    lo === -Infinity && hi === Infinity
+      ? 'a finite number'
+      : hi === Infinity
+        ? `a finite number ${open.lo ? '>' : '≥'} ${lo}`
+        : lo === -Infinity
+          ? `a finite number ${open.hi ? '<' : '≤'} ${hi}`
+          : `a finite number in ${range}`;
   if (typeof value !== 'number') throw typeError(where, expected, value);
   const ok =
     Number.isFinite(value) && (open.lo ? value > lo : value >= lo) && (open.hi ? value < hi : value <= hi);
