@@ -103,22 +103,12 @@ export function editJsonMeta(u: Unpacked, key: string, edit: (value: any) => unk
 }
 
 /**
- * Bundles src/ into one CommonJS file under `dir` (rolldown, which vite uses), with the native
- * addon's loader required by absolute path, so a plain `node` child process can use tunenet.
+ * The built library (dist/, which `npm test` builds before the tests, as the worker-thread
+ * tuning tests need too), for a plain `node` child process.
  */
-export async function bundleTunenet(dir: string): Promise<string> {
-  const { rolldown } = await import('rolldown');
+export async function bundleTunenet(_dir: string): Promise<string> {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const bundle = await rolldown({
-    input: path.join(root, 'src/index.ts'),
-    platform: 'node',
-    logLevel: 'silent',
-    external: (id) => id === '../index.js' || id.endsWith('.node'),
-  });
-  const { output } = await bundle.generate({ format: 'cjs' });
-  await bundle.close();
-  const code = output[0].code.replaceAll('require("../index.js")', `require(${JSON.stringify(path.join(root, 'index.js'))})`);
-  const file = path.join(dir, 'tunenet.bundle.cjs');
-  await fs.writeFile(file, code);
+  const file = path.join(root, 'dist/index.js');
+  await fs.access(file);
   return file;
 }
