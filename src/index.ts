@@ -1,5 +1,6 @@
 // tunenet: train and improve neural networks server-side, with a Rust SIMD core.
-export { sequential, Sequential, type ModelOptions, type Architecture, type Evaluation, type Prediction, type OutputKind } from './model';
+export { sequential, Sequential, type ModelOptions, type Architecture, type Evaluation, type Prediction, type OutputKind, type TrainStepOptions } from './model';
+export type { ModelState, TrainingState, NamedTensor } from './modelState';
 export { dense, batchNorm, dropout, relu, leakyRelu, tanh, sigmoid, identity, type DenseOptions, type BatchNormOptions, type InitName } from './layers';
 export { gd, momentum, nesterov, rmsprop, adam, adamw, type OptimizerConfig } from './optimizers';
 export {
@@ -15,6 +16,7 @@ export {
   type ScheduleContext,
 } from './schedules';
 export type { FitOptions, History, EpochLog, StepLog, TrainingControl } from './training/fit';
+export type { FitCallback } from './training/callbacks';
 export type { AugmentOptions } from './training/augment';
 export type { EarlyStoppingOptions, Monitor } from './training/earlyStopping';
 export { gradientCheck, compareGradients, relativeDifference, verdictFor, type GradientCheckReport, type Verdict } from './gradcheck';
