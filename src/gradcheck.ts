@@ -137,6 +137,6 @@ export function gradientCheck(model: Sequential, x: Matrix, y: Labels, options: 
   const input = toMatrix('gradientCheck: x', x, model.inputSize);
   const m = input.length / model.inputSize;
   const labels = toLabelMatrix('gradientCheck: y', y, m, model.outputSize, model.architecture.output === 'softmax');
-  const r = model.handle.gradientCheck(input, labels, epsilon);
+  const r = model.syncCall('gradientCheck', () => model.handle.gradientCheck(input, labels, epsilon));
   return { ...compareGradients(r.analytic, r.numeric, r.blocks), analytic: r.analytic, numeric: r.numeric, blocks: r.blocks };
 }

@@ -82,6 +82,7 @@ export class Sequential {
   /** Early stopping's best weights of that run (restored when it ends), as `best.layers.…`. */
   bestWeights?: NamedTensor[];
   private fitting = false;
+  private catalog?: TensorInfo[];
   /** Tail of the chain of asynchronous native calls: each waits for the one before. */
   private nativeTail: Promise<unknown> = Promise.resolve();
 
@@ -168,7 +169,7 @@ export class Sequential {
     this.assertNotFitting('trainStep');
     let r: number[];
     try {
-      r = this.handle.trainStep(input, labels, learningRate, clipNorm);
+      r = this.syncCall('trainStep', () => this.handle.trainStep(input, labels, learningRate, clipNorm));
     } catch (e) {
       throw divergenceError(e, 'trainStep', learningRate);
     }
@@ -178,29 +179,48 @@ export class Sequential {
 
   /** Names and shapes of every tensor: parameters, optimizer state, running statistics. */
   tensors(): TensorInfo[] {
-    return this.handle.tensors();
+    // Fixed by the architecture: read once, so listing never waits for native work.
+    this.catalog ??= this.handle.tensors();
+    return this.catalog.map((t) => ({ ...t, shape: [...t.shape] }));
+  }
+
+  /**
+   * @internal A synchronous backend call named for the user: while an evaluate, predict or
+   * epoch holds the model natively, the backend refuses with "model is busy".
+   */
+  syncCall<T>(where: string, call: () => T): T {
+    try {
+      return call();
+    } catch (e) {
+      const message = (e as Error)?.message ?? '';
+      if (message.startsWith('model is busy')) {
+        throw Object.assign(new Error(`${where}: model is busy: an evaluate, predict or training epoch is running on it; await it first`), { cause: e });
+      }
+      throw e;
+    }
   }
 
   /** A copy of one tensor, e.g. getTensor(0, 'W'), getTensor(1, 'runningMean'), getTensor(0, 'W.v'), getTensor(0, 'W.grad'). */
   getTensor(layer: number, name: string): Float32Array {
     this.tensorInfo('getTensor', layer, name);
-    return this.handle.getTensor(layer, name);
+    return this.syncCall('getTensor', () => this.handle.getTensor(layer, name));
   }
 
   /** Overwrites one tensor (same length, finite values; a running variance ≥ 0). */
   setTensor(layer: number, name: string, values: Float32Array): void {
     const info = this.tensorInfo('setTensor', layer, name);
-    if (!(values instanceof Float32Array)) throw check.typeError('setTensor: values', 'a Float32Array', values);
-    const copy = values.slice(); // a shared buffer cannot change between the check and the write
+    // A copy: a shared buffer cannot change between the check and the write.
+    const copy = check.typedArray('setTensor: values', values, Float32Array).slice();
     const length = info.shape.reduce((a, b) => a * b, 1);
     if (copy.length !== length) {
       throw new RangeError(`setTensor: values: layer ${layer} '${name}' has shape [${info.shape.join(', ')}] (${length} values), got ${copy.length}`);
     }
     this.assertNotFitting('setTensor');
     try {
-      this.handle.setTensor(layer, name, copy);
+      this.syncCall('setTensor', () => this.handle.setTensor(layer, name, copy));
     } catch (e) {
-      throw Object.assign(new RangeError(`setTensor: ${(e as Error).message}`), { cause: e });
+      const message = (e as Error).message;
+      throw message.startsWith('setTensor: ') ? e : Object.assign(new RangeError(`setTensor: ${message}`), { cause: e });
     }
   }
 
@@ -327,7 +347,7 @@ export class Sequential {
       }
     }
     if (state.normalizer !== undefined) {
-      const normalizer = Normalizer.fromJSON(state.normalizer);
+      const normalizer = Normalizer.fromJSON(state.normalizer, 'fromState: state.normalizer');
       if (normalizer.features !== this.inputSize) {
         throw new RangeError(`fromState: state.normalizer: has ${normalizer.features} features, but the input has ${this.inputSize}`);
       }

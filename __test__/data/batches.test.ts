@@ -129,7 +129,7 @@ describe('miniBatches', () => {
       // Before, a mistyped width allocated rows × features first (1e9 → a 4 GB array).
       ['a huge features for nested x', () => miniBatches([[1, 2]], [0], { features: 1e9 }), /^miniBatches: x: row 0 has 2 values, expected 1000000000$/],
       // Before, these became NaN in the Float32Array copy without a word.
-      ['a string in flat x', () => miniBatches([1, 'a', 3, 4] as never, [0, 1], { features: 2 }), /^miniBatches: x: element 1 is NaN, expected a finite number$/],
+      ['a string in flat x', () => miniBatches([1, 'a', 3, 4] as never, [0, 1], { features: 2 }), /^miniBatches: x: element 1: expected a number, got the string 'a'$/],
       ['a string label', () => miniBatches(x, ['a', 0, 1, 0, 1, 0] as never, { features: 2 }), /^miniBatches: y\[0\]: expected a finite number, got the string 'a'$/],
       ['a NaN label', () => miniBatches(x, Float32Array.from([0, NaN, 1, 0, 1, 0]), { features: 2 }), /^miniBatches: y: element 1 is NaN, expected a finite number$/],
       ['BigInt labels', () => miniBatches(x, new BigInt64Array(6) as never, { features: 2 }), /^miniBatches: y: expected a typed array or number\[\] of labels, got a BigInt64Array$/],

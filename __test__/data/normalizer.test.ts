@@ -209,15 +209,15 @@ describe('Normalizer JSON', () => {
   });
 
   it.each([
-    ['null', null, /^normalizer: expected an object \{ features, mean, std \}, got null$/],
-    ['an array', [1, 2], /normalizer: expected an object/],
-    ['missing features', { mean: [0], std: [1] }, /^normalizer\.features: expected an integer in \[1, 1000000000\], got undefined$/],
-    ['an unknown field', { features: 1, mean: [0], std: [1], scale: [1] }, /^normalizer: unknown field 'scale' \(known: features, mean, std\)$/],
-    ['missing mean', { features: 1, std: [1] }, /^normalizer\.mean: expected an array of 1 numbers, got undefined$/],
-    ['a short std', { features: 2, mean: [0, 0], std: [1] }, /normalizer\.std: has 1 values, expected 2/],
-    ['a negative std', { features: 2, mean: [0, 0], std: [1, -1] }, /normalizer\.std\[1\]: expected a finite number ≥ 0, got -1/],
-    ['a null mean (NaN in JSON)', { features: 1, mean: [null], std: [1] }, /normalizer\.mean\[0\]: expected a finite number, got null/],
-    ['a string value', { features: 1, mean: ['0'], std: [1] }, /normalizer\.mean\[0\]: expected a finite number, got 0/],
+    ['null', null, /^Normalizer\.fromJSON: json: expected an object \{ features, mean, std \}, got null$/],
+    ['an array', [1, 2], /^Normalizer\.fromJSON: json: expected an object/],
+    ['missing features', { mean: [0], std: [1] }, /^Normalizer\.fromJSON: json\.features: expected an integer in \[1, 1000000000\], got undefined$/],
+    ['an unknown field', { features: 1, mean: [0], std: [1], scale: [1] }, /^Normalizer\.fromJSON: json: unknown field 'scale' \(known: features, mean, std\)$/],
+    ['missing mean', { features: 1, std: [1] }, /^Normalizer\.fromJSON: json\.mean: expected an array of 1 numbers, got undefined$/],
+    ['a short std', { features: 2, mean: [0, 0], std: [1] }, /^Normalizer\.fromJSON: json\.std: has 1 values, expected 2/],
+    ['a negative std', { features: 2, mean: [0, 0], std: [1, -1] }, /^Normalizer\.fromJSON: json\.std\[1\]: expected a finite number ≥ 0, got -1/],
+    ['a null mean (NaN in JSON)', { features: 1, mean: [null], std: [1] }, /^Normalizer\.fromJSON: json\.mean\[0\]: expected a finite number, got null/],
+    ['a string value', { features: 1, mean: ['0'], std: [1] }, /^Normalizer\.fromJSON: json\.mean\[0\]: expected a finite number, got the string '0'/],
   ])('fromJSON rejects %s', (_, json, message) => {
     expect(() => Normalizer.fromJSON(json)).toThrow(message);
   });

@@ -2,7 +2,7 @@
 // leaves the model byte-identical (weights, optimizer and its state, step, streams, training
 // state); and every rejection names the function and the argument.
 import { describe, expect, it } from 'vitest';
-import { adam, dense, dropout, gd, relu, batchNorm, sequential, loadModel, saveModel, type Sequential, type FitOptions } from '../../src';
+import { adam, argmaxRows, dense, dropout, gd, relu, batchNorm, miniBatches, Normalizer, sequential, loadModel, saveModel, type Sequential, type FitOptions } from '../../src';
 import { blobs } from '../model/helpers';
 import { stateBytes } from './state';
 
@@ -142,5 +142,47 @@ describe('a rejected fit leaves the model byte-identical', () => {
     await expect(saveModel(null as never, '/tmp/x.safetensors')).rejects.toThrow(/^saveModel: model: /);
     await expect(loadModel('/tmp', undefined)).rejects.toThrow(/^loadModel: /);
     await expect(loadModel('/tmp/does-not-matter', null as never)).rejects.toThrow(/^loadModel options: expected an options object, got null/);
+  });
+});
+
+describe('found by the fuzz test (__test__/fuzz)', () => {
+  it('argmaxRows checks p and n (n = 2^32 used to loop for billions of steps)', () => {
+    const p = new Float32Array(4);
+    expect(() => argmaxRows(p, 2 ** 32)).toThrow(/^argmaxRows: n: must be an integer in \[1, 4\]/);
+    expect(() => argmaxRows(p, 0)).toThrow(/^argmaxRows: n: /);
+    expect(() => argmaxRows(p, 3)).toThrow(/^argmaxRows: p: 4 values is not a whole number of rows of 3/);
+    expect(() => argmaxRows(null as never, 2)).toThrow(/^argmaxRows: p: expected a Float32Array, got null/);
+    expect(Array.from(argmaxRows(Float32Array.of(1, 3, 5, 2), 2))).toEqual([1, 0]);
+  });
+
+  it('a BigInt inside a plain array is named, not "Cannot convert a BigInt"', () => {
+    expect(() => Normalizer.fit([1, 1n] as never, 1)).toThrow(/^Normalizer\.fit: x: element 1: expected a number, got a BigInt \(1n\)/);
+    expect(() => Normalizer.fit([1, 2], 1).transform([1n] as never)).toThrow(/^Normalizer\.transform: x: .*element 0: expected a number, got a BigInt/);
+    expect(() => [...miniBatches([1, 1n] as never, [0, 1], { features: 1 })]).toThrow(/^miniBatches: x: element 1: expected a number, got a BigInt/);
+  });
+
+  it('setTensor with a detached array, and a busy model named by the function', async () => {
+    const model = await trained();
+    const values = new Float32Array(32);
+    structuredClone(values.buffer, { transfer: [values.buffer] });
+    expect(() => model.setTensor(0, 'W', values)).toThrow(/^setTensor: values: its ArrayBuffer is detached/);
+    // While an evaluate holds the model natively, synchronous reads say who was refused.
+    const big = new Float32Array(200_000 * 4);
+    const evaluation = model.evaluate(big, new Int32Array(200_000));
+    const tries: string[] = [];
+    for (let i = 0; i < 200 && tries.length === 0; i++) {
+      await new Promise((r) => setImmediate(r));
+      try {
+        model.getTensor(0, 'W');
+      } catch (e) {
+        tries.push((e as Error).message);
+      }
+    }
+    await evaluation;
+    for (const message of tries) expect(message).toMatch(/^getTensor: model is busy/);
+  });
+
+  it('the reference backend reports a layer it cannot allocate like the native one', () => {
+    expect(() => sequential({ inputSize: 4, backend: 'reference', layers: [dense(2 ** 31)] })).toThrow(/^sequential: layers\[0\]: cannot allocate 34359738368 bytes/);
   });
 });

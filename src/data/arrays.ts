@@ -131,6 +131,11 @@ export function toLabelMatrix(name: string, y: Labels, m: number, outputs: numbe
 
 /** Index of the largest value in each row of [m, n]. */
 export function argmaxRows(p: Float32Array, n: number): Int32Array {
+  if (!(p instanceof Float32Array)) throw new TypeError(`argmaxRows: p: expected a Float32Array, got ${describe(p)}`);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > Math.max(p.length, 1)) {
+    throw new RangeError(`argmaxRows: n: must be an integer in [1, ${Math.max(p.length, 1)}] (the row width), got ${describe(n)}`);
+  }
+  if (p.length % n !== 0) throw new RangeError(`argmaxRows: p: ${p.length} values is not a whole number of rows of ${n}`);
   const m = p.length / n;
   const out = new Int32Array(m);
   for (let i = 0; i < m; i++) {

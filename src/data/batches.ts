@@ -7,7 +7,7 @@
 // order each epoch; a bare `seed` gives the same order every time.
 // Shuffled batches are copies; unshuffled ones are views (subarray) of x and y, no copy.
 import { Rng, RngStream } from '../reference/rng';
-import { boolean, describe, integer, optional, options as strict, seed as seedArg, typeError, typedArray } from '../validation/args';
+import { boolean, describe, integer, numbers, optional, options as strict, seed as seedArg, typeError, typedArray } from '../validation/args';
 import type { Matrix } from './arrays';
 
 /** Label arrays a batch can carry; its rows are `y.length / m` wide (class indices or a label matrix). */
@@ -56,9 +56,13 @@ function flatX(x: Matrix, features: number): Float32Array {
         throw new RangeError(`${where}: row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, expected ${features}`);
       }
     });
+    nested.forEach((row, i) => numbers(where, row, i * features));
     flat = new Float32Array(nested.length * features);
     nested.forEach((row, i) => flat.set(row, i * features));
-  } else if (Array.isArray(x)) flat = Float32Array.from(x as number[]);
+  } else if (Array.isArray(x)) {
+    numbers(where, x as unknown[]);
+    flat = Float32Array.from(x as number[]);
+  }
   else throw typeError(where, 'a Float32Array, Float64Array or array of rows', x);
   if (flat.length === 0) throw new RangeError(`${where}: is empty`);
   if (flat.length % features !== 0) throw new RangeError(`${where}: ${flat.length} values is not a whole number of rows of ${features} features`);

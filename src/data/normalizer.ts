@@ -10,7 +10,7 @@
 //   divided by 1 instead, so it becomes exactly 0 everywhere it equals the training value.
 // - The model does not apply it by itself: `model.normalizer` only carries it through
 //   saveModel/loadModel; call `normalizer.transform(x)` before fit, evaluate and predict.
-import { describe, integer, isPlainObject, typeError, typedArray } from '../validation/args';
+import { describe, integer, isPlainObject, numbers, typeError, typedArray } from '../validation/args';
 import type { Matrix } from './arrays';
 
 /** The JSON form stored in a model file's `__metadata__.normalizer`. */
@@ -42,9 +42,13 @@ function rows(name: string, x: Matrix, features: number): Float32Array | Float64
           throw new RangeError(`${name}: row ${i} has ${Array.isArray(row) ? row.length : describe(row)} values, expected ${features}`);
         }
       });
+      nested.forEach((row, i) => numbers(name, row, i * features));
       flat = new Float64Array(nested.length * features);
       nested.forEach((row, i) => flat.set(row, i * features));
-    } else flat = Float64Array.from(x as number[]);
+    } else {
+      numbers(name, x as unknown[]);
+      flat = Float64Array.from(x as number[]);
+    }
   } else {
     throw typeError(name, 'a Float32Array, Float64Array or array of rows', x);
   }
@@ -150,23 +154,24 @@ export class Normalizer {
 
   /**
    * Rebuilds a normalizer from `toJSON()`'s output (or its parsed JSON text), validating every
-   * field. Messages name the data (`normalizer.std[1]: …`): loadModel reports them as
-   * `metadata.normalizer…` of the file. A field it does not know is an error, not dropped.
+   * field. `where` names the data in messages (`Normalizer.fromJSON: json.std[1]: …`; a model
+   * state says `fromState: state.normalizer.std[1]: …`). A field it does not know is an error,
+   * not dropped.
    */
-  static fromJSON(json: unknown): Normalizer {
-    if (!isPlainObject(json)) throw typeError('normalizer', 'an object { features, mean, std }', json);
+  static fromJSON(json: unknown, where = 'Normalizer.fromJSON: json'): Normalizer {
+    if (!isPlainObject(json)) throw typeError(where, 'an object { features, mean, std }', json);
     for (const key of Object.keys(json)) {
-      if (!FIELDS.includes(key as keyof NormalizerJSON)) throw new TypeError(`normalizer: unknown field '${key}' (known: ${FIELDS.join(', ')})`);
+      if (!FIELDS.includes(key as keyof NormalizerJSON)) throw new TypeError(`${where}: unknown field '${key}' (known: ${FIELDS.join(', ')})`);
     }
     const j = json as Partial<Record<keyof NormalizerJSON, unknown>>;
-    const n = featureCount('normalizer.features', j.features);
+    const n = featureCount(`${where}.features`, j.features);
     const vector = (name: 'mean' | 'std'): Float64Array => {
       const v = j[name];
-      if (!Array.isArray(v)) throw typeError(`normalizer.${name}`, `an array of ${n} numbers`, v);
-      if (v.length !== n) throw new RangeError(`normalizer.${name}: has ${v.length} values, expected ${n} (one per feature)`);
+      if (!Array.isArray(v)) throw typeError(`${where}.${name}`, `an array of ${n} numbers`, v);
+      if (v.length !== n) throw new RangeError(`${where}.${name}: has ${v.length} values, expected ${n} (one per feature)`);
       v.forEach((value, i) => {
         if (typeof value !== 'number' || !Number.isFinite(value) || (name === 'std' && value < 0)) {
-          throw new RangeError(`normalizer.${name}[${i}]: expected a finite number${name === 'std' ? ' ≥ 0' : ''}, got ${String(value)}`);
+          throw new RangeError(`${where}.${name}[${i}]: expected a finite number${name === 'std' ? ' ≥ 0' : ''}, got ${describe(value)}`);
         }
       });
       return Float64Array.from(v as number[]);

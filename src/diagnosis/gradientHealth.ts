@@ -6,7 +6,7 @@
 //   exploding: a norm > 1e3 (`explodingNorm`) or a non-finite norm (NaN, ∞).
 // Given several rows (one per epoch), each (kind, layer) is reported once, with the first
 // row where it happened, how many rows had it and the worst value.
-import { integer, number, optional, options as strict, typeError } from '../validation/args';
+import { describe, integer, number, optional, options as strict, typeError } from '../validation/args';
 
 export interface GradientHealthOptions {
   /** Which layers have parameters (model.architecture.layers: dense, batchNorm). Default: layers whose norm is not 0 in any row. */
@@ -64,7 +64,7 @@ export function gradientWarnings(
     if (row.length !== layers || layers === 0) throw new RangeError(`${name}: has ${row.length} norms, expected ${layers} (one per layer, ≥ 1)`);
     for (let i = 0; i < row.length; i++) {
       const v = row[i];
-      if (typeof v !== 'number' || v < 0) throw new RangeError(`${name}[${i}]: a norm must be a number ≥ 0 (or NaN/∞), got ${String(v)}`);
+      if (typeof v !== 'number' || v < 0) throw new RangeError(`${name}[${i}]: a norm must be a number ≥ 0 (or NaN/∞), got ${describe(v)}`);
     }
   });
   const vanishingNorm = threshold('vanishingNorm', o.vanishingNorm, GRADIENT_THRESHOLDS.vanishingNorm);

@@ -632,7 +632,17 @@ export class Network<T extends FloatArray> {
   static build(spec: NetworkSpec): Network<Float32Array> {
     const initRng = Rng.withStream(spec.seed, RngStream.INIT);
     const widths = layerWidths(spec);
-    const layers = spec.layers.map((layerSpec, i) => buildLayer(layerSpec, i === 0 ? spec.inputSize : widths[i - 1], initRng, F32));
+    const layers = spec.layers.map((layerSpec, i) => {
+      const nIn = i === 0 ? spec.inputSize : widths[i - 1];
+      try {
+        return buildLayer(layerSpec, nIn, initRng, F32);
+      } catch (e) {
+        // As the native side says it (a typed array too large for this engine, or no memory).
+        if (!(e instanceof RangeError) || layerSpec.kind !== 'dense') throw e;
+        const values = nIn * layerSpec.units;
+        throw invalid('network', `layers[${i}]: cannot allocate ${values * 4} bytes (${values} values)`);
+      }
+    });
     return new Network(spec, layers, F32, Rng.withStream(spec.seed, RngStream.DROPOUT));
   }
 

@@ -126,6 +126,16 @@ export function oneOf<T extends string>(where: string, value: unknown, allowed: 
   return value as T;
 }
 
+/**
+ * Every entry of a plain array is a number (NaN and ±∞ are left to the caller's finiteness
+ * check): a BigInt or an object would otherwise surface as "Cannot convert a BigInt value".
+ */
+export function numbers(where: string, values: readonly unknown[], offset = 0): void {
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== 'number') throw typeError(`${where}: element ${offset + i}`, 'a number', values[i]);
+  }
+}
+
 /** `value ?? fallback`, checked by `check` only when given. */
 export function optional<T>(value: unknown, fallback: T, check: (v: unknown) => T): T {
   return value === undefined ? fallback : check(value);
