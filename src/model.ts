@@ -12,7 +12,7 @@ import { backendByName, type BackendName } from './backends';
 import type { Backend } from './backend';
 import { checkLayers, withBatchNormBias } from './layers';
 import { adam, checkOptimizer, updateRuleOf, type OptimizerConfig } from './optimizers';
-import { argmaxRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
+import { argmaxRows, matrixRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
 import { ingestDataset, NO_LABELS } from './data/ingest';
 import { fit, type FitOptions, type History } from './training/fit';
 import { Normalizer } from './data/normalizer';
@@ -163,14 +163,24 @@ export class Sequential {
     const o = typeof options === 'number' ? { learningRate: options } : check.options('trainStep options', options, ['learningRate', 'clipNorm'] as const);
     const learningRate = check.optional(o.learningRate, this.optimizer.learningRate, (v) => check.number('trainStep: learningRate', v, 0));
     const clipNorm = o.clipNorm == null ? null : check.number('trainStep: clipNorm', o.clipNorm, 0, Infinity, { lo: true });
-    const input = toMatrix('trainStep: x', x, this.inputSize);
-    const m = input.length / this.inputSize;
+    // A Float32Array goes to the backend as it is: the backend copies it and checks the copy
+    // (one copy instead of two on the hot path of hand-written loops); others convert here.
+    const m = matrixRows('trainStep: x', x, this.inputSize);
+    const input = x instanceof Float32Array ? x : toMatrix('trainStep: x', x, this.inputSize);
     const labels = toLabelMatrix('trainStep: y', y, m, this.outputSize, this.multiClass);
     this.assertNotFitting('trainStep');
     let r: number[];
     try {
       r = this.syncCall('trainStep', () => this.handle.trainStep(input, labels, learningRate, clipNorm));
     } catch (e) {
+      const message = (e as Error)?.message ?? '';
+      // The backend's check of its copy of x ("x: element 3 is NaN, …"), worded as everywhere else.
+      const bad = /^x: element (\d+) is (\S+), expected a finite number$/.exec(message);
+      if (bad) {
+        const [i, cols] = [Number(bad[1]), this.inputSize];
+        const value = { inf: 'Infinity', '-inf': '-Infinity' }[bad[2]] ?? bad[2];
+        throw Object.assign(new RangeError(`trainStep: x: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${value}, expected a finite number`), { cause: e });
+      }
       throw divergenceError(e, 'trainStep', learningRate);
     }
     const [loss, regularization, correct] = r;
