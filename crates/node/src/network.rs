@@ -251,7 +251,9 @@ impl NativeDataset {
     pub fn seal(&self) -> Result<AsyncTask<SealTask>> {
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
         match std::mem::replace(&mut *slot, DatasetSlot::Checking) {
-            DatasetSlot::Filling(data) => Ok(AsyncTask::new(SealTask { slot: self.slot.clone(), data: Some(data) })),
+            DatasetSlot::Filling(data) => {
+                Ok(AsyncTask::new(SealTask { slot: self.slot.clone(), data: Some(data) }))
+            }
             other => {
                 *slot = other;
                 Err(check::invalid("data", "is already sealed"))
@@ -286,10 +288,20 @@ impl Task for SealTask {
             }
             Some((name, i, v)) => {
                 *slot = DatasetSlot::Filling(data);
-                let v = if v.is_nan() { "NaN" } else if v > 0.0 { "Infinity" } else { "-Infinity" }; // as JS prints it
+                let v = if v.is_nan() {
+                    "NaN"
+                } else if v > 0.0 {
+                    "Infinity"
+                } else {
+                    "-Infinity"
+                }; // as JS prints it
                 Err(check::invalid(
                     name,
-                    format!("element {i} (row {}, column {}) is {v}, expected a finite number", i / cols, i % cols),
+                    format!(
+                        "element {i} (row {}, column {}) is {v}, expected a finite number",
+                        i / cols,
+                        i % cols
+                    ),
                 ))
             }
         }
@@ -346,7 +358,9 @@ impl Task for RunStepsTask {
     fn compute(&mut self) -> Result<Self::Output> {
         let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         let (data, lr, max) = (self.data.clone(), self.learning_rate, self.max_steps);
-        state.on_pool(move |net, cursor, buffers| net.run_steps(&data, cursor, buffers, lr, max))?.map_err(diverged_error)
+        state
+            .on_pool(move |net, cursor, buffers| net.run_steps(&data, cursor, buffers, lr, max))?
+            .map_err(diverged_error)
     }
 
     fn resolve(&mut self, _env: Env, s: Self::Output) -> Result<StepsResult> {
@@ -585,8 +599,12 @@ impl NativeNetwork {
         };
         let mut state = lock(&self.shared)?;
         let ModelState { net, cursor, .. } = &mut *state;
-        net.begin_epoch(cursor, length, EpochOptions { batch_size, shuffle, drop_last, clip_norm, augmentation })
-            .map_err(|e| check::invalid("model", format!("cannot keep a restore point: {e}")))
+        net.begin_epoch(
+            cursor,
+            length,
+            EpochOptions { batch_size, shuffle, drop_last, clip_norm, augmentation },
+        )
+        .map_err(|e| check::invalid("model", format!("cannot keep a restore point: {e}")))
     }
 
     /// Up to `maxSteps` fused mini-batch steps of the current epoch, off the main thread.
@@ -604,7 +622,9 @@ impl NativeNetwork {
             let state = lock(&self.shared)?;
             self.check_dataset(&data)?;
             if state.cursor.options.is_none() {
-                return Err(napi::Error::from_reason("runSteps: call beginEpoch first (or the epoch was abandoned after a divergence)"));
+                return Err(napi::Error::from_reason(
+                    "runSteps: call beginEpoch first (or the epoch was abandoned after a divergence)",
+                ));
             }
             if state.cursor.order.len() != data.len() {
                 return Err(check::invalid(
@@ -613,12 +633,7 @@ impl NativeNetwork {
                 ));
             }
         }
-        Ok(AsyncTask::new(RunStepsTask {
-            shared: self.shared.clone(),
-            data,
-            learning_rate,
-            max_steps,
-        }))
+        Ok(AsyncTask::new(RunStepsTask { shared: self.shared.clone(), data, learning_rate, max_steps }))
     }
 
     /// One fused mini-batch step (forward, loss, backward, regularization, optional clipping,
@@ -647,7 +662,11 @@ impl NativeNetwork {
         let result = catch_unwind(AssertUnwindSafe(|| {
             pool.install(|| net.guarded_train_step(step_start, &x, &y, m, lr, clip_norm))
         }))
-        .map_err(|_| napi::Error::from_reason("internal error in tunenet's native core (please report): trainStep panicked"))?
+        .map_err(|_| {
+            napi::Error::from_reason(
+                "internal error in tunenet's native core (please report): trainStep panicked",
+            )
+        })?
         .map_err(|e| check::invalid("model", format!("cannot keep a restore point: {e}")))?;
         let stats = result.map_err(diverged_error)?;
         Ok(vec![stats.data_loss, stats.regularization, stats.correct as f64])

@@ -302,11 +302,12 @@ impl<T: Real> Layer<T> {
     #[allow(clippy::type_complexity)]
     pub fn params_and_buffers_mut(&mut self) -> (Vec<&mut Param<T>>, Vec<(&'static str, &mut Vec<T>)>) {
         match self {
-            Layer::Dense { weights, bias, .. } => (std::iter::once(weights).chain(bias.as_mut()).collect(), Vec::new()),
-            Layer::BatchNorm { gamma, beta, running_mean, running_var, .. } => (
-                vec![gamma, beta],
-                vec![("runningMean", running_mean), ("runningVar", running_var)],
-            ),
+            Layer::Dense { weights, bias, .. } => {
+                (std::iter::once(weights).chain(bias.as_mut()).collect(), Vec::new())
+            }
+            Layer::BatchNorm { gamma, beta, running_mean, running_var, .. } => {
+                (vec![gamma, beta], vec![("runningMean", running_mean), ("runningVar", running_var)])
+            }
             _ => (Vec::new(), Vec::new()),
         }
     }

@@ -12,6 +12,6 @@ pub mod trainer;
 pub use layer::{Layer, Mode};
 pub use model::{BatchStats, Network};
 pub use optimizer::{OptimizerConfig, OptimizerKind};
-pub use spec::{LayerSpec, LossKind, NetworkSpec};
 pub use restore::{Diverged, RestorePoint};
+pub use spec::{LayerSpec, LossKind, NetworkSpec};
 pub use trainer::{BatchBuffers, Dataset, EpochCursor, EpochOptions, StepsSummary};

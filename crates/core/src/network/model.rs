@@ -50,7 +50,8 @@ impl<T: Real> Network<T> {
         let mut width = spec.input_size;
         let mut layers = Vec::with_capacity(spec.layers.len());
         for (i, layer_spec) in spec.layers.iter().enumerate() {
-            let layer = Layer::build(layer_spec, width, &mut init_rng).map_err(|e| format!("layers[{i}]: {e}"))?;
+            let layer =
+                Layer::build(layer_spec, width, &mut init_rng).map_err(|e| format!("layers[{i}]: {e}"))?;
             if let Layer::Dense { n_out, .. } = layer {
                 width = n_out;
             }

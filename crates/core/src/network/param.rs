@@ -33,7 +33,8 @@ pub fn try_filled<T: Clone>(len: usize, fill: T) -> Result<Vec<T>, String> {
 /// `len` zeros, or an error naming the bytes. The memory comes zeroed from the allocator
 /// (calloc: pages are mapped lazily), so a big data set costs no time on the caller's thread.
 pub fn try_zeros<T: Real>(len: usize) -> Result<Vec<T>, String> {
-    let fail = || format!("cannot allocate {} bytes ({len} values)", len.saturating_mul(std::mem::size_of::<T>()));
+    let fail =
+        || format!("cannot allocate {} bytes ({len} values)", len.saturating_mul(std::mem::size_of::<T>()));
     if len == 0 {
         return Ok(Vec::new());
     }
@@ -56,7 +57,13 @@ impl<T: Real> Param<T> {
     }
 
     /// Like `new`, but an allocation failure of the gradient or optimizer slots is an error.
-    pub fn try_new(name: &'static str, value: Vec<T>, l2: f64, l1: f64, is_weight: bool) -> Result<Self, String> {
+    pub fn try_new(
+        name: &'static str,
+        value: Vec<T>,
+        l2: f64,
+        l1: f64,
+        is_weight: bool,
+    ) -> Result<Self, String> {
         let len = value.len();
         Ok(Param {
             name,

@@ -33,7 +33,8 @@ impl<T: Real> RestorePoint<T> {
     pub fn capture(&mut self, net: &Network<T>) -> Result<(), String> {
         let sources = state_tensors(net);
         if self.tensors.len() != sources.len() {
-            self.tensors = sources.iter().map(|s| try_filled(s.len(), T::zero())).collect::<Result<_, _>>()?;
+            self.tensors =
+                sources.iter().map(|s| try_filled(s.len(), T::zero())).collect::<Result<_, _>>()?;
         }
         for (dst, src) in self.tensors.iter_mut().zip(sources) {
             if dst.len() != src.len() {

@@ -120,7 +120,12 @@ pub struct BatchBuffers<T> {
 impl<T: Real> Network<T> {
     /// Starts an epoch over `len` examples: remembers the state to return to if it diverges,
     /// then draws a fresh order from the SHUFFLE stream.
-    pub fn begin_epoch(&mut self, cursor: &mut EpochCursor<T>, len: usize, options: EpochOptions) -> Result<(), String> {
+    pub fn begin_epoch(
+        &mut self,
+        cursor: &mut EpochCursor<T>,
+        len: usize,
+        options: EpochOptions,
+    ) -> Result<(), String> {
         cursor.start.capture(self)?;
         cursor.order.clear();
         cursor.order.extend(0..len as u32);
@@ -202,7 +207,8 @@ impl<T: Real> Network<T> {
             return None;
         }
         let logits = self.forward(x, m, super::layer::Mode::Eval);
-        (!super::model::all_finite(logits)).then(|| "the outputs are no longer finite after the update".to_string())
+        (!super::model::all_finite(logits))
+            .then(|| "the outputs are no longer finite after the update".to_string())
     }
 
     fn abandon_epoch(&mut self, cursor: &mut EpochCursor<T>, what: String) -> Diverged {
@@ -223,9 +229,11 @@ impl<T: Real> Network<T> {
         clip_norm: Option<f64>,
     ) -> Result<Result<super::model::BatchStats, Diverged>, String> {
         point.capture(self)?;
-        let result = self.train_step(x, y, m, lr, clip_norm).and_then(|stats| match self.unusable_after_update(x, m) {
-            None => Ok(stats),
-            Some(what) => Err(Diverged { step: 1, what }),
+        let result = self.train_step(x, y, m, lr, clip_norm).and_then(|stats| {
+            match self.unusable_after_update(x, m) {
+                None => Ok(stats),
+                Some(what) => Err(Diverged { step: 1, what }),
+            }
         });
         if result.is_err() {
             point.restore(self);

@@ -1,0 +1,152 @@
+//! Nothing lost, checked in Rust alone: a diverging epoch or step puts the network back exactly,
+//! allocation failures are errors, and the evaluation-output bound that lets a step skip its
+//! check forward really bounds the outputs.
+
+use tunenet_core::activation::Activation;
+use tunenet_core::init::Init;
+use tunenet_core::network::param::try_zeros;
+use tunenet_core::network::{
+    BatchBuffers, Dataset, EpochCursor, EpochOptions, LayerSpec, LossKind, Mode, Network, NetworkSpec,
+    OptimizerConfig, OptimizerKind, RestorePoint,
+};
+use tunenet_core::Rng;
+
+fn network(kind: OptimizerKind, seed: u64) -> Network<f32> {
+    let dense = |units| LayerSpec::Dense { units, init: Init::He, l2: 1e-3, l1: 0.0, use_bias: true };
+    let spec = NetworkSpec {
+        input_size: 3,
+        layers: vec![
+            LayerSpec::Dense { units: 8, init: Init::He, l2: 0.0, l1: 0.0, use_bias: false },
+            LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3 },
+            LayerSpec::Activation(Activation::Relu),
+            LayerSpec::Dropout { keep_prob: 0.8 },
+            dense(6),
+            LayerSpec::Activation(Activation::Tanh),
+            dense(2),
+        ],
+        loss: LossKind::SoftmaxCrossEntropy,
+        seed,
+    };
+    Network::new(spec, OptimizerConfig::new(kind)).expect("valid network")
+}
+
+fn data(rows: usize) -> Dataset<f32> {
+    let mut rng = Rng::new(7);
+    let x: Vec<f32> = (0..rows * 3).map(|_| rng.normal() as f32).collect();
+    let y: Vec<f32> = (0..rows).flat_map(|i| if i % 2 == 0 { [1.0, 0.0] } else { [0.0, 1.0] }).collect();
+    Dataset::new(x, y, 3, 2).unwrap()
+}
+
+/// Every tensor, the step and the three streams, as bytes.
+fn state(net: &Network<f32>) -> Vec<u8> {
+    let mut out = Vec::new();
+    for layer in &net.layers {
+        for p in layer.params() {
+            for t in [&p.value, &p.v, &p.s] {
+                out.extend(t.iter().flat_map(|v| v.to_le_bytes()));
+            }
+        }
+        for (_, b) in layer.buffers() {
+            out.extend(b.iter().flat_map(|v| v.to_le_bytes()));
+        }
+    }
+    out.extend(net.step.to_le_bytes());
+    for rng in [&net.dropout_rng, &net.shuffle_rng, &net.augment_rng] {
+        out.extend(rng.state().iter().flat_map(|w| w.to_le_bytes()));
+    }
+    out
+}
+
+fn epoch(batch_size: usize) -> EpochOptions {
+    EpochOptions { batch_size, shuffle: true, drop_last: false, clip_norm: None, augmentation: None }
+}
+
+#[test]
+fn a_diverging_epoch_restores_the_state_at_its_start() {
+    for kind in [
+        OptimizerKind::Gd,
+        OptimizerKind::Momentum,
+        OptimizerKind::RmsProp,
+        OptimizerKind::Adam,
+        OptimizerKind::AdamW,
+    ] {
+        let mut net = network(kind, 3);
+        let (d, mut cursor, mut buffers) = (data(40), EpochCursor::default(), BatchBuffers::default());
+        net.begin_epoch(&mut cursor, d.len(), epoch(8)).unwrap();
+        net.run_steps(&d, &mut cursor, &mut buffers, 0.01, usize::MAX).expect("a sane epoch trains");
+        let before = state(&net);
+        net.begin_epoch(&mut cursor, d.len(), epoch(8)).unwrap();
+        let err = net.run_steps(&d, &mut cursor, &mut buffers, 1e35, usize::MAX).expect_err("1e35 diverges");
+        assert!(err.step >= 1 && err.step <= 5, "{kind:?}: step {}", err.step);
+        assert_eq!(state(&net), before, "{kind:?}: not restored ({err})");
+        // The abandoned epoch cannot go on; a new one trains normally.
+        assert!(cursor.options.is_none());
+        net.begin_epoch(&mut cursor, d.len(), epoch(8)).unwrap();
+        net.run_steps(&d, &mut cursor, &mut buffers, 0.01, usize::MAX).expect("trains again");
+        assert!(net.first_non_finite().is_none());
+    }
+}
+
+#[test]
+fn a_single_step_epoch_that_overflows_the_weights_is_caught() {
+    // Batch GD: the step's own loss is finite; only the update breaks the model.
+    let mut net = network(OptimizerKind::Gd, 5);
+    let (d, mut cursor, mut buffers) = (data(16), EpochCursor::default(), BatchBuffers::default());
+    let before = state(&net);
+    net.begin_epoch(&mut cursor, d.len(), epoch(16)).unwrap();
+    let err = net.run_steps(&d, &mut cursor, &mut buffers, 1e37, usize::MAX).expect_err("overflows");
+    assert_eq!(err.step, 1);
+    assert_eq!(state(&net), before);
+}
+
+#[test]
+fn a_guarded_step_that_diverges_changes_nothing() {
+    let mut net = network(OptimizerKind::Adam, 9);
+    let d = data(12);
+    let mut point = RestorePoint::default();
+    net.guarded_train_step(&mut point, &d.x, &d.y, 12, 0.01, None).unwrap().expect("a sane step");
+    let before = state(&net);
+    for lr in [1e30, 1e36, f64::MAX] {
+        let err =
+            net.guarded_train_step(&mut point, &d.x, &d.y, 12, lr, None).unwrap().expect_err("diverges");
+        assert_eq!(err.step, 1);
+        assert_eq!(state(&net), before, "lr {lr}: {err}");
+    }
+    // NaN inputs are refused before the update too, leaving nothing behind.
+    let mut x = d.x.clone();
+    x[4] = f32::NAN;
+    net.guarded_train_step(&mut point, &x, &d.y, 12, 0.01, None).unwrap().expect_err("NaN loss");
+    assert_eq!(state(&net), before);
+}
+
+#[test]
+fn the_evaluation_bound_holds_for_random_networks() {
+    for seed in 0..40u64 {
+        let mut net = network(OptimizerKind::Adam, seed);
+        let d = data(10);
+        // Train a little so γ, β and the running statistics move away from their initial values.
+        let mut point = RestorePoint::default();
+        for _ in 0..5 {
+            net.guarded_train_step(&mut point, &d.x, &d.y, 10, 0.05, None).unwrap().unwrap();
+        }
+        let input_norm = tunenet_core::network::model::sum_of_squares(&d.x).sqrt();
+        let widths = net.spec.widths();
+        let mut bound = input_norm;
+        for (i, layer) in net.layers.iter().enumerate() {
+            bound = layer.eval_output_bound(bound, 10, if i == 0 { 3 } else { widths[i - 1] });
+        }
+        let out = net.forward(&d.x, 10, Mode::Eval).to_vec();
+        let actual = tunenet_core::network::model::sum_of_squares(&out).sqrt();
+        assert!(actual <= bound * (1.0 + 1e-5), "seed {seed}: ‖output‖ {actual} > bound {bound}");
+    }
+}
+
+#[test]
+fn allocation_failures_are_errors() {
+    let err = try_zeros::<f32>(usize::MAX / 8).expect_err("cannot allocate");
+    assert!(err.starts_with("cannot allocate"), "{err}");
+    let err = Dataset::<f32>::zeros(1 << 40, 1 << 20, 1).expect_err("petabytes");
+    assert!(err.contains("cannot allocate") || err.contains("overflow"), "{err}");
+    let z = try_zeros::<f64>(1000).unwrap();
+    assert!(z.iter().all(|&v| v == 0.0 && v.is_sign_positive()));
+}
