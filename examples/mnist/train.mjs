@@ -3,34 +3,38 @@
 //   npm run mnist            (or: node examples/mnist/train.mjs --epochs 30 --seed 1)
 //   --no-augment             train on the raw images (about 2 points less test accuracy, faster)
 //   --no-early-stopping      train exactly --epochs epochs (comparisons at a fixed budget)
-import { parseArgs } from 'node:util';
+//   --help                   every flag, with its default
 import { createRequire } from 'node:module';
 import {
   sequential, dense, batchNorm, relu, dropout, adam, inverseTimeDecay, split,
 } from 'tunenet';
+import { parseFlags, boolean, integer, number, oneOf } from '../cli.mjs';
 
 const require = createRequire(import.meta.url);
-const { loadDigits } = require('./data.js');
 
-const { values: args } = parseArgs({
-  options: {
-    epochs: { type: 'string', default: '40' },
-    seed: { type: 'string', default: '1' },
-    'batch-size': { type: 'string', default: '128' },
-    backend: { type: 'string', default: 'native' },
-    // Image augmentation (fresh random shifts/rotations/scaling of every training digit each
-    // epoch; never flips: a mirrored 2 or 7 is not a digit). --no-augment trains on the raw images.
-    augment: { type: 'boolean', default: true },
-    'no-augment': { type: 'boolean', default: false },
-    shift: { type: 'string', default: '2' },
-    rotation: { type: 'string', default: '10' },
-    scale: { type: 'string', default: '0.1' },
-    noise: { type: 'string', default: '0' },
-    // Train exactly --epochs epochs (for comparisons at a fixed budget).
-    'no-early-stopping': { type: 'boolean', default: false },
-  },
+// The flags, once: --help prints this table and every value is checked against it before any data
+// is loaded.
+const args = parseFlags({
+  epochs: { type: integer({ min: 1 }), default: 40, description: 'most epochs to train; early stopping may stop sooner' },
+  seed: { type: integer({ min: 0 }), default: 1, description: 'seed of the data split and of the model' },
+  'batch-size': { type: integer({ min: 1 }), default: 128, description: 'examples per mini-batch' },
+  backend: { type: oneOf('native', 'reference'), default: 'native', description: 'native: the Rust core; reference: the slow TypeScript twin' },
+  // Image augmentation (fresh random shifts/rotations/scaling of every training digit each
+  // epoch; never flips: a mirrored 2 or 7 is not a digit). --no-augment trains on the raw images.
+  augment: { type: boolean, default: true, description: 'augment the training images each epoch; on unless --no-augment' },
+  'no-augment': { type: boolean, default: false, description: 'train on the raw images: faster, about 2 points less test accuracy' },
+  shift: { type: number({ min: 0 }), default: 2, description: 'augmentation: largest shift in pixels, each direction' },
+  rotation: { type: number({ min: 0, max: 180 }), default: 10, description: 'augmentation: largest rotation in degrees' },
+  scale: { type: number({ min: 0, below: 1 }), default: 0.1, description: 'augmentation: largest size change, 0.1 = ×[0.9, 1.1]' },
+  noise: { type: number({ min: 0 }), default: 0, description: 'augmentation: standard deviation of added Gaussian noise' },
+  'no-early-stopping': { type: boolean, default: false, description: 'train exactly --epochs epochs, for comparisons at a fixed budget' },
+}, {
+  description: 'Train a 784-256-128-10 network (batch norm, dropout, L2, Adam, learning-rate decay, early stopping,\n' +
+    'image augmentation) on the 10,000 digits of the `mnist` package: 8,000 train / 1,000 dev / 1,000 test.',
 });
-const seed = Number(args.seed);
+const seed = args.seed;
+
+const { loadDigits } = require('./data.js');
 
 const digits = loadDigits();
 // 8,000 / 1,000 / 1,000, stratified by digit, reproducible from the seed.
@@ -49,14 +53,14 @@ const model = sequential({
 });
 
 const augment = args.augment && !args['no-augment']
-  ? { height: 28, width: 28, shift: Number(args.shift), rotation: Number(args.rotation), scale: Number(args.scale), noise: Number(args.noise) }
+  ? { height: 28, width: 28, shift: args.shift, rotation: args.rotation, scale: args.scale, noise: args.noise }
   : undefined;
 if (augment) console.log(`augmentation: shift ±${augment.shift}px, rotation ±${augment.rotation}°, scale ±${100 * augment.scale}%, noise ${augment.noise}`);
 
 const pct = (v) => `${(100 * v).toFixed(2)}%`;
 const history = await model.fit(train.x, train.y, {
-  epochs: Number(args.epochs),
-  batchSize: Number(args['batch-size']),
+  epochs: args.epochs,
+  batchSize: args['batch-size'],
   optimizer: adam({ learningRate: 2e-3 }),
   schedule: inverseTimeDecay(0.1),
   validation: { x: dev.x, y: dev.y },

@@ -3,24 +3,30 @@
 // scale) and dropout's keep_prob (uniform), with a small epoch budget per trial, then reports the
 // best config's dev accuracy against the library defaults' (same epochs, same seed).
 //   node examples/tune-mnist/tune.mjs [--trials 24] [--rounds 3] [--epochs 8] [--workers 2] [--seed 1]
-import { parseArgs } from 'node:util';
+//   node examples/tune-mnist/tune.mjs --help       (every flag, with its default)
 import { fileURLToPath } from 'node:url';
 import {
   randomSearch, runTrialsInWorkers, formatTrials, threadsPerTrial,
   logUniform, oneMinusLogUniform, uniform,
 } from 'tunenet';
-import { DEFAULT_CONFIG, HAND_PICKED_CONFIG } from './objective.mjs';
+import { parseFlags, usageError, integer } from '../cli.mjs';
 
-const { values: args } = parseArgs({
-  options: {
-    trials: { type: 'string', default: '24' },
-    rounds: { type: 'string', default: '3' },
-    epochs: { type: 'string', default: '8' },
-    workers: { type: 'string', default: '2' },
-    seed: { type: 'string', default: '1' },
-  },
+// The flags, once: --help prints this table and every value is checked against it before the
+// digits are loaded (objective.mjs loads them when imported, below).
+const MAX_TRIALS = 1_000_000;
+const args = parseFlags({
+  trials: { type: integer({ min: 1, max: MAX_TRIALS }), default: 24, description: 'trials of the search, all rounds together' },
+  rounds: { type: integer({ min: 1, max: MAX_TRIALS }), default: 3, description: 'rounds, coarse to fine: each zooms in on the best 3 configs so far' },
+  epochs: { type: integer({ min: 1 }), default: 8, description: 'epochs each trial trains' },
+  workers: { type: integer({ min: 1 }), default: 2, description: 'worker threads, one trial at a time each' },
+  seed: { type: integer({ min: 0 }), default: 1, description: 'seed of the search and of every trial\'s model' },
+}, {
+  description: 'Tune the MNIST network of examples/mnist by random search, coarse to fine, on worker threads,\n' +
+    'then compare the best config with the library defaults and the hand-picked values (same epochs, same seed).',
 });
-const [trials, rounds, epochs, workers, seed] = ['trials', 'rounds', 'epochs', 'workers', 'seed'].map((k) => Number(args[k]));
+const { trials, rounds, epochs, workers, seed } = args;
+if (trials < rounds) usageError(`--trials: ${trials} trials cannot cover --rounds ${rounds} (need trials ≥ rounds)`);
+const { DEFAULT_CONFIG, HAND_PICKED_CONFIG } = await import('./objective.mjs');
 const module = fileURLToPath(new URL('./objective.mjs', import.meta.url));
 
 const space = {
