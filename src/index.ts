@@ -1,7 +1,7 @@
 // tunenet: train and improve neural networks server-side, with a Rust SIMD core.
 export { sequential, Sequential, type ModelOptions, type Architecture, type Evaluation, type Prediction, type OutputKind, type TrainStepOptions } from './model';
 export type { ModelState, TrainingState, NamedTensor } from './modelState';
-export { dense, batchNorm, dropout, relu, leakyRelu, tanh, sigmoid, identity, type DenseOptions, type BatchNormOptions, type InitName } from './layers';
+export * from './layers';
 export { gd, momentum, nesterov, rmsprop, adam, adamw, type OptimizerConfig } from './optimizers';
 export {
   constant,

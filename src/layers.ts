@@ -1,14 +1,13 @@
-// Layer builders: plain descriptions a model is built from. Each returns the options object the
-// backends understand (see LayerOptions in index.d.ts); nothing is allocated until `sequential`.
-// `checkLayer` is the one place a layer description is validated on the TS side (kinds, keys,
-// types and ranges), so builders and hand-written objects get the same messages.
+// Layer builders: plain descriptions a model is built from, checked when built (see
+// ./layerConfig.ts). Nothing is allocated until `sequential`. Every export of this file is
+// public API (src/index.ts exports it whole).
 import type { LayerOptions } from './backend';
+import { BATCH_NORM_KEYS, builderField, checkLayer, DENSE_KEYS, type InitName } from './layerConfig';
+import type { ActivationKind } from './reference/activation';
 import * as check from './validation/args';
 
-export type InitName = 'zeros' | 'random' | 'he' | 'xavier' | 'glorot' | 'lecun';
-export const INIT_NAMES: readonly InitName[] = ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'];
-export const ACTIVATIONS = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid'] as const;
-export const LAYER_KINDS = ['dense', 'batchNorm', 'activation', 'dropout'] as const;
+export type { InitName } from './layerConfig';
+export type { ActivationKind } from './reference/activation';
 
 export interface DenseOptions {
   /** Weight initialization (default 'he'). 'xavier' is the course's √(1/n_in); 'glorot' is √(2/(n_in+n_out)). */
@@ -46,75 +45,22 @@ export function dropout(options: { keepProb: number }): LayerOptions {
   return checkLayer('dropout', { kind: 'dropout', keepProb: o.keepProb as number }, builderField('dropout'));
 }
 
-export const relu = (): LayerOptions => ({ kind: 'activation', activation: 'relu' });
-export const leakyRelu = (slope = 0.01): LayerOptions => checkLayer('leakyRelu', { kind: 'activation', activation: 'leakyRelu', slope }, builderField('leakyRelu'));
-export const tanh = (): LayerOptions => ({ kind: 'activation', activation: 'tanh' });
-export const sigmoid = (): LayerOptions => ({ kind: 'activation', activation: 'sigmoid' });
-export const identity = (): LayerOptions => ({ kind: 'activation', activation: 'identity' });
-
-const DENSE_KEYS = ['init', 'initScale', 'l2', 'l1', 'useBias'] as const;
-const BATCH_NORM_KEYS = ['momentum', 'epsilon'] as const;
-const KEYS: Record<(typeof LAYER_KINDS)[number], readonly string[]> = {
-  dense: ['kind', 'units', ...DENSE_KEYS],
-  batchNorm: ['kind', ...BATCH_NORM_KEYS],
-  activation: ['kind', 'activation', 'slope'],
-  dropout: ['kind', 'keepProb'],
-};
-
-/** Field names as a builder's messages say them: `dense: units`. */
-const builderField = (builder: string) => (field: string) => `${builder}: ${field}`;
-
 /**
- * Validates one layer description (`where` names it: `sequential: layers[2]`, fields then read
- * `sequential: layers[2].units`); returns a copy.
+ * Any activation by name, with its parameter under its own name if it takes one:
+ * `activation('leakyRelu', { slope: 0.2 })`. The named builders below are shorthands.
  */
-export function checkLayer(where: string, layer: unknown, field = (name: string) => `${where}.${name}`): LayerOptions {
-  if (!check.isPlainObject(layer)) throw check.typeError(where, 'a layer (dense(), relu(), batchNorm(), dropout(), …)', layer);
-  const kind = check.oneOf(field('kind'), layer.kind, LAYER_KINDS);
-  const o = check.options(where, layer, KEYS[kind]);
-  const at = field;
-  switch (kind) {
-    case 'dense':
-      check.integer(at('units'), o.units, 1, 2 ** 31);
-      if (o.init !== undefined) check.oneOf(at('init'), o.init, INIT_NAMES);
-      if (o.initScale !== undefined) check.number(at('initScale'), o.initScale, 0);
-      if (o.l2 !== undefined) check.number(at('l2'), o.l2, 0);
-      if (o.l1 !== undefined) check.number(at('l1'), o.l1, 0);
-      if (o.useBias !== undefined) check.boolean(at('useBias'), o.useBias);
-      break;
-    case 'batchNorm':
-      if (o.momentum !== undefined) check.number(at('momentum'), o.momentum, 0, 1, { hi: true });
-      if (o.epsilon !== undefined) check.number(at('epsilon'), o.epsilon, 0, Infinity, { lo: true });
-      break;
-    case 'activation':
-      check.oneOf(at('activation'), o.activation, ACTIVATIONS);
-      if (o.slope !== undefined) check.number(at('slope'), o.slope);
-      break;
-    case 'dropout':
-      check.number(at('keepProb'), o.keepProb, 0, 1, { lo: true });
-      break;
-    default: {
-      const never: never = kind;
-      throw new Error(`unhandled layer kind ${String(never)}`);
-    }
-  }
-  return { ...(layer as unknown as LayerOptions) };
+export function activation(name: ActivationKind, parameters: Record<string, number> = {}): LayerOptions {
+  return activationLayer('activation', name, parameters);
 }
 
-/** The `layers` array of a model: each layer checked, then the whole (a last dense layer). */
-export function checkLayers(where: string, layers: unknown): LayerOptions[] {
-  if (!Array.isArray(layers)) throw check.typeError(where, 'an array of layers (dense(), relu(), …)', layers);
-  if (layers.length === 0) throw new RangeError(`${where}: a network needs at least one dense layer`);
-  return layers.map((layer, i) => checkLayer(`${where}[${i}]`, layer));
+/** An activation layer; `builder` names the function in messages (`leakyRelu: slope: …`). */
+function activationLayer(builder: string, name: ActivationKind, parameters: Record<string, unknown> = {}): LayerOptions {
+  if (!check.isPlainObject(parameters)) throw check.typeError(`${builder}: parameters`, 'an object', parameters);
+  return checkLayer(builder, { kind: 'activation', activation: name, ...parameters }, builderField(builder));
 }
 
-/** A dense layer directly followed by batch norm gets no bias unless the user asked for one. */
-export function withBatchNormBias(layers: LayerOptions[]): LayerOptions[] {
-  return layers.map((layer, i) => {
-    const next = layers[i + 1];
-    if (layer.kind === 'dense' && layer.useBias === undefined && next?.kind === 'batchNorm') {
-      return { ...layer, useBias: false };
-    }
-    return { ...layer };
-  });
-}
+export const relu = (): LayerOptions => activationLayer('relu', 'relu');
+export const leakyRelu = (slope = 0.01): LayerOptions => activationLayer('leakyRelu', 'leakyRelu', { slope });
+export const tanh = (): LayerOptions => activationLayer('tanh', 'tanh');
+export const sigmoid = (): LayerOptions => activationLayer('sigmoid', 'sigmoid');
+export const identity = (): LayerOptions => activationLayer('identity', 'identity');

@@ -10,7 +10,7 @@
 import type { LayerOptions, NetworkHandle, RngName, TensorInfo } from './backend';
 import { backendByName, type BackendName } from './backends';
 import type { Backend } from './backend';
-import { checkLayers, withBatchNormBias } from './layers';
+import { checkLayers, withBatchNormBias } from './layerConfig';
 import { adam, checkOptimizer, updateRuleOf, type OptimizerConfig } from './optimizers';
 import { argmaxRows, matrixRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
 import { ingestDataset, NO_LABELS } from './data/ingest';

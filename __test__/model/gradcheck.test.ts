@@ -1,6 +1,7 @@
 // Gradient checking through the whole model: backprop vs two-sided differences in f64.
 import { describe, expect, it } from 'vitest';
 import {
+  activation,
   batchNorm,
   compareGradients,
   dense,
@@ -12,6 +13,7 @@ import {
   sigmoid,
   tanh,
   type Sequential,
+  reference,
 } from '../../src';
 import { expectSameSnapshot, normals, snapshot } from './helpers';
 
@@ -56,10 +58,29 @@ function everyLayerNet(seed = 3): Sequential {
   return randomizeBiases(model, seed);
 }
 
+/** A small net through one activation, with batch norm before it so its inputs spread. */
+function activationNet(name: reference.ActivationKind, seed = 5): Sequential {
+  const model = sequential({
+    inputSize: INPUTS,
+    seed,
+    threads: 1,
+    layers: [dense(HIDDEN, { l2: 0.1 }), activation(name), dense(HIDDEN), activation(name), dense(3, { l1: 0.05 })],
+  });
+  return randomizeBiases(model, seed);
+}
+
 const x = normals(11, M * INPUTS);
 const classes = [0, 1, 2, 1, 0];
 
 describe('gradientCheck', () => {
+  // Every activation there is (src/reference/activation.ts lists them): a new one is checked here
+  // without touching this file.
+  it.each(reference.ACTIVATION_KINDS)('passes through activation %s (f64, < 1e-7)', (name) => {
+    const r = gradientCheck(activationNet(name), x, classes);
+    expect(r.relativeDifference).toBeLessThan(1e-7);
+    expect(Math.hypot(...r.analytic)).toBeGreaterThan(1e-3);
+  });
+
   it('passes for a net with every layer kind, L2 and L1, softmax output', () => {
     const model = everyLayerNet();
     const names = model.tensors().filter((t) => !t.name.includes('.')).map((t) => `${t.layer}.${t.name}`);

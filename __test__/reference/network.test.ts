@@ -12,7 +12,7 @@ import type {
   OptimizerOptions,
 } from '../../src/backend';
 import { nativeBackend } from '../../src/backends';
-import { referenceBackend, relativeDifference, Rng, RngStream } from '../../src/reference';
+import { ACTIVATION_KINDS, referenceBackend, relativeDifference, Rng, RngStream } from '../../src/reference';
 import { bytesOf, datasetOf } from '../model/helpers';
 
 const backends = { native: nativeBackend, reference: referenceBackend } as const;
@@ -302,7 +302,7 @@ describe('reference network: training matches native', () => {
   // is exactly zero by symmetry (e.g. a batch of 2 through batch norm at γ = 1, β = 0 gives
   // mirror-image activations and output-bias gradients that cancel exactly).
   const TOL = { abs: 1e-4, rel: 1e-4 };
-  const activations = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid'] as const;
+  const activations = ACTIVATION_KINDS;
 
   const caseArb = fc.record({
     inputs: fc.integer({ min: 1, max: 9 }),

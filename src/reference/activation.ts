@@ -1,17 +1,14 @@
 /**
  * Element-wise activations: forward A = g(Z), backward dZ = dA ⊙ g'(Z).
  *
- * | kind      | g(z)                              | g' used in backward           |
- * |-----------|-----------------------------------|-------------------------------|
- * | identity  | z                                 | 1                             |
- * | relu      | max(z, 0)                         | 1 if z > 0 else 0 (0 at z = 0)|
- * | leakyRelu | z if z > 0 else slope·z           | 1 if z > 0 else slope         |
- * | tanh      | tanh z                            | 1 − a² (from the output a)    |
- * | sigmoid   | 1/(1+e^−z) or e^z/(1+e^z) (z < 0) | a·(1 − a) (from the output a) |
+ * `ACTIVATIONS` is the TypeScript side's one definition of every kind: the name users type,
+ * its parameter and default, g and g' side by side (the native twin is
+ * crates/core/src/activation.rs). The API (src/layers.ts), the reference network and the tests
+ * all read this table, so adding a kind here and in Rust is all it takes on this side.
+ *
+ * g' is written with z for most kinds and with a = g(z) where that is the clearest form.
  */
 import { checkLength, like, type FloatArray } from './types';
-
-export type ActivationKind = 'identity' | 'relu' | 'leakyRelu' | 'tanh' | 'sigmoid';
 
 /** Logistic sigmoid without overflow: e^−z is only evaluated for z ≥ 0, e^z only for z < 0. */
 export function sigmoid(z: number): number {
@@ -20,59 +17,53 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
-function g(kind: ActivationKind, z: number, slope: number): number {
-  switch (kind) {
-    case 'identity':
-      return z;
-    case 'relu':
-      return z > 0 ? z : 0;
-    case 'leakyRelu':
-      return z > 0 ? z : slope * z;
-    case 'tanh':
-      return Math.tanh(z);
-    case 'sigmoid':
-      return sigmoid(z);
-    default:
-      throw new Error(`unknown activation: ${String(kind)}`);
-  }
+interface ActivationDefinition {
+  /** Its one parameter's name and default, if it has one (leakyRelu's slope). */
+  parameter?: readonly [name: string, defaultValue: number];
+  g(z: number, p: number): number;
+  /** g'(z); `a` = g(z) is passed too. */
+  gPrime(z: number, a: number, p: number): number;
 }
 
-/** g'(z), written with z for the piecewise-linear kinds and with a = g(z) for tanh and sigmoid. */
-function gPrime(kind: ActivationKind, z: number, a: number, slope: number): number {
-  switch (kind) {
-    case 'identity':
-      return 1;
-    case 'relu':
-      return z > 0 ? 1 : 0;
-    case 'leakyRelu':
-      return z > 0 ? 1 : slope;
-    case 'tanh':
-      return 1 - a * a;
-    case 'sigmoid':
-      return a * (1 - a);
-    default:
-      throw new Error(`unknown activation: ${String(kind)}`);
-  }
+export const ACTIVATIONS = {
+  identity: { g: (z) => z, gPrime: () => 1 },
+  // The derivative at the kink is 0 (the "else" branch), as the native side.
+  relu: { g: (z) => (z > 0 ? z : 0), gPrime: (z) => (z > 0 ? 1 : 0) },
+  leakyRelu: { parameter: ['slope', 0.01], g: (z, slope) => (z > 0 ? z : slope * z), gPrime: (z, _a, slope) => (z > 0 ? 1 : slope) },
+  tanh: { g: (z) => Math.tanh(z), gPrime: (_z, a) => 1 - a * a },
+  sigmoid: { g: (z) => sigmoid(z), gPrime: (_z, a) => a * (1 - a) },
+} as const satisfies Record<string, ActivationDefinition>;
+
+export type ActivationKind = keyof typeof ACTIVATIONS;
+export const ACTIVATION_KINDS = Object.keys(ACTIVATIONS) as ActivationKind[];
+
+/** The parameter a kind takes (name and default), if any. */
+export function activationParameter(kind: ActivationKind): readonly [string, number] | undefined {
+  return (ACTIVATIONS[kind] as ActivationDefinition).parameter;
 }
 
-/** A = g(Z), a new array of Z's type. */
-export function activationForward<T extends FloatArray>(kind: ActivationKind, z: T, slope = 0.01): T {
+function definition(kind: ActivationKind): ActivationDefinition {
+  const d = (ACTIVATIONS as Record<string, ActivationDefinition>)[kind];
+  if (!d || !Object.hasOwn(ACTIVATIONS, kind)) throw new Error(`unknown activation: ${String(kind)}`);
+  return d;
+}
+
+/** A = g(Z), a new array of Z's type; `p` is the kind's parameter (its default when omitted). */
+export function activationForward<T extends FloatArray>(kind: ActivationKind, z: T, p?: number): T {
+  const { g, parameter } = definition(kind);
+  const value = p ?? parameter?.[1] ?? 0;
   const a = like(z, z.length);
-  for (let i = 0; i < z.length; i++) a[i] = g(kind, z[i], slope);
+  for (let i = 0; i < z.length; i++) a[i] = g(z[i], value);
   return a;
 }
 
 /** dZ = dA ⊙ g'(Z); both Z and A (the forward output) are passed, each kind uses the one it needs. */
-export function activationBackward<T extends FloatArray>(
-  kind: ActivationKind,
-  z: T,
-  a: FloatArray,
-  da: FloatArray,
-  slope = 0.01,
-): T {
+export function activationBackward<T extends FloatArray>(kind: ActivationKind, z: T, a: FloatArray, da: FloatArray, p?: number): T {
+  const { gPrime, parameter } = definition(kind);
+  const value = p ?? parameter?.[1] ?? 0;
   checkLength('activationBackward', 'a', a, z.length);
   checkLength('activationBackward', 'da', da, z.length);
   const dz = like(z, z.length);
-  for (let i = 0; i < z.length; i++) dz[i] = da[i] * gPrime(kind, z[i], a[i], slope);
+  for (let i = 0; i < z.length; i++) dz[i] = da[i] * gPrime(z[i], a[i], value);
   return dz;
 }

@@ -6,7 +6,7 @@ export { type FloatArray } from './types';
 export { Rng, RngStream, type RngState, type MutableArrayLike } from './rng';
 export { gemm, type GemmShape } from './gemm';
 export { addBias, biasGrad } from './bias';
-export { activationForward, activationBackward, sigmoid, type ActivationKind } from './activation';
+export { activationForward, activationBackward, sigmoid, ACTIVATIONS, ACTIVATION_KINDS, activationParameter, type ActivationKind } from './activation';
 export { softmax, softmaxCrossEntropy, sigmoidBinaryCrossEntropy, type LossResult } from './loss';
 export {
   batchNormForwardTrain,

@@ -34,7 +34,7 @@ import type {
   StepsResult,
   TensorInfo,
 } from '../backend';
-import { activationBackward, activationForward, type ActivationKind } from './activation';
+import { ACTIVATION_KINDS, activationBackward, activationForward, activationParameter, type ActivationKind } from './activation';
 import { augmentRow, checkRowLength, forkRowRng, parseAugmentation, type Augmentation } from './augment';
 import { batchNormBackward, batchNormForwardInference, batchNormForwardTrain, batchNormUpdateRunning } from './batchNorm';
 import { addBias, biasGrad } from './bias';
@@ -140,7 +140,7 @@ function asF32(values: ArrayLike<number>): Float32Array {
 export type LayerSpec =
   | { kind: 'dense'; units: number; init: InitKind; l2: number; l1: number; useBias: boolean }
   | { kind: 'batchNorm'; momentum: number; epsilon: number }
-  | { kind: 'activation'; activation: ActivationKind; slope: number }
+  | { kind: 'activation'; activation: ActivationKind; parameter?: number }
   | { kind: 'dropout'; keepProb: number };
 
 export type LossKind = 'softmaxCrossEntropy' | 'sigmoidBinaryCrossEntropy';
@@ -195,9 +195,11 @@ export function validateSpec(spec: NetworkSpec): void {
           at('epsilon', `must be a finite number > 0, got ${showNumber(layer.epsilon)}`);
         }
         break;
-      case 'activation':
-        if (layer.activation === 'leakyRelu' && !Number.isFinite(layer.slope)) at('slope', `must be finite, got ${showNumber(layer.slope)}`);
+      case 'activation': {
+        const name = activationParameter(layer.activation)?.[0];
+        if (name !== undefined && !Number.isFinite(layer.parameter)) at(name, `must be a finite number, got ${showNumber(layer.parameter as number)}`);
         break;
+      }
       case 'dropout':
         if (!(Number.isFinite(layer.keepProb) && layer.keepProb > 0 && layer.keepProb <= 1)) {
           at('keepProb', `must be in (0, 1], got ${showNumber(layer.keepProb)}`);
@@ -215,7 +217,6 @@ export function validateSpec(spec: NetworkSpec): void {
 }
 
 const INIT_KINDS = ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'] as const;
-const ACTIVATIONS = ['identity', 'relu', 'leakyRelu', 'tanh', 'sigmoid'] as const;
 const OPTIMIZERS = ['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'] as const;
 
 /** `parse_layer` of the binding: defaults filled in, names checked. */
@@ -250,13 +251,17 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
       return { kind: 'dropout', keepProb: o.keepProb ?? NaN };
     case 'activation': {
       const activation = o.activation ?? '';
-      if (!(ACTIVATIONS as readonly string[]).includes(activation)) {
-        throw invalid(
-          at('activation'),
-          `unknown activation '${activation}', expected identity | relu | leakyRelu | tanh | sigmoid`,
-        );
+      if (!(ACTIVATION_KINDS as readonly string[]).includes(activation)) {
+        throw invalid(at('activation'), `unknown activation '${activation}', expected ${ACTIVATION_KINDS.join(' | ')}`);
       }
-      return { kind: 'activation', activation: activation as ActivationKind, slope: o.slope ?? 0.01 };
+      const kind = activation as ActivationKind;
+      const parameter = activationParameter(kind);
+      // The kind's parameter is read from the option of its name (`slope`), else its default.
+      const given = parameter ? (o as unknown as Record<string, number | undefined>)[parameter[0]] : undefined;
+      if (parameter && given !== undefined && given !== null && !Number.isFinite(given)) {
+        throw invalid(at(parameter[0]), `must be a finite number, got ${showNumber(given)}`);
+      }
+      return { kind: 'activation', activation: kind, ...(parameter ? { parameter: given ?? parameter[1] } : {}) };
     }
     default:
       throw invalid(at('kind'), `unknown layer '${kind}', expected dense | batchNorm | activation | dropout`);
@@ -502,7 +507,7 @@ class Activation<T extends FloatArray> implements Layer<T> {
   readonly kind = 'activation';
   constructor(
     readonly activation: ActivationKind,
-    readonly slope: number,
+    readonly parameter: number | undefined,
   ) {}
 
   params(): Param<T>[] {
@@ -514,15 +519,15 @@ class Activation<T extends FloatArray> implements Layer<T> {
   }
 
   forward(z: T): T {
-    return activationForward(this.activation, z, this.slope);
+    return activationForward(this.activation, z, this.parameter);
   }
 
   backward(z: T, a: T, da: T, _m: number, needDx: boolean): T | null {
-    return needDx ? activationBackward(this.activation, z, a, da, this.slope) : null; // dZ = dA ⊙ g'
+    return needDx ? activationBackward(this.activation, z, a, da, this.parameter) : null; // dZ = dA ⊙ g'
   }
 
   cast<U extends FloatArray>(): Activation<U> {
-    return new Activation<U>(this.activation, this.slope);
+    return new Activation<U>(this.activation, this.parameter);
   }
 }
 
@@ -567,7 +572,7 @@ function buildLayer<T extends FloatArray>(spec: LayerSpec, nIn: number, initRng:
     case 'batchNorm':
       return BatchNorm.build(spec, nIn, p);
     case 'activation':
-      return new Activation<T>(spec.activation, spec.slope);
+      return new Activation<T>(spec.activation, spec.parameter);
     case 'dropout':
       return new Dropout<T>(spec.keepProb);
   }

@@ -5,16 +5,104 @@
 //! Sigmoid never evaluates `exp` of a positive argument, so it cannot overflow.
 //! The activation is matched once per call; each arm is a plain zipped loop LLVM vectorizes.
 
+use crate::error::ArgError;
 use crate::real::{real, Real};
 
-/// Which nonlinearity a layer applies. `LeakyRelu`'s conventional slope is 0.01.
+/// Which nonlinearity a layer applies. Everything about a kind lives in this file: its name, its
+/// parameter and default, its checks, forward, backward and output bound; adding one is a
+/// variant, an entry in `ALL` and an arm in each `match` below (the compiler lists them).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Activation {
     Identity,
     Relu,
-    LeakyRelu { slope: f64 },
+    /// `slope` (default 0.01) multiplies negative inputs.
+    LeakyRelu {
+        slope: f64,
+    },
     Tanh,
     Sigmoid,
+}
+
+impl Activation {
+    /// Every activation, with its default parameter.
+    pub const ALL: &'static [Activation] = &[
+        Activation::Identity,
+        Activation::Relu,
+        Activation::LeakyRelu { slope: 0.01 },
+        Activation::Tanh,
+        Activation::Sigmoid,
+    ];
+
+    /// The name users type (`relu`, `leakyRelu`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Activation::Identity => "identity",
+            Activation::Relu => "relu",
+            Activation::LeakyRelu { .. } => "leakyRelu",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+        }
+    }
+
+    /// The name and value of its one parameter, if it has one.
+    pub fn parameter(&self) -> Option<(&'static str, f64)> {
+        match *self {
+            Activation::LeakyRelu { slope } => Some(("slope", slope)),
+            Activation::Identity | Activation::Relu | Activation::Tanh | Activation::Sigmoid => None,
+        }
+    }
+
+    /// The same kind with its parameter set to `value`.
+    fn with_parameter(self, value: f64) -> Self {
+        match self {
+            Activation::LeakyRelu { .. } => Activation::LeakyRelu { slope: value },
+            other => other,
+        }
+    }
+
+    /// The activation called `name`, its parameter given by `parameter(name of the parameter)`
+    /// or defaulted, checked.
+    pub fn from_name(name: &str, parameter: impl Fn(&str) -> Option<f64>) -> Result<Self, ArgError> {
+        let Some(&kind) = Self::ALL.iter().find(|a| a.name() == name) else {
+            let names: Vec<_> = Self::ALL.iter().map(|a| a.name()).collect();
+            return Err(ArgError::new(
+                "activation",
+                format!("unknown activation '{name}', expected {}", names.join(" | ")),
+            ));
+        };
+        let act = match kind.parameter() {
+            Some((key, _)) => match parameter(key) {
+                Some(value) => kind.with_parameter(value),
+                None => kind,
+            },
+            None => kind,
+        };
+        act.validate()?;
+        Ok(act)
+    }
+
+    /// Checks the parameter's value.
+    pub fn validate(&self) -> Result<(), ArgError> {
+        match self.parameter() {
+            Some((key, value)) if !value.is_finite() => {
+                Err(ArgError::new(key, format!("must be a finite number, got {value}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// A bound on the Frobenius norm of `g(Z)` when ‖Z‖_F ≤ `input_bound` and Z has `count`
+    /// elements (relu, identity: |g(z)| ≤ |z|; leaky: max(1, |slope|)·|z|; tanh: |z| and 1;
+    /// sigmoid: 1).
+    pub fn output_bound(&self, input_bound: f64, count: usize) -> f64 {
+        let ones = (count as f64).sqrt();
+        match *self {
+            Activation::Identity | Activation::Relu => input_bound,
+            Activation::LeakyRelu { slope } => input_bound * slope.abs().max(1.0),
+            Activation::Tanh => input_bound.min(ones),
+            Activation::Sigmoid => ones,
+        }
+    }
 }
 
 /// Numerically stable logistic: `1/(1+e^−z)` for z ≥ 0, `e^z/(1+e^z)` for z < 0.
@@ -79,13 +167,7 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
 mod tests {
     use super::*;
 
-    const ALL: [Activation; 5] = [
-        Activation::Identity,
-        Activation::Relu,
-        Activation::LeakyRelu { slope: 0.01 },
-        Activation::Tanh,
-        Activation::Sigmoid,
-    ];
+    const ALL: &[Activation] = Activation::ALL;
 
     fn fwd(act: Activation, z: &[f64]) -> Vec<f64> {
         let mut a = vec![0.0; z.len()];
@@ -155,7 +237,7 @@ mod tests {
         let z: Vec<f64> = vec![-3.1, -1.2, -0.3, 0.2, 0.7, 1.9, 4.2];
         let da: Vec<f64> = vec![0.5, -1.0, 2.0, 1.5, -0.7, 0.3, 1.1];
         let h = 1e-6;
-        for act in ALL.into_iter().chain([Activation::LeakyRelu { slope: 0.3 }]) {
+        for act in ALL.iter().copied().chain([Activation::LeakyRelu { slope: 0.3 }]) {
             let a = fwd(act, &z);
             let mut dz = vec![0.0; z.len()];
             activation_backward(act, &z, &a, &da, &mut dz);
@@ -176,13 +258,38 @@ mod tests {
     fn f32_matches_f64() {
         let z64: Vec<f64> = (0..257).map(|i| (i as f64 - 128.0) * 0.07).collect();
         let z32: Vec<f32> = z64.iter().map(|&x| x as f32).collect();
-        for act in ALL {
+        for &act in ALL {
             let a64 = fwd(act, &z64);
             let mut a32 = vec![0.0f32; z32.len()];
             activation_forward(act, &z32, &mut a32);
             for (x, y) in a32.iter().zip(&a64) {
                 assert!((*x as f64 - y).abs() < 1e-5 * (1.0 + y.abs()), "{act:?}");
             }
+        }
+    }
+
+    #[test]
+    fn names_round_trip_and_parameters_default() {
+        for &act in ALL {
+            assert_eq!(Activation::from_name(act.name(), |_| None), Ok(act));
+        }
+        assert_eq!(
+            Activation::from_name("leakyRelu", |k| (k == "slope").then_some(0.2)),
+            Ok(Activation::LeakyRelu { slope: 0.2 })
+        );
+        let err = Activation::from_name("leakyRelu", |_| Some(f64::NAN)).unwrap_err();
+        assert_eq!((err.arg.as_str(), err.message.as_str()), ("slope", "must be a finite number, got NaN"));
+        let err = Activation::from_name("relux", |_| None).unwrap_err();
+        assert!(err.arg == "activation" && err.message.contains("expected identity | relu"), "{err}");
+    }
+
+    #[test]
+    fn output_bound_holds() {
+        let z: Vec<f64> = (0..64).map(|i| ((i * 37 % 29) as f64 - 14.0) * 0.37).collect();
+        let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
+        for &act in ALL {
+            let a = fwd(act, &z);
+            assert!(norm(&a) <= act.output_bound(norm(&z), z.len()) * (1.0 + 1e-12), "{act:?}");
         }
     }
 

@@ -6,6 +6,7 @@ pub mod augment;
 pub mod batch_norm;
 pub mod bias;
 pub mod dropout;
+pub mod error;
 pub mod gemm;
 pub mod init;
 pub mod loss;
@@ -15,5 +16,6 @@ pub mod real;
 pub mod regularization;
 pub mod rng;
 
+pub use error::ArgError;
 pub use real::Real;
 pub use rng::Rng;

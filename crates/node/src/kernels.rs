@@ -166,25 +166,14 @@ pub fn bias_grad(dz: Float32ArraySlice, n: f64) -> Result<Float32Array> {
     Ok(Float32Array::new(db))
 }
 
-fn parse_activation(kind: &str, slope: Option<f64>) -> Result<Activation> {
-    Ok(match kind {
-        "identity" => Activation::Identity,
-        "relu" => Activation::Relu,
-        "leakyRelu" => Activation::LeakyRelu { slope: check::finite("slope", slope.unwrap_or(0.01))? },
-        "tanh" => Activation::Tanh,
-        "sigmoid" => Activation::Sigmoid,
-        other => {
-            return Err(check::invalid(
-                "kind",
-                format!(
-                    "unknown activation '{other}', expected identity | relu | leakyRelu | tanh | sigmoid"
-                ),
-            ))
-        }
-    })
+/// `kind` by name (`Activation::ALL`); the one numeric argument is its parameter, if it has one
+/// (leakyRelu's slope).
+fn parse_activation(kind: &str, parameter: Option<f64>) -> Result<Activation> {
+    Activation::from_name(kind, |_| parameter)
+        .map_err(|e| check::invalid(if e.arg == "activation" { "kind" } else { &e.arg }, e.message))
 }
 
-/// A = g(Z) for `kind` in identity | relu | leakyRelu | tanh | sigmoid.
+/// A = g(Z) for the activation named `kind`; `slope` is its parameter, if it has one.
 #[napi(catch_unwind)]
 pub fn activation_forward(kind: String, z: Float32ArraySlice, slope: Option<f64>) -> Result<Float32Array> {
     let act = parse_activation(&kind, slope)?;

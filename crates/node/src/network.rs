@@ -34,7 +34,7 @@ pub struct LayerOptions {
     pub momentum: Option<f64>,
     pub epsilon: Option<f64>,
     pub keep_prob: Option<f64>,
-    /// identity | relu | leakyRelu | tanh | sigmoid
+    /// A name from `Activation::ALL` (identity, relu, leakyRelu, …).
     pub activation: Option<String>,
     pub slope: Option<f64>,
 }
@@ -76,21 +76,16 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
             LayerSpec::BatchNorm { momentum: o.momentum.unwrap_or(0.99), epsilon: o.epsilon.unwrap_or(1e-3) }
         }
         "dropout" => LayerSpec::Dropout { keep_prob: o.keep_prob.unwrap_or(f64::NAN) },
-        "activation" => LayerSpec::Activation(match o.activation.as_deref().unwrap_or("") {
-            "identity" => Activation::Identity,
-            "relu" => Activation::Relu,
-            "leakyRelu" => Activation::LeakyRelu { slope: o.slope.unwrap_or(0.01) },
-            "tanh" => Activation::Tanh,
-            "sigmoid" => Activation::Sigmoid,
-            other => {
-                return Err(check::invalid(
-                    &at("activation"),
-                    format!(
-                        "unknown activation '{other}', expected identity | relu | leakyRelu | tanh | sigmoid"
-                    ),
-                ))
-            }
-        }),
+        "activation" => {
+            // The parameter a kind declares (`slope`) is read from the field of that name.
+            let parameter = |key: &str| match key {
+                "slope" => o.slope,
+                _ => None,
+            };
+            let act = Activation::from_name(o.activation.as_deref().unwrap_or(""), parameter)
+                .map_err(|e| check::invalid(&at(&e.arg), e.message))?;
+            LayerSpec::Activation(act)
+        }
         other => {
             return Err(check::invalid(
                 &at("kind"),

@@ -269,8 +269,8 @@ impl<T: Real> Layer<T> {
     /// A bound on the Frobenius norm of this layer's evaluation-mode output when the input's is
     /// at most `input_bound` (f64, from the parameters' norms, each one vectorized pass):
     /// Dense ‖W‖_F·B + √m·‖b‖ (‖X·W‖_F ≤ ‖X‖_F‖W‖_F); batch norm max|γ|/√(var+ε)·(B + √m·‖mean‖)
-    /// + √m·‖β‖; relu/identity B, leaky max(1, |slope|)·B, tanh min(B, √(m·n)), sigmoid √(m·n)
-    /// (n = `width`, this layer's input width); dropout B.
+    /// + √m·‖β‖; an activation its `output_bound` (n = `width`, this layer's input width);
+    /// dropout B.
     pub fn eval_output_bound(&self, input_bound: f64, m: usize, width: usize) -> f64 {
         let norm = |v: &[T]| super::model::sum_of_squares(v).sqrt();
         let rows = (m as f64).sqrt();
@@ -287,13 +287,7 @@ impl<T: Real> Layer<T> {
                 }
                 scale * (input_bound + rows * norm(running_mean)) + rows * norm(&beta.value)
             }
-            Layer::Activation { act } => match act {
-                Activation::Identity | Activation::Relu => input_bound,
-                Activation::LeakyRelu { slope } => input_bound * slope.abs().max(1.0),
-                // Every output is in (−1, 1); |tanh z| ≤ |z| too.
-                Activation::Tanh => input_bound.min((m as f64 * width as f64).sqrt()),
-                Activation::Sigmoid => (m as f64 * width as f64).sqrt(),
-            },
+            Layer::Activation { act } => act.output_bound(input_bound, m * width),
             Layer::Dropout { .. } => input_bound,
         }
     }

@@ -122,10 +122,7 @@ impl NetworkSpec {
                         return Err(at("epsilon", format!("must be a finite number > 0, got {epsilon}")));
                     }
                 }
-                LayerSpec::Activation(Activation::LeakyRelu { slope }) if !slope.is_finite() => {
-                    return Err(at("slope", format!("must be finite, got {slope}")));
-                }
-                LayerSpec::Activation(_) => {}
+                LayerSpec::Activation(act) => act.validate().map_err(|e| at(&e.arg, e.message))?,
                 LayerSpec::Dropout { keep_prob } => {
                     if !(keep_prob.is_finite() && keep_prob > 0.0 && keep_prob <= 1.0) {
                         return Err(at("keepProb", format!("must be in (0, 1], got {keep_prob}")));

@@ -1,0 +1,86 @@
+// The one TS-side check of a layer description (kinds, keys, types and ranges), so builders
+// and hand-written objects get the same messages; and the defaults a model applies to the list.
+// Activation kinds, their parameters and defaults come from their one definition
+// (src/reference/activation.ts, the twin of crates/core/src/activation.rs).
+import type { LayerOptions } from './backend';
+import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './reference/activation';
+import * as check from './validation/args';
+
+export type InitName = 'zeros' | 'random' | 'he' | 'xavier' | 'glorot' | 'lecun';
+export const INIT_NAMES: readonly InitName[] = ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'];
+export const LAYER_KINDS = ['dense', 'batchNorm', 'activation', 'dropout'] as const;
+export const DENSE_KEYS = ['init', 'initScale', 'l2', 'l1', 'useBias'] as const;
+export const BATCH_NORM_KEYS = ['momentum', 'epsilon'] as const;
+
+const KEYS: Record<Exclude<(typeof LAYER_KINDS)[number], 'activation'>, readonly string[]> = {
+  dense: ['kind', 'units', ...DENSE_KEYS],
+  batchNorm: ['kind', ...BATCH_NORM_KEYS],
+  dropout: ['kind', 'keepProb'],
+};
+
+/** Field names as a builder's messages say them: `dense: units`. */
+export const builderField = (builder: string) => (field: string) => `${builder}: ${field}`;
+
+/**
+ * Validates one layer description (`where` names it: `sequential: layers[2]`, fields then read
+ * `sequential: layers[2].units`); returns a copy.
+ */
+export function checkLayer(where: string, layer: unknown, field = (name: string) => `${where}.${name}`): LayerOptions {
+  if (!check.isPlainObject(layer)) throw check.typeError(where, 'a layer (dense(), relu(), batchNorm(), dropout(), …)', layer);
+  const kind = check.oneOf(field('kind'), layer.kind, LAYER_KINDS);
+  const at = field;
+  switch (kind) {
+    case 'dense': {
+      const o = check.options(where, layer, KEYS.dense);
+      check.integer(at('units'), o.units, 1, 2 ** 31);
+      if (o.init !== undefined) check.oneOf(at('init'), o.init, INIT_NAMES);
+      if (o.initScale !== undefined) check.number(at('initScale'), o.initScale, 0);
+      if (o.l2 !== undefined) check.number(at('l2'), o.l2, 0);
+      if (o.l1 !== undefined) check.number(at('l1'), o.l1, 0);
+      if (o.useBias !== undefined) check.boolean(at('useBias'), o.useBias);
+      break;
+    }
+    case 'batchNorm': {
+      const o = check.options(where, layer, KEYS.batchNorm);
+      if (o.momentum !== undefined) check.number(at('momentum'), o.momentum, 0, 1, { hi: true });
+      if (o.epsilon !== undefined) check.number(at('epsilon'), o.epsilon, 0, Infinity, { lo: true });
+      break;
+    }
+    case 'activation': {
+      const name = check.oneOf(at('activation'), layer.activation, ACTIVATION_KINDS) as ActivationKind;
+      // Its one parameter, if it has one, under its own name (leakyRelu's `slope`).
+      const parameter = activationParameter(name)?.[0];
+      const o = check.options(where, layer, ['kind', 'activation', ...(parameter ? [parameter] : [])]);
+      if (parameter !== undefined && o[parameter] !== undefined) check.number(at(parameter), o[parameter]);
+      break;
+    }
+    case 'dropout': {
+      const o = check.options(where, layer, KEYS.dropout);
+      check.number(at('keepProb'), o.keepProb, 0, 1, { lo: true });
+      break;
+    }
+    default: {
+      const never: never = kind;
+      throw new Error(`unhandled layer kind ${String(never)}`);
+    }
+  }
+  return { ...(layer as unknown as LayerOptions) };
+}
+
+/** The `layers` array of a model: each layer checked. */
+export function checkLayers(where: string, layers: unknown): LayerOptions[] {
+  if (!Array.isArray(layers)) throw check.typeError(where, 'an array of layers (dense(), relu(), …)', layers);
+  if (layers.length === 0) throw new RangeError(`${where}: a network needs at least one dense layer`);
+  return layers.map((layer, i) => checkLayer(`${where}[${i}]`, layer));
+}
+
+/** A dense layer directly followed by batch norm gets no bias unless the user asked for one. */
+export function withBatchNormBias(layers: LayerOptions[]): LayerOptions[] {
+  return layers.map((layer, i) => {
+    const next = layers[i + 1];
+    if (layer.kind === 'dense' && layer.useBias === undefined && next?.kind === 'batchNorm') {
+      return { ...layer, useBias: false };
+    }
+    return { ...layer };
+  });
+}
