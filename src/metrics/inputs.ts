@@ -87,6 +87,9 @@ export function realMatrix(where: string, value: unknown, shape: { rows?: number
   live(where, array);
   if (array.length === 0) throw new RangeError(`${where}: is empty; a metric needs at least one example`);
   if (Array.isArray(array) && array.some((row) => typeof row === 'object' && row !== null)) return nestedRows(where, array, shape);
+  if (shape.rows !== undefined && shape.cols !== undefined && array.length !== shape.rows * shape.cols) {
+    throw new RangeError(`${where}: has ${array.length} values, expected ${shape.rows * shape.cols} (shape [${shape.rows}, ${shape.cols}]: one row of ${shape.cols} per example)`);
+  }
   let cols = shape.cols ?? 1;
   if (shape.cols === undefined && shape.rows !== undefined) {
     if (array.length % shape.rows !== 0) {
@@ -98,9 +101,6 @@ export function realMatrix(where: string, value: unknown, shape: { rows?: number
     throw new RangeError(`${where}: ${array.length} values is not a whole number of rows of ${cols} (expected [m, ${cols}])`);
   }
   const rows = array.length / cols;
-  if (shape.rows !== undefined && rows !== shape.rows) {
-    throw new RangeError(`${where}: has ${rows} rows of ${cols}, expected ${shape.rows} (one per example)`);
-  }
   const values = new Float64Array(array.length);
   for (let i = 0; i < array.length; i++) {
     const v = array[i];

@@ -135,8 +135,9 @@ interface Request {
 /**
  * Computes the named metrics on one set of predictions and returns them keyed by the names as
  * given: `computeMetrics(['accuracy', 'topK:5', 'f1:weighted'], { yTrue, probabilities })`.
- * All names must be of one kind (classification or regression). Everything is checked before
- * anything is computed.
+ * All names must be of one kind (classification or regression). The names and the data are
+ * checked once, before any metric is computed; a problem throws naming computeMetrics and the
+ * argument (`computeMetrics: names[1]: unknown metric 'acuracy' (did you mean 'accuracy'?)`).
  */
 export function computeMetrics(names: readonly string[], data: MetricData): Record<string, MetricValue> {
   const fn = 'computeMetrics';
