@@ -97,7 +97,7 @@ const cases: Record<keyof typeof N, Case[]> = {
   activationBackward: [
     ['a mismatched', () => N.activationBackward('tanh', f(1, 2), f(1), f(1, 2)), /\ba: expected shape \[1, 2\] \(2 elements\), got 1 elements/],
     ['da mismatched', () => N.activationBackward('relu', f(1, 2), f(1, 2), f(1, 2, 3)), /\bda: expected shape \[1, 2\] \(2 elements\), got 3 elements/],
-    ['unknown kind', () => N.activationBackward('softplus', f(1), f(1), f(1)), /\bkind: unknown activation 'softplus'/],
+    ['unknown kind', () => N.activationBackward('softplux', f(1), f(1), f(1)), /\bkind: unknown activation 'softplux'/],
     ...NAN_INF.map(([v, s]): Case => [`${s} in z`, () => N.activationBackward('relu', f(v), f(1), f(1)), new RegExp(`\\bz: element 0 is ${s}`)]),
     ...NAN_INF.map(([v, s]): Case => [`${s} in a`, () => N.activationBackward('sigmoid', f(1), f(v), f(1)), new RegExp(`\\ba: element 0 is ${s}`)]),
     ...NAN_INF.map(([v, s]): Case => [`${s} in da`, () => N.activationBackward('tanh', f(1, 1), f(1, 1), f(1, v)), new RegExp(`\\bda: element 1 is ${s}`)]),

@@ -318,6 +318,10 @@ describe('activations', () => {
       case 'tanh':
       case 'sigmoid':
         return 6 * U * Math.abs(want[i]) + 2 * 2 ** -149;
+      // softplus: expf and log1pf (≤ 1 ulp each, the error of e^−|z| passes through log1p with
+      // factor ≤ 1) and one addition: ≤ 4 ulp ≤ 8u·|ref|.
+      case 'softplus':
+        return 8 * U * Math.abs(want[i]) + 2 * 2 ** -149;
     }
   };
 
@@ -360,6 +364,9 @@ describe('activations', () => {
         return 2 * U * Math.abs(da[i]) * (a[i] * a[i] + Math.abs(1 - a[i] * a[i])) + 2 * U * Math.abs(want[i]) + 2 ** -148;
       case 'sigmoid':
         return 4 * U * Math.abs(want[i]) + 2 ** -148;
+      // softplus: σ(z) as in the sigmoid forward (≤ 3 ulp) times da (0.5 ulp): ≤ 8u·|ref|.
+      case 'softplus':
+        return 8 * U * Math.abs(want[i]) + 2 ** -148;
     }
   };
 

@@ -64,3 +64,5 @@ export const leakyRelu = (slope = 0.01): LayerOptions => activationLayer('leakyR
 export const tanh = (): LayerOptions => activationLayer('tanh', 'tanh');
 export const sigmoid = (): LayerOptions => activationLayer('sigmoid', 'sigmoid');
 export const identity = (): LayerOptions => activationLayer('identity', 'identity');
+/** log(1 + e^z), a smooth relu (PyTorch's Softplus with β = 1). */
+export const softplus = (): LayerOptions => activationLayer('softplus', 'softplus');

@@ -32,6 +32,8 @@ export const ACTIVATIONS = {
   leakyRelu: { parameter: ['slope', 0.01], g: (z, slope) => (z > 0 ? z : slope * z), gPrime: (z, _a, slope) => (z > 0 ? 1 : slope) },
   tanh: { g: (z) => Math.tanh(z), gPrime: (_z, a) => 1 - a * a },
   sigmoid: { g: (z) => sigmoid(z), gPrime: (_z, a) => a * (1 - a) },
+  // log(1 + e^z) without overflow; its derivative is σ(z).
+  softplus: { g: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), gPrime: (z) => sigmoid(z) },
 } as const satisfies Record<string, ActivationDefinition>;
 
 export type ActivationKind = keyof typeof ACTIVATIONS;

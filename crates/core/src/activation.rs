@@ -21,6 +21,8 @@ pub enum Activation {
     },
     Tanh,
     Sigmoid,
+    /// log(1 + e^z), computed as max(z, 0) + log1p(e^−|z|) (never overflows).
+    Softplus,
 }
 
 impl Activation {
@@ -31,6 +33,7 @@ impl Activation {
         Activation::LeakyRelu { slope: 0.01 },
         Activation::Tanh,
         Activation::Sigmoid,
+        Activation::Softplus,
     ];
 
     /// The name users type (`relu`, `leakyRelu`).
@@ -41,6 +44,7 @@ impl Activation {
             Activation::LeakyRelu { .. } => "leakyRelu",
             Activation::Tanh => "tanh",
             Activation::Sigmoid => "sigmoid",
+            Activation::Softplus => "softplus",
         }
     }
 
@@ -48,7 +52,11 @@ impl Activation {
     pub fn parameter(&self) -> Option<(&'static str, f64)> {
         match *self {
             Activation::LeakyRelu { slope } => Some(("slope", slope)),
-            Activation::Identity | Activation::Relu | Activation::Tanh | Activation::Sigmoid => None,
+            Activation::Identity
+            | Activation::Relu
+            | Activation::Tanh
+            | Activation::Sigmoid
+            | Activation::Softplus => None,
         }
     }
 
@@ -101,6 +109,8 @@ impl Activation {
             Activation::LeakyRelu { slope } => input_bound * slope.abs().max(1.0),
             Activation::Tanh => input_bound.min(ones),
             Activation::Sigmoid => ones,
+            // 0 < softplus(z) ≤ |z| + ln 2.
+            Activation::Softplus => input_bound + std::f64::consts::LN_2 * ones,
         }
     }
 }
@@ -129,6 +139,9 @@ pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
         }
         Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
         Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+        Activation::Softplus => {
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(zero) + (-z.abs()).exp().ln_1p())
+        }
     }
 }
 
@@ -159,6 +172,10 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
         }
         Activation::Sigmoid => {
             dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * a * (one - a))
+        }
+        // softplus'(z) = σ(z).
+        Activation::Softplus => {
+            dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| *dz = da * sigmoid(z))
         }
     }
 }

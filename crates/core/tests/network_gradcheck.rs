@@ -507,10 +507,10 @@ fn a_corrupted_gradient_is_detected() {
 
 #[test]
 fn the_lists_cover_every_kind() {
-    // The chains above are built from exhaustive matches; this guards against a chain that stops
-    // early (a variant given an arm but not linked in).
+    // Activations come from their one list; the loss chain is built from an exhaustive match,
+    // and this guards against a chain that stops early (a variant given an arm but not linked in).
     let acts = all_activations();
-    assert_eq!(acts.len(), 5, "{acts:?}");
+    assert_eq!(acts.len(), Activation::ALL.len(), "{acts:?}");
     let losses = all_losses();
     assert_eq!(losses.len(), 2, "{losses:?}");
     // Every activation yields a distinct function of z on [−2, 2].
