@@ -41,3 +41,5 @@ export * as reference from './reference';
 export type { Backend, NetworkHandle, DatasetHandle } from './backend';
 // Hyperparameter tuning (issue 4): search spaces, random search, successive halving, parallel trials, babysitting.
 export * from './tuning';
+// Metrics on plain arrays (issue 9): confusion matrix, precision/recall/F1, top-k, MAE/RMSE/R².
+export * from './metrics';
