@@ -308,7 +308,7 @@ describe('activations', () => {
   //   ≤ 3 ulp ≤ 6u·|ref| (1 ulp ≤ 2u·|x| for normal x).
   // - sigmoid: expf (≤ 1 ulp) then 1 + e and a division (0.5 ulp each), the error of e passes
   //   through with factor ≤ 1: ≤ 3 ulp ≤ 6u·|ref|, plus 2·2^-149 where e^z is subnormal.
-  const fwdTol = (kind: R.ActivationKind, want: Float64Array) => (i: number): number => {
+  const fwdTol = (kind: R.ActivationKind, z: Float32Array, want: Float64Array) => (i: number): number => {
     switch (kind) {
       case 'identity':
       case 'relu':
@@ -322,6 +322,10 @@ describe('activations', () => {
       // factor ≤ 1) and one addition: ≤ 4 ulp ≤ 8u·|ref|.
       case 'softplus':
         return 8 * U * Math.abs(want[i]) + 2 * 2 ** -149;
+      // swish: σ(z) as in the sigmoid forward (≤ 3 ulp) times z (0.5 ulp): ≤ 8u·|ref|; for
+      // z < −87 σ(z) is subnormal, off by up to 2^-149 absolute, which z multiplies.
+      case 'swish':
+        return 8 * U * Math.abs(want[i]) + (1 + Math.abs(z[i])) * 2 ** -149;
     }
   };
 
@@ -331,7 +335,7 @@ describe('activations', () => {
         fc.property(zArb, (z) => {
           const got = N.activationForward(kind, z);
           const want = R.activationForward(kind, f64(z));
-          within(`forward ${kind}`, got, want, fwdTol(kind, want));
+          within(`forward ${kind}`, got, want, fwdTol(kind, z, want));
         }),
         RUNS,
       );
@@ -353,7 +357,7 @@ describe('activations', () => {
   // - tanh: native rounds a·a, 1 − a² and the product by da:
   //   ≤ 2u·|da|·(a² + |1 − a²|) + 2u·|ref| (1 − a² cancels when |a| → 1, hence the a² term).
   // - sigmoid: three f32 roundings ((da·a), (1 − a), product): ≤ 4u·|ref| + 2^-148.
-  const bwdTol = (kind: R.ActivationKind, a: Float32Array, da: Float32Array, want: Float64Array) => (i: number): number => {
+  const bwdTol = (kind: R.ActivationKind, z: Float32Array, a: Float32Array, da: Float32Array, want: Float64Array) => (i: number): number => {
     switch (kind) {
       case 'identity':
       case 'relu':
@@ -367,6 +371,16 @@ describe('activations', () => {
       // softplus: σ(z) as in the sigmoid forward (≤ 3 ulp) times da (0.5 ulp): ≤ 8u·|ref|.
       case 'softplus':
         return 8 * U * Math.abs(want[i]) + 2 ** -148;
+      // swish: s = σ(z) and t = σ(−z) = 1 − σ(z) share e^−|z|, each ≤ 3 ulp (6u relative); then
+      // p = z·t (u), 1 + p (u), s·(1 + p) and da·(…) (u each):
+      //   ≤ |da|·s·(7u·|p| + u·|1 + p|) + 8u·|ref| ≤ 16u·|da|·s·(1 + |z|·t),
+      // written with 1 + |z|·t, not |1 + z·t|, because the sum cancels near z ≈ −1.28 (swish' = 0).
+      // For z < −87 s is subnormal (off by 2^-149), and 1 + p ≈ z multiplies it.
+      case 'swish': {
+        const s = R.sigmoid(z[i]);
+        const t = R.sigmoid(-z[i]);
+        return 16 * U * Math.abs(da[i]) * s * (1 + Math.abs(z[i]) * t) + (1 + Math.abs(da[i]) * (2 + Math.abs(z[i]))) * 2 ** -149;
+      }
     }
   };
 
@@ -381,7 +395,7 @@ describe('activations', () => {
             const a = N.activationForward(kind, z);
             const got = N.activationBackward(kind, z, a, da);
             const want = R.activationBackward(kind, f64(z), f64(a), f64(da));
-            within(`backward ${kind}`, got, want, bwdTol(kind, a, da, want));
+            within(`backward ${kind}`, got, want, bwdTol(kind, z, a, da, want));
           },
         ),
         RUNS,
@@ -938,14 +952,16 @@ describe('rng and initialization', () => {
   // initWeights: both compute normal()·std in f64 and round once to f32; the only possible
   // difference is the ≤ 4 f64-ulp libm difference of normal() landing on an f32 rounding boundary,
   // so ≤ 1 f32 ulp (≤ 2u·|w|). (Observed: bit-identical on 440k draws.) zeros is exact.
-  for (const kind of ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'] as const) {
+  for (const kind of R.INIT_KINDS) {
+    // A kind's one parameter (random's scale) is the native call's last argument.
+    const parameter = R.initParameter(kind);
     it(`initWeights('${kind}') vs reference with Rng.withStream(seed, INIT)`, () => {
       fc.assert(
-        fc.property(dim, dim, seedArb, fc.oneof(fc.constant(undefined), fc.double({ min: 0, max: 5, noNaN: true })), (nIn, nOut, seed, scale) => {
-          const native = kind === 'random' ? N.initWeights(kind, nIn, nOut, seed, scale) : N.initWeights(kind, nIn, nOut, seed);
-          const init: R.InitKind = kind === 'random' ? { kind, scale } : { kind };
+        fc.property(dim, dim, seedArb, fc.oneof(fc.constant(undefined), fc.double({ min: 0, max: 5, noNaN: true })), (nIn, nOut, seed, value) => {
+          const native = parameter ? N.initWeights(kind, nIn, nOut, seed, value) : N.initWeights(kind, nIn, nOut, seed);
+          const init = { kind, ...(parameter ? { [parameter.name]: value } : {}) } as R.InitKind;
           const want = R.initWeights(init, nIn, nOut, R.Rng.withStream(seed, R.RngStream.INIT), new Float32Array(nIn * nOut));
-          if (kind === 'zeros') same('zeros', native, want);
+          if (R.INITIALIZERS[kind].draw === 'zeros') same('zeros', native, want);
           else within(kind, native, want, (i) => 2 * U * Math.abs(want[i]) + 2 ** -149);
         }),
         RUNS,

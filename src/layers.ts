@@ -66,3 +66,7 @@ export const sigmoid = (): LayerOptions => activationLayer('sigmoid', 'sigmoid')
 export const identity = (): LayerOptions => activationLayer('identity', 'identity');
 /** log(1 + e^z), a smooth relu (PyTorch's Softplus with β = 1). */
 export const softplus = (): LayerOptions => activationLayer('softplus', 'softplus');
+/** z·σ(z) (Keras's and tfjs's swish; Ramachandran et al. 2017). */
+export const swish = (): LayerOptions => activationLayer('swish', 'swish');
+/** `swish` under PyTorch's name (SiLU): the same layer, `activation: 'swish'`. */
+export const silu = (): LayerOptions => activationLayer('silu', 'swish');

@@ -38,6 +38,30 @@ describe('activation forward', () => {
   });
 });
 
+// g and g' at z, computed to 40 digits with mpmath (rounded to 17):
+//   from mpmath import mp, mpf, exp, expm1, erfc, sqrt, pi; mp.dps = 40
+//   sig = lambda z: 1/(1 + exp(-z))
+//   swish: z*sig(z), sig(z)*(1 + z*(1 - sig(z)))
+const KNOWN: { kind: ActivationKind; p?: number; z: number[]; g: number[]; gPrime: number[] }[] = [
+  {
+    kind: 'swish',
+    z: [-2, -0.5, 0, 0.5, 2, 40, -40],
+    g: [-0.23840584404423511, -0.18877033439907272, 0, 0.31122966560092728, 1.7615941559557649, 40, -1.6993417021166356e-16],
+    gPrime: [-0.090784248784895479, 0.26003881269734819, 0.5, 0.73996118730265181, 1.0907842487848955, 1.0000000000000002, -1.6568581595637197e-16],
+  },
+];
+
+describe('activation known values (mpmath)', () => {
+  for (const { kind, p, z, g, gPrime } of KNOWN) {
+    it(`${kind}${p === undefined ? '' : `(${p})`}: g and g' to 1e-15 relative`, () => {
+      const zz = Float64Array.from(z);
+      const a = activationForward(kind, zz, p);
+      expectClose(a, g, { abs: 0, rel: 1e-15 });
+      expectClose(activationBackward(kind, zz, a, zz.map(() => 1), p), gPrime, { abs: 0, rel: 1e-15 });
+    });
+  }
+});
+
 describe('activation backward', () => {
   it("relu'(0) = 0, leakyRelu'(0) = slope", () => {
     const z = f64(-1, 0, 1);

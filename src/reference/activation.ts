@@ -34,6 +34,8 @@ export const ACTIVATIONS = {
   sigmoid: { g: (z) => sigmoid(z), gPrime: (_z, a) => a * (1 - a) },
   // log(1 + e^z) without overflow; its derivative is σ(z).
   softplus: { g: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), gPrime: (z) => sigmoid(z) },
+  // z·σ(z); its derivative σ(z)·(1 + z·(1 − σ(z))), with 1 − σ(z) written σ(−z) (no cancellation).
+  swish: { g: (z) => z * sigmoid(z), gPrime: (z) => sigmoid(z) * (1 + z * sigmoid(-z)) },
 } as const satisfies Record<string, ActivationDefinition>;
 
 export type ActivationKind = keyof typeof ACTIVATIONS;

@@ -23,6 +23,8 @@ pub enum Activation {
     Sigmoid,
     /// log(1 + e^z), computed as max(z, 0) + log1p(e^−|z|) (never overflows).
     Softplus,
+    /// z·σ(z) (Keras's swish, PyTorch's SiLU).
+    Swish,
 }
 
 impl Activation {
@@ -34,6 +36,7 @@ impl Activation {
         Activation::Tanh,
         Activation::Sigmoid,
         Activation::Softplus,
+        Activation::Swish,
     ];
 
     /// The name users type (`relu`, `leakyRelu`).
@@ -45,6 +48,7 @@ impl Activation {
             Activation::Tanh => "tanh",
             Activation::Sigmoid => "sigmoid",
             Activation::Softplus => "softplus",
+            Activation::Swish => "swish",
         }
     }
 
@@ -56,7 +60,8 @@ impl Activation {
             | Activation::Relu
             | Activation::Tanh
             | Activation::Sigmoid
-            | Activation::Softplus => None,
+            | Activation::Softplus
+            | Activation::Swish => None,
         }
     }
 
@@ -111,6 +116,8 @@ impl Activation {
             Activation::Sigmoid => ones,
             // 0 < softplus(z) ≤ |z| + ln 2.
             Activation::Softplus => input_bound + std::f64::consts::LN_2 * ones,
+            // 0 < σ(z) < 1, so |swish(z)| ≤ |z|.
+            Activation::Swish => input_bound,
         }
     }
 }
@@ -123,6 +130,20 @@ pub(crate) fn sigmoid<T: Real>(z: T) -> T {
     let e = (-z.abs()).exp();
     let num = if z >= T::zero() { one } else { e };
     num / (one + e)
+}
+
+/// `(σ(z), σ(−z))` from one exponential: both are `{1 or e}/(1 + e)` with `e = e^−|z|`, so
+/// neither is computed as `1 − ` the other (no cancellation).
+#[inline(always)]
+fn sigmoid_pair<T: Real>(z: T) -> (T, T) {
+    let one = T::one();
+    let e = (-z.abs()).exp();
+    let d = one + e;
+    if z >= T::zero() {
+        (one / d, e / d)
+    } else {
+        (e / d, one / d)
+    }
 }
 
 /// `a = g(z)` elementwise. Panics if the lengths differ.
@@ -142,6 +163,7 @@ pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
         Activation::Softplus => {
             a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(zero) + (-z.abs()).exp().ln_1p())
         }
+        Activation::Swish => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z * sigmoid(z)),
     }
 }
 
@@ -177,6 +199,12 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
         Activation::Softplus => {
             dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| *dz = da * sigmoid(z))
         }
+        // swish'(z) = σ(z)·(1 + z·(1 − σ(z))), with 1 − σ(z) computed as σ(−z): subtracting
+        // from 1 would cancel for large z (and z multiplies the cancelled error).
+        Activation::Swish => dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| {
+            let (s, t) = sigmoid_pair(z);
+            *dz = da * (s * (one + z * t));
+        }),
     }
 }
 
@@ -206,6 +234,43 @@ mod tests {
         assert!((s[4] - 0.8807970779778823).abs() < 1e-15);
         assert!((s[0] - (1.0 - 0.8807970779778823)).abs() < 1e-15);
         assert_eq!(s[2], 0.5);
+    }
+
+    /// g and g' at `z` against values computed to 40 digits with mpmath (relative 1e-15), in f64.
+    fn check_known(act: Activation, z: &[f64], g: &[f64], g_prime: &[f64]) {
+        let a = fwd(act, z);
+        let mut dz = vec![0.0; z.len()];
+        activation_backward(act, z, &a, &vec![1.0; z.len()], &mut dz);
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-15 * y.abs();
+        for i in 0..z.len() {
+            assert!(close(a[i], g[i]), "{act:?}({}) = {}, expected {}", z[i], a[i], g[i]);
+            assert!(close(dz[i], g_prime[i]), "{act:?}'({}) = {}, expected {}", z[i], dz[i], g_prime[i]);
+        }
+    }
+
+    #[test]
+    fn swish_known_values() {
+        // mpmath: z·σ(z) and σ(z)·(1 + z·(1 − σ(z))).
+        let z = [-2.0, -0.5, 0.0, 0.5, 2.0, 40.0, -40.0];
+        let g = [
+            -0.23840584404423511,
+            -0.18877033439907272,
+            0.0,
+            0.31122966560092728,
+            1.7615941559557649,
+            40.0,
+            -1.6993417021166356e-16,
+        ];
+        let g_prime = [
+            -0.090784248784895479,
+            0.26003881269734819,
+            0.5,
+            0.73996118730265181,
+            1.0907842487848955,
+            1.0000000000000002,
+            -1.6568581595637197e-16,
+        ];
+        check_known(Activation::Swish, &z, &g, &g_prime);
     }
 
     #[test]
