@@ -368,9 +368,10 @@ describe('activations', () => {
         return 2 * U * Math.abs(da[i]) * (a[i] * a[i] + Math.abs(1 - a[i] * a[i])) + 2 * U * Math.abs(want[i]) + 2 ** -148;
       case 'sigmoid':
         return 4 * U * Math.abs(want[i]) + 2 ** -148;
-      // softplus: σ(z) as in the sigmoid forward (≤ 3 ulp) times da (0.5 ulp): ≤ 8u·|ref|.
+      // softplus: σ(z) as in the sigmoid forward (≤ 3 ulp) times da (0.5 ulp): ≤ 8u·|ref|; for
+      // z < −87 σ(z) is subnormal, off by up to 2^-149 absolute, which da multiplies.
       case 'softplus':
-        return 8 * U * Math.abs(want[i]) + 2 ** -148;
+        return 8 * U * Math.abs(want[i]) + (2 + Math.abs(da[i])) * 2 ** -149;
       // swish: s = σ(z) and t = σ(−z) = 1 − σ(z) share e^−|z|, each ≤ 3 ulp (6u relative); then
       // p = z·t (u), 1 + p (u), s·(1 + p) and da·(…) (u each):
       //   ≤ |da|·s·(7u·|p| + u·|1 + p|) + 8u·|ref| ≤ 16u·|da|·s·(1 + |z|·t),
