@@ -1,13 +1,14 @@
 // The one TS-side check of a layer description (kinds, keys, types and ranges), so builders
 // and hand-written objects get the same messages; and the defaults a model applies to the list.
-// Activation kinds, their parameters and defaults come from their one definition
-// (src/reference/activation.ts, the twin of crates/core/src/activation.rs).
+// Activation and initializer kinds, their parameters and defaults come from their one definition
+// (src/reference/activation.ts and init.ts, the twins of crates/core/src/activation.rs and init.rs).
 import type { LayerOptions } from './backend';
 import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './reference/activation';
+import { INIT_KINDS, INITIALIZERS, type InitName } from './reference/init';
 import * as check from './validation/args';
 
-export type InitName = 'zeros' | 'random' | 'he' | 'xavier' | 'glorot' | 'lecun';
-export const INIT_NAMES: readonly InitName[] = ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'];
+export type { InitName };
+export const INIT_NAMES: readonly InitName[] = INIT_KINDS;
 export const LAYER_KINDS = ['dense', 'batchNorm', 'activation', 'dropout'] as const;
 export const DENSE_KEYS = ['init', 'initScale', 'l2', 'l1', 'useBias'] as const;
 export const BATCH_NORM_KEYS = ['momentum', 'epsilon'] as const;
@@ -34,7 +35,8 @@ export function checkLayer(where: string, layer: unknown, field = (name: string)
       const o = check.options(where, layer, KEYS.dense);
       check.integer(at('units'), o.units, 1, 2 ** 31);
       if (o.init !== undefined) check.oneOf(at('init'), o.init, INIT_NAMES);
-      if (o.initScale !== undefined) check.number(at('initScale'), o.initScale, 0);
+      // `initScale` is random's `scale`.
+      if (o.initScale !== undefined) check.number(at('initScale'), o.initScale, INITIALIZERS.random.parameter.min);
       if (o.l2 !== undefined) check.number(at('l2'), o.l2, 0);
       if (o.l1 !== undefined) check.number(at('l1'), o.l1, 0);
       if (o.useBias !== undefined) check.boolean(at('useBias'), o.useBias);

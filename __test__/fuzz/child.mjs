@@ -153,7 +153,7 @@ function modelSpec(r) {
   for (let d = 0; d < nDense; d++) {
     const last = d === nDense - 1;
     const opts = {};
-    if (r.chance(0.3)) opts.init = r.pick(['he', 'xavier', 'glorot', 'lecun', 'random', 'zeros']);
+    if (r.chance(0.3)) opts.init = r.pick(T.reference.INIT_KINDS);
     if (r.chance(0.2)) opts.l2 = r.pick([1e-4, 0.01, 0.1]);
     if (r.chance(0.1)) opts.l1 = r.pick([1e-4, 0.01]);
     layers.push(T.dense(last ? outUnits : r.int(1, 8), opts));
@@ -1268,7 +1268,7 @@ function kernelCall(r, f32) {
     optimizerStep: () => [f32(n), f32(n), f32(n), f32(n), { kind: r.pick(['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw']), learningRate: 0.01, step: 1 }],
     rngU32: () => [r.int(0, 100), r.int(0, 4), r.int(0, 8)],
     rngNormal: () => [r.int(0, 100), r.int(0, 4), r.int(0, 8)],
-    initWeights: () => [r.pick(['he', 'xavier', 'glorot', 'lecun', 'random', 'zeros']), k, n, r.int(0, 100), 0.01],
+    initWeights: () => [r.pick(T.reference.INIT_KINDS), k, n, r.int(0, 100), 0.01],
     augmentImages: () => [f32(m * 9), { height: 3, width: 3, shift: 1, rotation: 10, scale: 0.1, noise: 0.1 }, r.int(0, 100)],
     transformImage: () => [f32(m * 9), { height: 3, width: 3 }, { dx: 1, dy: -1, rotation: 15, scale: 1.1, flip: true }],
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { initStd, initWeights, normalizeInit, Rng, RngStream, type InitKind } from '../../src/reference';
+import { INIT_KINDS, INITIALIZERS, initFromName, initStd, initWeights, normalizeInit, Rng, RngStream, type InitKind } from '../../src/reference';
 
 const nIn = 500;
 const nOut = 400;
@@ -14,6 +14,11 @@ const CASES: [InitKind, number][] = [
 ];
 
 describe('weight initialization', () => {
+  it('has a case, with its std written out by hand, for every kind of the table that draws', () => {
+    const drawing = INIT_KINDS.filter((kind) => INITIALIZERS[kind].draw !== 'zeros');
+    expect(new Set(CASES.map(([init]) => init.kind))).toEqual(new Set(drawing));
+  });
+
   for (const [init, std] of CASES) {
     it(`${JSON.stringify(init)}: sample std within 3% of ${std.toPrecision(4)}, mean ≈ 0`, () => {
       const w = initWeights(init, nIn, nOut, Rng.withStream(1, RngStream.INIT), new Float64Array(nIn * nOut));
@@ -58,5 +63,16 @@ describe('weight initialization', () => {
     expect(normalizeInit({ kind: 'random', scale: 2 })).toEqual({ kind: 'random', scale: 2 });
     expect(() => normalizeInit('bogus' as never)).toThrow(/unknown init/);
     expect(() => initWeights('he', 2, 2, new Rng(0), new Float64Array(3))).toThrow();
+  });
+
+  it('initFromName: every name, its parameter or its default, checked as Init::from_name', () => {
+    for (const kind of INIT_KINDS) expect(initFromName(kind, () => undefined).kind).toBe(kind);
+    expect(initFromName('random', () => undefined)).toEqual({ kind: 'random', scale: 0.01 });
+    expect(initFromName('random', (key) => (key === 'scale' ? 0.5 : undefined))).toEqual({ kind: 'random', scale: 0.5 });
+    expect(initFromName('he', () => 0.5)).toEqual({ kind: 'he' });
+    expect(() => initFromName('He', () => undefined)).toThrow(`init: unknown initializer 'He', expected ${INIT_KINDS.join(' | ')}`);
+    for (const bad of [-1, NaN, Infinity]) {
+      expect(() => initFromName('random', () => bad, (arg) => `layers[0].${arg}`)).toThrow(/^layers\[0\]\.scale: must be a finite number ≥ 0, got /);
+    }
   });
 });

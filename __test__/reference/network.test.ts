@@ -12,7 +12,7 @@ import type {
   OptimizerOptions,
 } from '../../src/backend';
 import { nativeBackend } from '../../src/backends';
-import { ACTIVATION_KINDS, referenceBackend, relativeDifference, Rng, RngStream } from '../../src/reference';
+import { ACTIVATION_KINDS, INIT_KINDS, referenceBackend, relativeDifference, Rng, RngStream } from '../../src/reference';
 import { bytesOf, datasetOf } from '../model/helpers';
 
 const backends = { native: nativeBackend, reference: referenceBackend } as const;
@@ -118,13 +118,8 @@ function copyTensors(from: NetworkHandle, to: NetworkHandle): void {
 
 describe('reference network: initialization', () => {
   const inits: Array<Pick<LayerOptions, 'init' | 'initScale'>> = [
-    { init: 'zeros' },
-    { init: 'random' },
+    ...INIT_KINDS.map((init) => ({ init })),
     { init: 'random', initScale: 0.7 },
-    { init: 'he' },
-    { init: 'xavier' },
-    { init: 'glorot' },
-    { init: 'lecun' },
     {}, // default: he
   ];
 

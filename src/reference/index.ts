@@ -19,7 +19,7 @@ export {
 export { dropoutForward, dropoutBackward, type DropoutResult } from './dropout';
 export { regularizationGrad, regularizationCost } from './regularization';
 export { sgdStep, momentumStep, nesterovStep, rmspropStep, adamStep, adamwStep } from './optimizers';
-export { initWeights, initStd, normalizeInit, type InitKind, type InitName } from './init';
+export { initWeights, initStd, normalizeInit, initFromName, initParameter, INITIALIZERS, INIT_KINDS, DEFAULT_INIT, type InitKind, type InitName } from './init';
 export {
   augmentImages,
   transformImage,

@@ -1,70 +1,121 @@
 /**
- * Weight initialization for W[nIn, nOut], drawn row-major from the INIT stream:
- *   zeros  → 0 (draws nothing)
- *   random → scale·N(0,1), scale = 0.01 by default
- *   he     → N(0,1)·√(2/nIn)
- *   xavier → N(0,1)·√(1/nIn)   (the course's "Xavier")
- *   glorot → N(0,1)·√(2/(nIn+nOut))
- *   lecun  → N(0,1)·√(1/nIn)
- * The std is computed in double and multiplied by rng.normal() in double, then stored.
+ * Weight initialization for W[nIn, nOut], drawn row-major from the INIT stream.
+ *
+ * `INITIALIZERS` is the TypeScript side's one definition of every kind: the name users type,
+ * its parameter and default, and its draw (the native twin is crates/core/src/init.rs). The API
+ * (src/layerConfig.ts), the reference network and the tests all read this table, so adding a
+ * kind here and in Rust is all it takes on this side.
+ *
+ * A normal kind stores std·normal(), the std computed in double and the product rounded once
+ * (exact normal, no truncation); zeros stores 0 and draws nothing.
  */
+import { invalid, showNumber } from './network';
 import type { Rng } from './rng';
 import { checkLength, type FloatArray } from './types';
 
-export type InitKind =
-  | { kind: 'zeros' }
-  | { kind: 'random'; scale?: number }
-  | { kind: 'he' }
-  | { kind: 'xavier' }
-  | { kind: 'glorot' }
-  | { kind: 'lecun' };
+interface InitParameter {
+  readonly name: string;
+  readonly defaultValue: number;
+  /** The smallest value allowed (the value must also be finite). */
+  readonly min: number;
+}
 
-export type InitName = InitKind['kind'];
+type InitDefinition =
+  | { readonly draw: 'zeros' }
+  | {
+      readonly draw: 'normal';
+      /** Its one parameter, if it has one (random's scale). */
+      readonly parameter?: InitParameter;
+      /** The standard deviation for W[nIn, nOut]; `p` is the parameter's value. */
+      std(nIn: number, nOut: number, p: number): number;
+    };
 
-const INIT_NAMES: readonly InitName[] = ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'];
+export const INITIALIZERS = {
+  zeros: { draw: 'zeros' },
+  random: { draw: 'normal', parameter: { name: 'scale', defaultValue: 0.01, min: 0 }, std: (_nIn, _nOut, scale) => scale },
+  he: { draw: 'normal', std: (nIn) => Math.sqrt(2 / nIn) },
+  // The course's "Xavier".
+  xavier: { draw: 'normal', std: (nIn) => Math.sqrt(1 / nIn) },
+  glorot: { draw: 'normal', std: (nIn, nOut) => Math.sqrt(2 / (nIn + nOut)) },
+  lecun: { draw: 'normal', std: (nIn) => Math.sqrt(1 / nIn) },
+} as const satisfies Record<string, InitDefinition>;
+
+export type InitName = keyof typeof INITIALIZERS;
+export const INIT_KINDS = Object.keys(INITIALIZERS) as InitName[];
+/** What a dense layer gets when it names none (`Init::DEFAULT`). */
+export const DEFAULT_INIT: InitName = 'he';
+
+/** `{ kind }`, plus the kind's parameter under its own name (`{ kind: 'random', scale: 0.5 }`). */
+export type InitKind = {
+  [K in InitName]: { kind: K } & ((typeof INITIALIZERS)[K] extends { parameter: { name: infer P extends string } } ? { [key in P]?: number } : unknown);
+}[InitName];
+
+/** The parameter a kind takes (name, default and minimum), if any. */
+export function initParameter(kind: InitName): InitParameter | undefined {
+  const d = definition(kind);
+  return d.draw === 'normal' ? d.parameter : undefined;
+}
+
+function definition(kind: InitName): InitDefinition {
+  if (!Object.hasOwn(INITIALIZERS, kind)) throw new Error(`unknown init: ${String(kind)} (expected one of ${INIT_KINDS.join(', ')})`);
+  return (INITIALIZERS as Record<string, InitDefinition>)[kind];
+}
+
+/** The parameter's value in `init`, or its default. */
+function parameterValue(init: InitKind): number {
+  const parameter = initParameter(init.kind);
+  if (parameter === undefined) return 0;
+  return (init as unknown as Record<string, number | undefined>)[parameter.name] ?? parameter.defaultValue;
+}
+
+/**
+ * `Init::from_name`: the kind called `name`, its parameter read by `parameter(its name)` or
+ * defaulted, checked. Errors are the binding's (`init: unknown initializer …`, `scale: must be …`),
+ * the argument's name passed through `field` so callers say where it sits.
+ */
+export function initFromName(name: string, parameter: (key: string) => number | undefined, field: (arg: string) => string = (arg) => arg): InitKind {
+  if (!Object.hasOwn(INITIALIZERS, name)) {
+    throw invalid(field('init'), `unknown initializer '${name}', expected ${INIT_KINDS.join(' | ')}`);
+  }
+  const kind = name as InitName;
+  const p = initParameter(kind);
+  if (p === undefined) return { kind } as InitKind;
+  const value = parameter(p.name) ?? p.defaultValue;
+  if (!(Number.isFinite(value) && value >= p.min)) throw invalid(field(p.name), `must be a finite number ≥ ${p.min}, got ${showNumber(value)}`);
+  return { kind, [p.name]: value } as InitKind;
+}
 
 /** Accepts 'he' or { kind: 'he' } and returns the object form. */
 export function normalizeInit(init: InitKind | InitName): InitKind {
   const obj = typeof init === 'string' ? ({ kind: init } as InitKind) : init;
-  if (!INIT_NAMES.includes(obj.kind)) {
-    throw new Error(`unknown init: ${String(obj.kind)} (expected one of ${INIT_NAMES.join(', ')})`);
-  }
+  definition(obj.kind);
   return obj;
 }
 
 /** The standard deviation of the normal each kind draws from (0 for zeros). */
 export function initStd(init: InitKind | InitName, nIn: number, nOut: number): number {
   const k = normalizeInit(init);
-  switch (k.kind) {
-    case 'zeros':
-      return 0;
-    case 'random':
-      return k.scale ?? 0.01;
-    case 'he':
-      return Math.sqrt(2 / nIn);
-    case 'xavier':
-    case 'lecun':
-      return Math.sqrt(1 / nIn);
-    case 'glorot':
-      return Math.sqrt(2 / (nIn + nOut));
-  }
+  const d = definition(k.kind);
+  return d.draw === 'zeros' ? 0 : d.std(nIn, nOut, parameterValue(k));
 }
 
 /** Fills out[nIn·nOut] row-major and returns it. */
-export function initWeights<T extends FloatArray>(
-  init: InitKind | InitName,
-  nIn: number,
-  nOut: number,
-  rng: Rng,
-  out: T,
-): T {
+export function initWeights<T extends FloatArray>(init: InitKind | InitName, nIn: number, nOut: number, rng: Rng, out: T): T {
   checkLength('initWeights', 'out', out, nIn * nOut);
   const k = normalizeInit(init);
-  if (k.kind === 'zeros') {
-    out.fill(0);
-    return out;
+  const d = definition(k.kind);
+  switch (d.draw) {
+    case 'zeros':
+      out.fill(0);
+      return out;
+    case 'normal': {
+      const std = d.std(nIn, nOut, parameterValue(k));
+      for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
+      return out;
+    }
+    default: {
+      const never: never = d;
+      throw new Error(`unhandled draw ${String(never)}`);
+    }
   }
-  const std = initStd(k, nIn, nOut);
-  for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
-  return out;
 }

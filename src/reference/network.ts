@@ -40,7 +40,7 @@ import { batchNormBackward, batchNormForwardInference, batchNormForwardTrain, ba
 import { addBias, biasGrad } from './bias';
 import { dropoutBackward, dropoutForward } from './dropout';
 import { gemm } from './gemm';
-import { initWeights, type InitKind } from './init';
+import { DEFAULT_INIT, initFromName, initWeights, type InitKind } from './init';
 import { sigmoidBinaryCrossEntropy, softmax, softmaxCrossEntropy } from './loss';
 import { adamStep, adamwStep, momentumStep, nesterovStep, rmspropStep, sgdStep } from './optimizers';
 import { regularizationCost, regularizationGrad } from './regularization';
@@ -216,7 +216,6 @@ export function validateSpec(spec: NetworkSpec): void {
   }
 }
 
-const INIT_KINDS = ['zeros', 'random', 'he', 'xavier', 'glorot', 'lecun'] as const;
 const OPTIMIZERS = ['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'] as const;
 
 /** `parse_layer` of the binding: defaults filled in, names checked. */
@@ -226,23 +225,12 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
   switch (kind) {
     case 'dense': {
       const units = positive(at('units'), o.units);
-      const initName = o.init ?? 'he';
-      if (!(INIT_KINDS as readonly string[]).includes(initName)) {
-        throw invalid(
-          at('init'),
-          `init: unknown initializer '${initName}', expected zeros | random | he | xavier | glorot | lecun`,
-        );
-      }
-      let init: InitKind;
-      if (initName === 'random') {
-        const scale = o.initScale ?? 0.01;
-        if (!(Number.isFinite(scale) && scale >= 0)) {
-          throw invalid(at('init'), `scale: must be a finite number ≥ 0, got ${showNumber(scale)}`);
-        }
-        init = { kind: 'random', scale };
-      } else {
-        init = { kind: initName as Exclude<InitKind['kind'], 'random'> };
-      }
+      // random's `scale` is the layer's `initScale` option.
+      const init = initFromName(
+        String(o.init ?? DEFAULT_INIT),
+        (key) => (key === 'scale' ? o.initScale : undefined),
+        (arg) => at(arg === 'scale' ? 'initScale' : arg),
+      );
       return { kind: 'dense', units, init, l2: o.l2 ?? 0, l1: o.l1 ?? 0, useBias: o.useBias ?? true };
     }
     case 'batchNorm':

@@ -5,14 +5,20 @@
 //! no truncation). `Zeros` draws nothing. Scales (docs/CONVENTIONS.md):
 //! He `√(2/n_in)`, the course's Xavier `√(1/n_in)`, Glorot `√(2/(n_in+n_out))`, LeCun `√(1/n_in)`.
 
+use crate::error::ArgError;
 use crate::real::{real, Real};
 use crate::rng::Rng;
 
-/// Weight initialization scheme. `Random`'s conventional scale is 0.01.
+/// Weight initialization scheme. Everything about a kind lives in this file: its name, its
+/// parameter and default, its check and its draw; adding one is a variant, an entry in `ALL`
+/// and an arm in each `match` below (the compiler lists them).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Init {
     Zeros,
-    Random { scale: f64 },
+    /// `scale`·N(0,1); the conventional scale is 0.01.
+    Random {
+        scale: f64,
+    },
     He,
     Xavier,
     Glorot,
@@ -20,6 +26,69 @@ pub enum Init {
 }
 
 impl Init {
+    /// Every initializer, with its default parameter.
+    pub const ALL: &'static [Init] =
+        &[Init::Zeros, Init::Random { scale: 0.01 }, Init::He, Init::Xavier, Init::Glorot, Init::Lecun];
+
+    /// What a dense layer gets when it names none.
+    pub const DEFAULT: Init = Init::He;
+
+    /// The name users type (`he`, `glorot`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Init::Zeros => "zeros",
+            Init::Random { .. } => "random",
+            Init::He => "he",
+            Init::Xavier => "xavier",
+            Init::Glorot => "glorot",
+            Init::Lecun => "lecun",
+        }
+    }
+
+    /// The name and value of its one parameter, if it has one.
+    pub fn parameter(&self) -> Option<(&'static str, f64)> {
+        match *self {
+            Init::Random { scale } => Some(("scale", scale)),
+            Init::Zeros | Init::He | Init::Xavier | Init::Glorot | Init::Lecun => None,
+        }
+    }
+
+    /// The same kind with its parameter set to `value`.
+    fn with_parameter(self, value: f64) -> Self {
+        match self {
+            Init::Random { .. } => Init::Random { scale: value },
+            other => other,
+        }
+    }
+
+    /// The initializer called `name` (error argument `init`), its parameter given by
+    /// `parameter(name of the parameter)` or defaulted, checked (error argument `scale`).
+    pub fn from_name(name: &str, parameter: impl Fn(&str) -> Option<f64>) -> Result<Self, ArgError> {
+        let Some(&kind) = Self::ALL.iter().find(|i| i.name() == name) else {
+            let names: Vec<_> = Self::ALL.iter().map(|i| i.name()).collect();
+            return Err(ArgError::new(
+                "init",
+                format!("unknown initializer '{name}', expected {}", names.join(" | ")),
+            ));
+        };
+        let init = match kind.parameter().and_then(|(key, _)| parameter(key)) {
+            Some(value) => kind.with_parameter(value),
+            None => kind,
+        };
+        init.validate()?;
+        Ok(init)
+    }
+
+    /// Checks the parameter's value (random's scale: finite, ≥ 0).
+    pub fn validate(&self) -> Result<(), ArgError> {
+        match self.parameter() {
+            Some((key, value)) if !(value.is_finite() && value >= 0.0) => {
+                Err(ArgError::new(key, format!("must be a finite number ≥ 0, got {value}")))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Standard deviation of the normal draw (`None` for `Zeros`, which draws nothing).
     pub fn std(self, n_in: usize, n_out: usize) -> Option<f64> {
         let (fi, fo) = (n_in as f64, n_out as f64);
@@ -113,6 +182,35 @@ mod tests {
         init_weights(Init::Zeros, 3, 4, &mut rng, &mut w);
         assert!(w.iter().all(|&x| x == 0.0));
         assert_eq!(rng, before);
+    }
+
+    #[test]
+    fn names_round_trip_with_defaults() {
+        for &init in Init::ALL {
+            assert_eq!(Init::from_name(init.name(), |_| None), Ok(init));
+        }
+        assert_eq!(Init::from_name("random", |_| None), Ok(Init::Random { scale: 0.01 }));
+        assert_eq!(
+            Init::from_name("random", |k| (k == "scale").then_some(0.5)),
+            Ok(Init::Random { scale: 0.5 })
+        );
+        // A kind without a parameter never asks for one.
+        assert_eq!(Init::from_name("he", |k| panic!("asked for {k}")), Ok(Init::He));
+    }
+
+    #[test]
+    fn from_name_rejects_unknown_names_and_bad_scales() {
+        let err = Init::from_name("He", |_| None).unwrap_err();
+        assert_eq!(err.arg, "init");
+        let names: Vec<_> = Init::ALL.iter().map(|i| i.name()).collect();
+        assert_eq!(err.message, format!("unknown initializer 'He', expected {}", names.join(" | ")));
+        assert!(err.message.contains("expected zeros | random | he | xavier | glorot | lecun"), "{err}");
+        for bad in [-1.0, f64::NAN, f64::INFINITY] {
+            let err = Init::from_name("random", |_| Some(bad)).unwrap_err();
+            assert_eq!(err.arg, "scale");
+            assert!(err.message.starts_with("must be a finite number ≥ 0, got "), "{err}");
+        }
+        assert_eq!(Init::from_name("random", |_| Some(0.0)), Ok(Init::Random { scale: 0.0 }));
     }
 
     #[test]

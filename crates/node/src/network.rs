@@ -13,6 +13,7 @@ use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
 use tunenet_core::activation::Activation;
+use tunenet_core::init::Init;
 use tunenet_core::network::gradcheck::compare_gradients;
 use tunenet_core::network::{
     BatchBuffers, Dataset, Diverged, EpochCursor, EpochOptions, LayerSpec, LossKind, Network, NetworkSpec,
@@ -25,7 +26,7 @@ pub struct LayerOptions {
     /// dense | batchNorm | activation | dropout
     pub kind: String,
     pub units: Option<f64>,
-    /// zeros | random | he | xavier | glorot | lecun
+    /// A name from `Init::ALL` (zeros, random, he, …); default he.
     pub init: Option<String>,
     pub init_scale: Option<f64>,
     pub l2: Option<f64>,
@@ -66,8 +67,13 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
     Ok(match o.kind.as_str() {
         "dense" => LayerSpec::Dense {
             units: check::positive(&at("units"), o.units.unwrap_or(0.0))?,
-            init: parse_init(o.init.as_deref().unwrap_or("he"), o.init_scale)
-                .map_err(|e| check::invalid(&at("init"), e.reason))?,
+            // random's `scale` is the layer's `initScale` option.
+            init: parse_init(o.init.as_deref().unwrap_or(Init::DEFAULT.name()), o.init_scale).map_err(
+                |e| {
+                    let field = if e.arg == "scale" { "initScale" } else { e.arg.as_str() };
+                    check::invalid(&at(field), e.message)
+                },
+            )?,
             l2: o.l2.unwrap_or(0.0),
             l1: o.l1.unwrap_or(0.0),
             use_bias: o.use_bias.unwrap_or(true),

@@ -5,6 +5,7 @@ use napi::bindgen_prelude::{Float32Array, Float64Array, Uint32Array};
 use napi_derive::napi;
 use tunenet_core::init::{init_weights as core_init, Init};
 use tunenet_core::rng::{stream, Rng};
+use tunenet_core::ArgError;
 
 /// The first `count` 32-bit outputs of stream `stream` of `seed`.
 #[napi(catch_unwind)]
@@ -22,23 +23,10 @@ pub fn rng_normal(seed: f64, stream: f64, count: f64) -> Result<Float64Array> {
     Ok(Float64Array::new((0..count).map(|_| rng.normal()).collect()))
 }
 
-pub fn parse_init(kind: &str, scale: Option<f64>) -> Result<Init> {
-    Ok(match kind {
-        "zeros" => Init::Zeros,
-        "random" => Init::Random { scale: check::non_negative("scale", scale.unwrap_or(0.01))? },
-        "he" => Init::He,
-        "xavier" => Init::Xavier,
-        "glorot" => Init::Glorot,
-        "lecun" => Init::Lecun,
-        other => {
-            return Err(check::invalid(
-                "init",
-                format!(
-                    "unknown initializer '{other}', expected zeros | random | he | xavier | glorot | lecun"
-                ),
-            ))
-        }
-    })
+/// The initializer `kind` (`init`) with random's `scale`, named, defaulted and checked by its one
+/// definition (`Init::from_name`); callers say where the error's argument sits.
+pub fn parse_init(kind: &str, scale: Option<f64>) -> std::result::Result<Init, ArgError> {
+    Init::from_name(kind, |key| if key == "scale" { scale } else { None })
 }
 
 /// Weights [nIn, nOut] drawn row-major from the INIT stream of `seed`.
@@ -50,7 +38,7 @@ pub fn init_weights(
     seed: f64,
     scale: Option<f64>,
 ) -> Result<Float32Array> {
-    let init = parse_init(&init, scale)?;
+    let init = parse_init(&init, scale).map_err(|e| check::invalid(&e.arg, e.message))?;
     let (n_in, n_out) = (check::positive("nIn", n_in)?, check::positive("nOut", n_out)?);
     if n_in.checked_mul(n_out).is_none_or(|len| len > 1 << 31) {
         return Err(check::invalid("nOut", format!("{n_in}×{n_out} weights are too many (at most 2^31)")));

@@ -98,14 +98,7 @@ impl NetworkSpec {
                     if !(l1.is_finite() && l1 >= 0.0) {
                         return Err(at("l1", format!("must be a finite number ≥ 0, got {l1}")));
                     }
-                    if let Init::Random { scale } = init {
-                        if !(scale.is_finite() && scale >= 0.0) {
-                            return Err(at(
-                                "init.scale",
-                                format!("must be a finite number ≥ 0, got {scale}"),
-                            ));
-                        }
-                    }
+                    init.validate().map_err(|e| at(&format!("init.{}", e.arg), e.message))?;
                     if use_bias && matches!(self.layers.get(i + 1), Some(LayerSpec::BatchNorm { .. })) {
                         return Err(at(
                             "useBias",
