@@ -326,6 +326,10 @@ describe('activations', () => {
       // z < −87 σ(z) is subnormal, off by up to 2^-149 absolute, which z multiplies.
       case 'swish':
         return 8 * U * Math.abs(want[i]) + (1 + Math.abs(z[i])) * 2 ** -149;
+      // selu: z > 0: f32(λ) and one product, ≤ 2u·|ref|; z ≤ 0: f32(λ·α) (u), expm1f (1 ulp, 2u)
+      // and one product (u), ≤ 4u·|ref|; slack 2. A subnormal product is off by 2^-150.
+      case 'selu':
+        return 8 * U * Math.abs(want[i]) + 2 ** -149;
     }
   };
 
@@ -382,6 +386,10 @@ describe('activations', () => {
         const t = R.sigmoid(-z[i]);
         return 16 * U * Math.abs(da[i]) * s * (1 + Math.abs(z[i]) * t) + (1 + Math.abs(da[i]) * (2 + Math.abs(z[i]))) * 2 ** -149;
       }
+      // selu: z > 0: f32(λ)·da, ≤ 2u·|ref|; z ≤ 0: da·(f32(λ·α)·expf(z)): u + 2u + 2 products
+      // = 5u·|ref|; slack 2. For z < −87 e^z is subnormal (off by 2^-149) and λ·α·da multiply it.
+      case 'selu':
+        return 10 * U * Math.abs(want[i]) + (1 + 2 * Math.abs(da[i])) * 2 ** -149;
     }
   };
 

@@ -70,3 +70,5 @@ export const softplus = (): LayerOptions => activationLayer('softplus', 'softplu
 export const swish = (): LayerOptions => activationLayer('swish', 'swish');
 /** `swish` under PyTorch's name (SiLU): the same layer, `activation: 'swish'`. */
 export const silu = (): LayerOptions => activationLayer('silu', 'swish');
+/** Scaled ELU with PyTorch's fixed λ ≈ 1.0507, α ≈ 1.6733 (self-normalizing with lecun init). */
+export const selu = (): LayerOptions => activationLayer('selu', 'selu');

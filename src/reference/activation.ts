@@ -17,6 +17,10 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/** SELU's λ and α: PyTorch's constants (Klambauer et al. 2017), 1.0507009873554804934193349852946 and 1.6732632423543772848170429916717. */
+export const SELU_LAMBDA = 1.0507009873554805;
+export const SELU_ALPHA = 1.6732632423543772;
+
 interface ActivationDefinition {
   /** Its one parameter's name and default, if it has one (leakyRelu's slope). */
   parameter?: readonly [name: string, defaultValue: number];
@@ -36,6 +40,11 @@ export const ACTIVATIONS = {
   softplus: { g: (z) => Math.max(z, 0) + Math.log1p(Math.exp(-Math.abs(z))), gPrime: (z) => sigmoid(z) },
   // z·σ(z); its derivative σ(z)·(1 + z·(1 − σ(z))), with 1 − σ(z) written σ(−z) (no cancellation).
   swish: { g: (z) => z * sigmoid(z), gPrime: (z) => sigmoid(z) * (1 + z * sigmoid(-z)) },
+  // λ·(z if z > 0 else α·(e^z − 1)), expm1 for small |z|; derivative λ or λ·α·e^z (λ·α at 0).
+  selu: {
+    g: (z) => SELU_LAMBDA * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)),
+    gPrime: (z) => SELU_LAMBDA * (z > 0 ? 1 : SELU_ALPHA * Math.exp(z)),
+  },
 } as const satisfies Record<string, ActivationDefinition>;
 
 export type ActivationKind = keyof typeof ACTIVATIONS;

@@ -25,7 +25,17 @@ pub enum Activation {
     Softplus,
     /// z·σ(z) (Keras's swish, PyTorch's SiLU).
     Swish,
+    /// λ·(z if z > 0 else α·(e^z − 1)) with the fixed λ = `SELU_LAMBDA`, α = `SELU_ALPHA`.
+    Selu,
 }
+
+/// SELU's λ and α: PyTorch's constants (Klambauer et al. 2017, the values that make
+/// E[selu(Z)] = 0 and E[selu(Z)²] = 1 for Z ~ N(0, 1)), to 32 digits
+/// 1.0507009873554804934193349852946 and 1.6732632423543772848170429916717, here the nearest f64.
+pub const SELU_LAMBDA: f64 = 1.0507009873554805;
+pub const SELU_ALPHA: f64 = 1.6732632423543772;
+/// λ·α rounded once from the exact product (the f64 product of the two roundings is 1 ulp lower).
+const SELU_LAMBDA_ALPHA: f64 = 1.7580993408473768;
 
 impl Activation {
     /// Every activation, with its default parameter.
@@ -37,6 +47,7 @@ impl Activation {
         Activation::Sigmoid,
         Activation::Softplus,
         Activation::Swish,
+        Activation::Selu,
     ];
 
     /// The name users type (`relu`, `leakyRelu`).
@@ -49,6 +60,7 @@ impl Activation {
             Activation::Sigmoid => "sigmoid",
             Activation::Softplus => "softplus",
             Activation::Swish => "swish",
+            Activation::Selu => "selu",
         }
     }
 
@@ -61,7 +73,8 @@ impl Activation {
             | Activation::Tanh
             | Activation::Sigmoid
             | Activation::Softplus
-            | Activation::Swish => None,
+            | Activation::Swish
+            | Activation::Selu => None,
         }
     }
 
@@ -118,6 +131,8 @@ impl Activation {
             Activation::Softplus => input_bound + std::f64::consts::LN_2 * ones,
             // 0 < σ(z) < 1, so |swish(z)| ≤ |z|.
             Activation::Swish => input_bound,
+            // |e^z − 1| ≤ |z| for z ≤ 0, and λ < λ·α: |selu(z)| ≤ λ·α·|z|.
+            Activation::Selu => input_bound * SELU_LAMBDA_ALPHA,
         }
     }
 }
@@ -164,6 +179,11 @@ pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
             a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(zero) + (-z.abs()).exp().ln_1p())
         }
         Activation::Swish => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z * sigmoid(z)),
+        // expm1 keeps the relative accuracy of e^z − 1 for small |z| (PyTorch uses it too).
+        Activation::Selu => {
+            let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { l * z } else { la * z.exp_m1() });
+        }
     }
 }
 
@@ -205,6 +225,13 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
             let (s, t) = sigmoid_pair(z);
             *dz = da * (s * (one + z * t));
         }),
+        // selu'(z) = λ for z > 0, else λ·α·e^z (λ·α at 0, the "else" branch, as PyTorch).
+        Activation::Selu => {
+            let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
+            dz.iter_mut()
+                .zip(z.iter().zip(da))
+                .for_each(|(dz, (&z, &da))| *dz = if z > zero { l * da } else { da * (la * z.exp()) });
+        }
     }
 }
 
@@ -271,6 +298,57 @@ mod tests {
             -1.6568581595637197e-16,
         ];
         check_known(Activation::Swish, &z, &g, &g_prime);
+    }
+
+    #[test]
+    fn selu_known_values() {
+        // mpmath with the 32-digit λ, α: λ·z and λ·α·expm1(z); λ and λ·α·e^z.
+        let z = [-2.0, -0.5, 0.0, 0.5, 2.0, -1e-10, -30.0];
+        let g = [
+            -1.520166468595695,
+            -0.6917581878028714,
+            0.0,
+            0.52535049367774025,
+            2.101401974710961,
+            -1.7580993407594719e-10,
+            -1.7580993408472123,
+        ];
+        let g_prime = [
+            0.23793287225168182,
+            1.0663411530445055,
+            1.7580993408473769,
+            1.0507009873554805,
+            1.0507009873554805,
+            1.7580993406715669,
+            1.6451630773416185e-13,
+        ];
+        check_known(Activation::Selu, &z, &g, &g_prime);
+    }
+
+    #[test]
+    fn selu_is_self_normalizing() {
+        // The constants' defining property: for Z ~ N(0, 1), E[selu(Z)] = 0 and E[selu(Z)²] = 1.
+        // Simpson's rule on [−12, 12], split at selu's kink at 0 (the density beyond is < 1e-31).
+        let n = 12_000; // intervals per side, even: Simpson error ≈ 4e-14 here
+        let h = 12.0 / n as f64;
+        let (mut mean, mut second) = (0.0, 0.0);
+        for side in [-1.0, 1.0] {
+            let z: Vec<f64> = (0..=n).map(|i| side * i as f64 * h).collect();
+            let a = fwd(Activation::Selu, &z);
+            for i in 0..=n {
+                let w = if i == 0 || i == n {
+                    1.0
+                } else if i % 2 == 1 {
+                    4.0
+                } else {
+                    2.0
+                };
+                let density = (-z[i] * z[i] / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt();
+                mean += w * h / 3.0 * a[i] * density;
+                second += w * h / 3.0 * a[i] * a[i] * density;
+            }
+        }
+        assert!(mean.abs() < 1e-12 && (second - 1.0).abs() < 1e-12, "E = {mean:e}, E² = {second}");
     }
 
     #[test]
