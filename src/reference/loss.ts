@@ -81,3 +81,66 @@ export function sigmoidBinaryCrossEntropy<T extends FloatArray>(z: T, y: FloatAr
   }
   return { loss: m === 0 ? 0 : total / m, probs, dz };
 }
+
+/** The per-entry penalty of a regression loss on e = ŷ − y, with its derivative in e. */
+function regressionPenalty(kind: 'squared' | 'absolute' | 'huber', delta: number): (e: number) => [loss: number, grad: number] {
+  switch (kind) {
+    case 'squared':
+      return (e) => [e * e, 2 * e];
+    case 'absolute':
+      return (e) => [Math.abs(e), Math.sign(e)]; // sign(0) = 0
+    case 'huber':
+      // ½e² inside ±δ, δ(|e| − ½δ) outside: continuous with its first derivative at |e| = δ.
+      return (e) => (Math.abs(e) <= delta ? [0.5 * e * e, e] : [delta * (Math.abs(e) - 0.5 * delta), delta * Math.sign(e)]);
+  }
+}
+
+/**
+ * A regression loss on linear outputs Z against targets Y (same shape): the mean over every
+ * entry (Keras's and PyTorch's default reduction). probs = Z itself, dZ = penalty'(e)/(m·n).
+ */
+export function regressionLoss<T extends FloatArray>(kind: 'squared' | 'absolute' | 'huber', z: T, y: FloatArray, delta = 1): LossResult<T> {
+  checkLength('regressionLoss', 'y', y, z.length);
+  const penalty = regressionPenalty(kind, delta);
+  const dz = like(z, z.length);
+  let total = 0;
+  for (let i = 0; i < z.length; i++) {
+    const [loss, grad] = penalty(z[i] - y[i]);
+    total += loss;
+    dz[i] = grad / z.length;
+  }
+  return { loss: z.length === 0 ? 0 : total / z.length, probs: z.slice() as T, dz };
+}
+
+interface LossDefinition {
+  /** What the last layer's outputs become. */
+  output: 'softmax' | 'sigmoid' | 'linear';
+  /** What the targets are: rows that are distributions, 0/1 per output, or any real. */
+  targets: 'distribution' | 'binary' | 'real';
+  /** Its one parameter's name and default, if it has one (Huber's δ). */
+  parameter?: readonly [name: string, defaultValue: number];
+  /** The fewest output units that make sense. */
+  minOutputs: number;
+  lossAndGrad<T extends FloatArray>(z: T, y: FloatArray, n: number, p: number): LossResult<T>;
+}
+
+/**
+ * Every loss, by the name the backends use: the TypeScript side's one definition of each kind
+ * (the native twin is crates/core/src/network/loss_kind.rs). The model API and the reference
+ * network read this table for outputs, targets, parameters and formulas.
+ */
+export const LOSSES = {
+  softmaxCrossEntropy: { output: 'softmax', targets: 'distribution', minOutputs: 2, lossAndGrad: (z, y, n) => softmaxCrossEntropy(z, y, n) },
+  sigmoidBinaryCrossEntropy: { output: 'sigmoid', targets: 'binary', minOutputs: 1, lossAndGrad: (z, y, n) => sigmoidBinaryCrossEntropy(z, y, n) },
+  mse: { output: 'linear', targets: 'real', minOutputs: 1, lossAndGrad: (z, y) => regressionLoss('squared', z, y) },
+  mae: { output: 'linear', targets: 'real', minOutputs: 1, lossAndGrad: (z, y) => regressionLoss('absolute', z, y) },
+  huber: { output: 'linear', targets: 'real', parameter: ['delta', 1], minOutputs: 1, lossAndGrad: (z, y, _n, delta) => regressionLoss('huber', z, y, delta) },
+} as const satisfies Record<string, LossDefinition>;
+
+export type LossName = keyof typeof LOSSES;
+export const LOSS_NAMES = Object.keys(LOSSES) as LossName[];
+
+export function lossDefinition(name: LossName): LossDefinition {
+  if (!Object.hasOwn(LOSSES, name)) throw new Error(`unknown loss: ${String(name)}`);
+  return LOSSES[name] as LossDefinition;
+}

@@ -41,7 +41,7 @@ import { addBias, biasGrad } from './bias';
 import { dropoutBackward, dropoutForward } from './dropout';
 import { gemm } from './gemm';
 import { DEFAULT_INIT, initFromName, initWeights, type InitKind } from './init';
-import { sigmoidBinaryCrossEntropy, softmax, softmaxCrossEntropy } from './loss';
+import { LOSS_NAMES, lossDefinition, softmax, type LossName } from './loss';
 import { adamStep, adamwStep, momentumStep, nesterovStep, rmspropStep, sgdStep } from './optimizers';
 import { regularizationCost, regularizationGrad } from './regularization';
 import { Rng, RngStream } from './rng';
@@ -143,7 +143,11 @@ export type LayerSpec =
   | { kind: 'activation'; activation: ActivationKind; parameter?: number }
   | { kind: 'dropout'; keepProb: number };
 
-export type LossKind = 'softmaxCrossEntropy' | 'sigmoidBinaryCrossEntropy';
+/** The loss with its parameter (Huber's δ), if it has one. */
+export interface LossKind {
+  name: LossName;
+  parameter?: number;
+}
 
 export interface NetworkSpec {
   inputSize: number;
@@ -211,8 +215,9 @@ export function validateSpec(spec: NetworkSpec): void {
     fail('layers: the last layer must be dense (it produces the logits; the loss applies softmax or sigmoid)');
   }
   const out = layerWidths(spec)[spec.layers.length - 1];
-  if (spec.loss === 'softmaxCrossEntropy' && out < 2) {
-    fail(`loss: softmax cross-entropy needs at least 2 output units, the last dense layer has ${out}`);
+  const loss = lossDefinition(spec.loss.name);
+  if (out < loss.minOutputs) {
+    fail(`loss: ${spec.loss.name} needs at least ${loss.minOutputs} output units, the last dense layer has ${out}`);
   }
 }
 
@@ -292,10 +297,16 @@ export function parseNetworkOptions(options: NetworkOptions, optimizer: Optimize
   if (options === null || typeof options !== 'object') throw invalid('options', 'expected an object');
   if (!Array.isArray(options.layers)) throw invalid('layers', 'expected an array of layer options');
   const layers = options.layers.map((l, i) => parseLayer(i, l));
-  const loss = String(options.loss);
-  if (loss !== 'softmaxCrossEntropy' && loss !== 'sigmoidBinaryCrossEntropy') {
-    throw invalid('loss', `unknown loss '${loss}', expected softmaxCrossEntropy | sigmoidBinaryCrossEntropy`);
+  const name = String(options.loss);
+  if (!(LOSS_NAMES as readonly string[]).includes(name)) {
+    throw invalid('loss', `unknown loss '${name}', expected ${LOSS_NAMES.join(' | ')}`);
   }
+  const parameter = lossDefinition(name as LossName).parameter;
+  const value = parameter ? ((options as unknown as Record<string, number | undefined>).lossDelta ?? parameter[1]) : undefined;
+  if (parameter && !(Number.isFinite(value) && (value as number) > 0)) {
+    throw invalid(`loss.${parameter[0]}`, `must be a finite number > 0, got ${showNumber(value as number)}`);
+  }
+  const loss: LossKind = { name: name as LossName, ...(parameter ? { parameter: value } : {}) };
   const spec: NetworkSpec = {
     inputSize: positive('inputSize', options.inputSize),
     layers,
@@ -583,11 +594,13 @@ function argmax(a: FloatArray, start: number, n: number): number {
   return best;
 }
 
-/** Softmax: argmax matches. Sigmoid: every output thresholded at 0.5 matches its label. */
+/** Softmax: argmax matches. Sigmoid: every output thresholded at 0.5 matches its label. Regression: 0. */
 function countCorrect(loss: LossKind, probs: FloatArray, y: FloatArray, n: number): number {
+  const output = lossDefinition(loss.name).output;
+  if (output === 'linear') return 0;
   let correct = 0;
   for (let start = 0; start < probs.length; start += n) {
-    if (loss === 'softmaxCrossEntropy') {
+    if (output === 'softmax') {
       if (argmax(probs, start, n) === argmax(y, start, n)) correct++;
     } else {
       let all = true;
@@ -646,11 +659,11 @@ export class Network<T extends FloatArray> {
     return input;
   }
 
-  /** Loss, probabilities and dLogits = (P − Y)/m of the last forward pass against labels y. */
+  /** Loss, prediction and dLogits (the gradient of the mean loss) of the last forward pass against labels y. */
   private lossAndGrad(y: T): { loss: number; correct: number; dLogits: T } {
     const logits = this.outputs[this.outputs.length - 1];
     const n = this.outputSize;
-    const r = this.spec.loss === 'softmaxCrossEntropy' ? softmaxCrossEntropy(logits, y, n) : sigmoidBinaryCrossEntropy(logits, y, n);
+    const r = lossDefinition(this.spec.loss.name).lossAndGrad(logits, y, n, this.spec.loss.parameter ?? 0);
     return { loss: r.loss, correct: countCorrect(this.spec.loss, r.probs, y, n), dLogits: r.dz };
   }
 
@@ -698,14 +711,15 @@ export class Network<T extends FloatArray> {
     return { dataLoss: total / Math.max(m, 1), correct };
   }
 
-  /** Output probabilities (softmax or sigmoid of the logits) in Eval mode, [m, outputs]. */
+  /** The prediction in Eval mode, [m, outputs]: probabilities (softmax or sigmoid of the logits) or the outputs (regression). */
   predict(x: T, m: number): T {
     const [nIn, nOut] = [this.spec.inputSize, this.outputSize];
     const out = this.precision.alloc(m * nOut);
     for (let start = 0; start < m; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, m - start);
       const logits = this.forward(x.subarray(start * nIn, (start + rows) * nIn) as T, rows, 'eval');
-      const probs = this.spec.loss === 'softmaxCrossEntropy' ? softmax(logits, nOut) : activationForward('sigmoid', logits);
+      const output = lossDefinition(this.spec.loss.name).output;
+      const probs = output === 'softmax' ? softmax(logits, nOut) : output === 'sigmoid' ? activationForward('sigmoid', logits) : logits;
       out.set(probs, start * nOut);
     }
     return out;

@@ -118,6 +118,61 @@ pub fn sigmoid_binary_cross_entropy<T: Real>(
     total / m as f64
 }
 
+/// The per-entry penalty of a regression loss on the error e = ŷ − y.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RegressionLoss {
+    /// e², gradient 2e.
+    Squared,
+    /// |e|, gradient sign(e) (0 at e = 0).
+    Absolute,
+    /// ½e² for |e| ≤ δ, δ(|e| − ½δ) beyond; gradient e clipped to [−δ, δ].
+    Huber { delta: f64 },
+}
+
+/// Regression loss of outputs `z` against targets `y` (same shape), the mean over every entry
+/// (Keras's and PyTorch's default reduction), accumulated in f64. The prediction is `z` itself
+/// (linear outputs); `dz` is the gradient of the mean.
+pub fn regression_loss<T: Real>(
+    kind: RegressionLoss,
+    z: &[T],
+    y: &[T],
+    prediction: &mut [T],
+    dz: &mut [T],
+) -> f64 {
+    let len = z.len();
+    assert!(
+        y.len() == len && prediction.len() == len && dz.len() == len,
+        "regression_loss: z, y, prediction and dz lengths differ"
+    );
+    if len == 0 {
+        return 0.0;
+    }
+    prediction.copy_from_slice(z);
+    let inv_n = 1.0 / len as f64;
+    let mut total = 0.0f64;
+    for ((d, &z), &y) in dz.iter_mut().zip(z).zip(y) {
+        let e = f64_of(z) - f64_of(y);
+        let (loss, grad) = match kind {
+            RegressionLoss::Squared => (e * e, 2.0 * e),
+            RegressionLoss::Absolute => (
+                e.abs(),
+                if e > 0.0 {
+                    1.0
+                } else if e < 0.0 {
+                    -1.0
+                } else {
+                    0.0
+                },
+            ),
+            RegressionLoss::Huber { delta } if e.abs() <= delta => (0.5 * e * e, e),
+            RegressionLoss::Huber { delta } => (delta * (e.abs() - 0.5 * delta), delta * e.signum()),
+        };
+        total += loss;
+        *d = real(grad * inv_n);
+    }
+    total * inv_n
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

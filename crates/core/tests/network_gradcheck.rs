@@ -18,7 +18,7 @@ use tunenet_core::activation::Activation;
 use tunenet_core::init::Init;
 use tunenet_core::network::gradcheck::{compare_gradients, relative_difference, GradientComparison};
 use tunenet_core::network::{
-    LayerSpec, LossKind, Mode, Network, NetworkSpec, OptimizerConfig, OptimizerKind,
+    LayerSpec, LossKind, Mode, Network, NetworkSpec, OptimizerConfig, OptimizerKind, Targets,
 };
 use tunenet_core::Rng;
 
@@ -47,15 +47,15 @@ fn all_activations() -> Vec<Activation> {
         .collect()
 }
 
+/// Every loss from `LossKind::ALL`, Huber with a δ small enough that both of its branches occur.
 fn all_losses() -> Vec<LossKind> {
-    fn next(l: Option<LossKind>) -> Option<LossKind> {
-        match l {
-            None => Some(LossKind::SoftmaxCrossEntropy),
-            Some(LossKind::SoftmaxCrossEntropy) => Some(LossKind::SigmoidBinaryCrossEntropy),
-            Some(LossKind::SigmoidBinaryCrossEntropy) => None,
-        }
-    }
-    chain(next)
+    LossKind::ALL
+        .iter()
+        .map(|&l| match l {
+            LossKind::Huber { .. } => LossKind::Huber { delta: 0.3 },
+            other => other,
+        })
+        .collect()
 }
 
 fn chain<K: Copy + std::fmt::Debug>(next: fn(Option<K>) -> Option<K>) -> Vec<K> {
@@ -86,11 +86,11 @@ fn batch_norm() -> LayerSpec {
 }
 
 /// Output width a loss gets in these tests: 3 classes for softmax, 2 independent labels for
-/// sigmoid (multi-label, so the sum over outputs is exercised too).
+/// sigmoid (multi-label, so the sum over outputs is exercised too), 2 regression targets.
 fn outputs_for(loss: LossKind) -> usize {
-    match loss {
-        LossKind::SoftmaxCrossEntropy => 3,
-        LossKind::SigmoidBinaryCrossEntropy => 2,
+    match loss.targets() {
+        Targets::Distribution => 3,
+        Targets::Binary | Targets::Real => 2,
     }
 }
 
@@ -121,11 +121,11 @@ fn data(inputs: usize, outputs: usize, m: usize, loss: LossKind, seed: u64) -> (
     let x = (0..m * inputs).map(|_| rng.normal()).collect();
     let mut y = vec![0.0; m * outputs];
     for row in y.chunks_exact_mut(outputs) {
-        match loss {
-            LossKind::SoftmaxCrossEntropy => row[rng.below(outputs as u64) as usize] = 1.0,
-            LossKind::SigmoidBinaryCrossEntropy => {
-                row.iter_mut().for_each(|v| *v = (rng.below(2)) as f64);
-            }
+        match loss.targets() {
+            Targets::Distribution => row[rng.below(outputs as u64) as usize] = 1.0,
+            Targets::Binary => row.iter_mut().for_each(|v| *v = (rng.below(2)) as f64),
+            // Targets spread wider than the outputs so Huber's linear branch and MAE's signs vary.
+            Targets::Real => row.iter_mut().for_each(|v| *v = 2.0 * rng.normal()),
         }
     }
     (x, y)
@@ -512,7 +512,7 @@ fn the_lists_cover_every_kind() {
     let acts = all_activations();
     assert_eq!(acts.len(), Activation::ALL.len(), "{acts:?}");
     let losses = all_losses();
-    assert_eq!(losses.len(), 2, "{losses:?}");
+    assert_eq!(losses.len(), LossKind::ALL.len(), "{losses:?}");
     // Every activation yields a distinct function of z on [−2, 2].
     let mut net_outputs: Vec<Vec<u64>> = Vec::new();
     for act in acts {

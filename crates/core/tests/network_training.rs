@@ -6,7 +6,7 @@ use tunenet_core::activation::Activation;
 use tunenet_core::init::Init;
 use tunenet_core::network::{
     BatchBuffers, Dataset, EpochCursor, EpochOptions, LayerSpec, LossKind, Network, NetworkSpec,
-    OptimizerConfig, OptimizerKind,
+    OptimizerConfig, OptimizerKind, Targets,
 };
 use tunenet_core::Rng;
 
@@ -35,23 +35,17 @@ fn all_optimizers() -> Vec<(OptimizerKind, f64)> {
     out
 }
 
-/// Every loss, chained by an exhaustive match like the optimizers.
+/// Every loss, from its one list.
 fn all_losses() -> Vec<LossKind> {
-    fn next(l: Option<LossKind>) -> Option<LossKind> {
-        match l {
-            None => Some(LossKind::SoftmaxCrossEntropy),
-            Some(LossKind::SoftmaxCrossEntropy) => Some(LossKind::SigmoidBinaryCrossEntropy),
-            Some(LossKind::SigmoidBinaryCrossEntropy) => None,
-        }
-    }
-    std::iter::successors(next(None), |&l| next(Some(l))).collect()
+    LossKind::ALL.to_vec()
 }
 
-/// Label columns: one-hot over 2 classes for softmax, one 0/1 column for sigmoid.
+/// Label columns: one-hot over 2 classes for softmax, one 0/1 column for sigmoid, one target
+/// (the class as −1 / +1) for regression.
 fn label_width(loss: LossKind) -> usize {
-    match loss {
-        LossKind::SoftmaxCrossEntropy => 2,
-        LossKind::SigmoidBinaryCrossEntropy => 1,
+    match loss.targets() {
+        Targets::Distribution => 2,
+        Targets::Binary | Targets::Real => 1,
     }
 }
 
@@ -65,9 +59,10 @@ fn blobs(rows: usize, loss: LossKind, seed: u64) -> Dataset<f32> {
         let sign = if class == 0 { -1.0 } else { 1.0 };
         x.push((sign * 1.5 + 0.7 * rng.normal()) as f32);
         x.push((sign * 1.0 + 0.7 * rng.normal()) as f32);
-        match loss {
-            LossKind::SoftmaxCrossEntropy => y.extend(if class == 0 { [1.0, 0.0] } else { [0.0, 1.0] }),
-            LossKind::SigmoidBinaryCrossEntropy => y.push(class as f32),
+        match loss.targets() {
+            Targets::Distribution => y.extend(if class == 0 { [1.0, 0.0] } else { [0.0, 1.0] }),
+            Targets::Binary => y.push(class as f32),
+            Targets::Real => y.push(sign as f32),
         }
     }
     Dataset::new(x, y, 2, label_width(loss)).expect("valid blobs")
@@ -173,22 +168,34 @@ fn every_optimizer_lowers_the_loss_with_every_loss() {
         let m = data.len();
         let mut trained: Vec<(OptimizerKind, Vec<u32>)> = Vec::new();
         for (kind, lr) in all_optimizers() {
+            // MSE's curvature here (2·‖h‖² over features of size ~2) is far larger than
+            // cross-entropy's (≤ ¼): gd at 0.5, or even 0.1, diverges (and is caught as such).
+            // The adaptive rules normalize the step, so only the plain ones need a smaller rate.
+            let adaptive =
+                matches!(kind, OptimizerKind::RmsProp | OptimizerKind::Adam | OptimizerKind::AdamW);
+            let lr = if loss.is_classification() || adaptive { lr } else { lr * 0.05 };
             let what = format!("{kind:?} (lr {lr}) / {loss:?}");
             let mut net = small_network(kind, loss, 17);
             let before = net.evaluate(&data.x, &data.y, m);
             let per_epoch = train(&mut net, &data, lr, 16, 15);
             let after = net.evaluate(&data.x, &data.y, m);
+            // Regression on these overlapping blobs has a noise floor (targets ±1, ~7% of the
+            // points near the other centre), and MAE scales like the square root of MSE: its
+            // bounds are looser (observed: MSE ≤ 0.15× and ≤ 0.5×, MAE ≤ 0.32× and ≤ 0.66×).
+            let (end_ratio, epoch_ratio) = if loss.is_classification() { (0.1, 0.2) } else { (0.45, 0.85) };
             assert!(
-                after.data_loss < 0.1 * before.data_loss,
+                after.data_loss < end_ratio * before.data_loss,
                 "{what}: loss {} → {} (epochs {per_epoch:?})",
                 before.data_loss,
                 after.data_loss
             );
-            assert!(after.correct as f64 >= 0.95 * m as f64, "{what}: {} of {m} correct", after.correct);
+            if loss.is_classification() {
+                assert!(after.correct as f64 >= 0.95 * m as f64, "{what}: {} of {m} correct", after.correct);
+            }
             // The trainer's own per-epoch means go down too: the last epoch's mean is below a
             // fifth of the first's (observed: 0.05× or less for every optimizer).
             let (first, last) = (per_epoch[0], *per_epoch.last().unwrap());
-            assert!(last < 0.2 * first, "{what}: epoch means {per_epoch:?}");
+            assert!(last < epoch_ratio * first, "{what}: epoch means {per_epoch:?}");
             assert_eq!(net.step, 15 * 8, "{what}: one optimizer step per batch");
             assert!(net.first_non_finite().is_none(), "{what}");
             // Each kind really runs its own rule: no two reach the same weights from the same

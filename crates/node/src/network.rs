@@ -44,8 +44,10 @@ pub struct LayerOptions {
 pub struct NetworkOptions {
     pub input_size: f64,
     pub layers: Vec<LayerOptions>,
-    /// softmaxCrossEntropy | sigmoidBinaryCrossEntropy
+    /// A name from `LossKind::ALL` (softmaxCrossEntropy, sigmoidBinaryCrossEntropy, mse, mae, huber).
     pub loss: String,
+    /// Huber's δ (default 1).
+    pub loss_delta: Option<f64>,
     pub seed: f64,
     /// Threads for this model's native work (default: all cores).
     pub threads: Option<f64>,
@@ -438,18 +440,15 @@ impl NativeNetwork {
     pub fn new(options: NetworkOptions, optimizer: OptimizerOptions) -> Result<Self> {
         let layers =
             options.layers.iter().enumerate().map(|(i, l)| parse_layer(i, l)).collect::<Result<Vec<_>>>()?;
-        let loss = match options.loss.as_str() {
-            "softmaxCrossEntropy" => LossKind::SoftmaxCrossEntropy,
-            "sigmoidBinaryCrossEntropy" => LossKind::SigmoidBinaryCrossEntropy,
-            other => {
-                return Err(check::invalid(
-                    "loss",
-                    format!(
-                        "unknown loss '{other}', expected softmaxCrossEntropy | sigmoidBinaryCrossEntropy"
-                    ),
-                ))
-            }
+        // The parameter a loss declares (`delta`) is read from the option of its name.
+        let parameter = |key: &str| match key {
+            "delta" => options.loss_delta,
+            _ => None,
         };
+        let loss = LossKind::from_name(&options.loss, parameter).map_err(|e| match e.arg.as_str() {
+            "loss" => check::invalid("loss", e.message),
+            arg => check::invalid(&format!("loss.{arg}"), e.message),
+        })?;
         let spec = NetworkSpec {
             input_size: check::positive("inputSize", options.input_size)?,
             layers,

@@ -2,6 +2,7 @@
 
 pub mod gradcheck;
 pub mod layer;
+pub mod loss_kind;
 pub mod model;
 pub mod optimizer;
 pub mod param;
@@ -10,8 +11,9 @@ pub mod spec;
 pub mod trainer;
 
 pub use layer::{Layer, Mode};
+pub use loss_kind::{LossKind, Targets};
 pub use model::{BatchStats, Network};
 pub use optimizer::{OptimizerConfig, OptimizerKind};
 pub use restore::{Diverged, RestorePoint};
-pub use spec::{LayerSpec, LossKind, NetworkSpec};
+pub use spec::{LayerSpec, NetworkSpec};
 pub use trainer::{BatchBuffers, Dataset, EpochCursor, EpochOptions, StepsSummary};

@@ -5,8 +5,7 @@
 use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
 use super::restore::Diverged;
-use super::spec::{LossKind, NetworkSpec};
-use crate::loss::{sigmoid_binary_cross_entropy, softmax_cross_entropy};
+use super::spec::NetworkSpec;
 use crate::real::Real;
 use crate::regularization::regularization_cost;
 use crate::rng::{stream, Rng};
@@ -14,7 +13,7 @@ use crate::rng::{stream, Rng};
 /// Loss and accuracy counts of one batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct BatchStats {
-    /// Mean cross-entropy over the batch (without regularization).
+    /// The mean loss over the batch (without regularization).
     pub data_loss: f64,
     /// (λ₂/2m)·ΣW² + (λ₁/m)·Σ|W| over every dense layer, m = batch size.
     pub regularization: f64,
@@ -107,15 +106,8 @@ impl<T: Real> Network<T> {
         self.probs.resize(m * n, T::zero());
         self.grads[last].resize(m * n, T::zero());
         let logits = &self.outputs[last];
-        let loss = match self.spec.loss {
-            LossKind::SoftmaxCrossEntropy => {
-                softmax_cross_entropy(logits, y, n, &mut self.probs, &mut self.grads[last])
-            }
-            LossKind::SigmoidBinaryCrossEntropy => {
-                sigmoid_binary_cross_entropy(logits, y, n, &mut self.probs, &mut self.grads[last])
-            }
-        };
-        (loss, count_correct(self.spec.loss, &self.probs, y, n))
+        let loss = self.spec.loss.loss_and_grad(logits, y, n, &mut self.probs, &mut self.grads[last]);
+        (loss, self.spec.loss.count_correct(&self.probs, y, n))
     }
 
     /// Backward pass after `forward`: fills every parameter gradient (with L2/L1 terms).
@@ -245,23 +237,17 @@ impl<T: Real> Network<T> {
         total
     }
 
-    /// Output probabilities (softmax or sigmoid) in evaluation mode, [m, outputs].
+    /// The prediction in evaluation mode, [m, outputs]: probabilities (softmax or sigmoid) or the
+    /// outputs themselves (regression).
     pub fn predict(&mut self, x: &[T], m: usize) -> Vec<T> {
         let (n_in, n_out) = (self.input_size(), self.output_size());
         let mut out = Vec::with_capacity(m * n_out);
         for start in (0..m).step_by(EVAL_CHUNK) {
             let rows = EVAL_CHUNK.min(m - start);
             let logits = self.forward(&x[start * n_in..(start + rows) * n_in], rows, Mode::Eval).to_vec();
-            let mut probs = vec![T::zero(); logits.len()];
-            match self.spec.loss {
-                LossKind::SoftmaxCrossEntropy => crate::loss::softmax(&logits, n_out, &mut probs),
-                LossKind::SigmoidBinaryCrossEntropy => crate::activation::activation_forward(
-                    crate::activation::Activation::Sigmoid,
-                    &logits,
-                    &mut probs,
-                ),
-            }
-            out.extend_from_slice(&probs);
+            let mut prediction = vec![T::zero(); logits.len()];
+            self.spec.loss.predict(&logits, n_out, &mut prediction);
+            out.extend_from_slice(&prediction);
         }
         out
     }
@@ -320,31 +306,6 @@ pub fn all_finite<T: Real>(x: &[T]) -> bool {
 
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).
 const EVAL_CHUNK: usize = 1024;
-
-fn argmax<T: Real>(row: &[T]) -> usize {
-    let mut best = 0;
-    for (j, v) in row.iter().enumerate() {
-        if *v > row[best] {
-            best = j;
-        }
-    }
-    best
-}
-
-/// Softmax: argmax matches. Sigmoid: every output thresholded at 0.5 matches its label.
-pub fn count_correct<T: Real>(loss: LossKind, probs: &[T], y: &[T], n: usize) -> usize {
-    let half = T::from(0.5).unwrap();
-    probs
-        .chunks_exact(n)
-        .zip(y.chunks_exact(n))
-        .filter(|(p, t)| match loss {
-            LossKind::SoftmaxCrossEntropy => argmax(p) == argmax(t),
-            LossKind::SigmoidBinaryCrossEntropy => {
-                p.iter().zip(t.iter()).all(|(p, t)| (*p > half) == (*t > half))
-            }
-        })
-        .count()
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,5 +1,6 @@
 //! What a network is made of, as plain data: validated once, then built into a `Network`.
 
+pub use super::loss_kind::LossKind;
 use crate::activation::Activation;
 use crate::init::Init;
 
@@ -24,15 +25,6 @@ pub enum LayerSpec {
     Dropout {
         keep_prob: f64,
     },
-}
-
-/// The output nonlinearity and its cross-entropy, both computed from the last layer's logits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LossKind {
-    /// Multi-class: softmax over the outputs, labels one-hot.
-    SoftmaxCrossEntropy,
-    /// Binary / multi-label: a sigmoid per output, labels 0/1.
-    SigmoidBinaryCrossEntropy,
 }
 
 /// Largest tensor a network may hold (2^31 f32 elements, 8 GiB).
@@ -126,10 +118,13 @@ impl NetworkSpec {
         if !matches!(self.layers.last(), Some(LayerSpec::Dense { .. })) {
             return Err("layers: the last layer must be dense (it produces the logits; the loss applies softmax or sigmoid)".into());
         }
+        self.loss.validate().map_err(|e| format!("loss.{e}"))?;
         let out = self.output_size();
-        if self.loss == LossKind::SoftmaxCrossEntropy && out < 2 {
+        if out < self.loss.min_outputs() {
             return Err(format!(
-                "loss: softmax cross-entropy needs at least 2 output units, the last dense layer has {out}"
+                "loss: {} needs at least {} output units, the last dense layer has {out}",
+                self.loss.name(),
+                self.loss.min_outputs()
             ));
         }
         Ok(())
