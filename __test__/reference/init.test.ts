@@ -11,6 +11,10 @@ const CASES: [InitKind, number][] = [
   [{ kind: 'xavier' }, Math.sqrt(1 / nIn)],
   [{ kind: 'glorot' }, Math.sqrt(2 / (nIn + nOut))],
   [{ kind: 'lecun' }, Math.sqrt(1 / nIn)],
+  // U[−l, l) has std l/√3.
+  [{ kind: 'heUniform' }, Math.sqrt(6 / nIn) / Math.sqrt(3)],
+  [{ kind: 'glorotUniform' }, Math.sqrt(6 / (nIn + nOut)) / Math.sqrt(3)],
+  [{ kind: 'lecunUniform' }, Math.sqrt(3 / nIn) / Math.sqrt(3)],
 ];
 
 describe('weight initialization', () => {
@@ -48,6 +52,21 @@ describe('weight initialization', () => {
     const twin = new Rng(6);
     const w = initWeights({ kind: 'glorot' }, 5, 3, new Rng(6), new Float32Array(15));
     for (let i = 0; i < 15; i++) expect(w[i]).toBe(Math.fround(Math.sqrt(2 / 8) * twin.normal()));
+  });
+
+  it('uniform kinds draw limit·(2·nextF64() − 1) row-major, one nextF64 per weight, within ±limit', () => {
+    const limits = { heUniform: Math.sqrt(6 / 5), glorotUniform: Math.sqrt(6 / 8), lecunUniform: Math.sqrt(3 / 5) } as const;
+    for (const [kind, limit] of Object.entries(limits) as [keyof typeof limits, number][]) {
+      const rng = new Rng(9);
+      const twin = rng.clone();
+      const w = initWeights(kind, 5, 3, rng, new Float32Array(15));
+      for (let i = 0; i < 15; i++) expect(w[i]).toBe(Math.fround(limit * (2 * twin.nextF64() - 1)));
+      expect(rng.state()).toEqual(twin.state());
+    }
+    const w = initWeights('glorotUniform', nIn, nOut, new Rng(4), new Float64Array(nIn * nOut));
+    const limit = Math.sqrt(6 / (nIn + nOut));
+    expect(w.every((x) => Math.abs(x) <= limit)).toBe(true);
+    expect(w.some((x) => x > 0.99 * limit) && w.some((x) => x < -0.99 * limit)).toBe(true);
   });
 
   it('zeros fills zeros and draws nothing', () => {

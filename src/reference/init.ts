@@ -6,8 +6,9 @@
  * (src/layerConfig.ts), the reference network and the tests all read this table, so adding a
  * kind here and in Rust is all it takes on this side.
  *
- * A normal kind stores std·normal(), the std computed in double and the product rounded once
- * (exact normal, no truncation); zeros stores 0 and draws nothing.
+ * A normal kind stores std·normal() (exact normal, no truncation); a uniform kind stores
+ * limit·(2·nextF64() − 1), U[−limit, limit) (Keras's `*_uniform`), one nextF64 per weight. Both
+ * are computed in double and rounded once when stored; zeros stores 0 and draws nothing.
  */
 import { invalid, showNumber } from './network';
 import type { Rng } from './rng';
@@ -28,6 +29,11 @@ type InitDefinition =
       readonly parameter?: InitParameter;
       /** The standard deviation for W[nIn, nOut]; `p` is the parameter's value. */
       std(nIn: number, nOut: number, p: number): number;
+    }
+  | {
+      readonly draw: 'uniform';
+      /** The bound: weights are drawn from U[−limit, limit). */
+      limit(nIn: number, nOut: number): number;
     };
 
 export const INITIALIZERS = {
@@ -38,6 +44,10 @@ export const INITIALIZERS = {
   xavier: { draw: 'normal', std: (nIn) => Math.sqrt(1 / nIn) },
   glorot: { draw: 'normal', std: (nIn, nOut) => Math.sqrt(2 / (nIn + nOut)) },
   lecun: { draw: 'normal', std: (nIn) => Math.sqrt(1 / nIn) },
+  heUniform: { draw: 'uniform', limit: (nIn) => Math.sqrt(6 / nIn) },
+  // Keras's default for Dense.
+  glorotUniform: { draw: 'uniform', limit: (nIn, nOut) => Math.sqrt(6 / (nIn + nOut)) },
+  lecunUniform: { draw: 'uniform', limit: (nIn) => Math.sqrt(3 / nIn) },
 } as const satisfies Record<string, InitDefinition>;
 
 export type InitName = keyof typeof INITIALIZERS;
@@ -92,11 +102,18 @@ export function normalizeInit(init: InitKind | InitName): InitKind {
   return obj;
 }
 
-/** The standard deviation of the normal each kind draws from (0 for zeros). */
+/** The standard deviation of each kind's draw (0 for zeros; limit/√3 for U[−limit, limit)). */
 export function initStd(init: InitKind | InitName, nIn: number, nOut: number): number {
   const k = normalizeInit(init);
   const d = definition(k.kind);
-  return d.draw === 'zeros' ? 0 : d.std(nIn, nOut, parameterValue(k));
+  switch (d.draw) {
+    case 'zeros':
+      return 0;
+    case 'normal':
+      return d.std(nIn, nOut, parameterValue(k));
+    case 'uniform':
+      return d.limit(nIn, nOut) / Math.sqrt(3);
+  }
 }
 
 /** Fills out[nIn·nOut] row-major and returns it. */
@@ -111,6 +128,12 @@ export function initWeights<T extends FloatArray>(init: InitKind | InitName, nIn
     case 'normal': {
       const std = d.std(nIn, nOut, parameterValue(k));
       for (let i = 0; i < out.length; i++) out[i] = std * rng.normal();
+      return out;
+    }
+    case 'uniform': {
+      // 2u − 1 is exact in double, so the product is rounded once, as in the normal case.
+      const limit = d.limit(nIn, nOut);
+      for (let i = 0; i < out.length; i++) out[i] = limit * (2 * rng.nextF64() - 1);
       return out;
     }
     default: {

@@ -1,9 +1,11 @@
 //! Weight initialization for a `[n_in, n_out]` matrix, drawn row-major from the caller's INIT
 //! stream so the native and the reference backend start from identical weights.
 //!
-//! Each weight is `rng.normal()·std` computed in f64, then rounded once to `T` (exact normal,
-//! no truncation). `Zeros` draws nothing. Scales (docs/CONVENTIONS.md):
-//! He `√(2/n_in)`, the course's Xavier `√(1/n_in)`, Glorot `√(2/(n_in+n_out))`, LeCun `√(1/n_in)`.
+//! A normal kind stores `rng.normal()·std`, a uniform kind `limit·(2·rng.next_f64() − 1)`
+//! (U[−limit, limit), one `next_f64` per weight), each computed in f64 and rounded once to `T`
+//! (exact normal, no truncation). `Zeros` draws nothing. Scales (docs/CONVENTIONS.md): std
+//! He `√(2/n_in)`, the course's Xavier `√(1/n_in)`, Glorot `√(2/(n_in+n_out))`, LeCun `√(1/n_in)`;
+//! limits (Keras's `*_uniform`) He `√(6/n_in)`, Glorot `√(6/(n_in+n_out))`, LeCun `√(3/n_in)`.
 
 use crate::error::ArgError;
 use crate::real::{real, Real};
@@ -23,12 +25,36 @@ pub enum Init {
     Xavier,
     Glorot,
     Lecun,
+    HeUniform,
+    /// Keras's default for Dense.
+    GlorotUniform,
+    LecunUniform,
+}
+
+/// How each weight is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Draw {
+    /// 0, drawing nothing.
+    Zeros,
+    /// `std·normal()`.
+    Normal { std: f64 },
+    /// `limit·(2u − 1)` with u = `next_f64()`: U[−limit, limit), standard deviation limit/√3.
+    Uniform { limit: f64 },
 }
 
 impl Init {
     /// Every initializer, with its default parameter.
-    pub const ALL: &'static [Init] =
-        &[Init::Zeros, Init::Random { scale: 0.01 }, Init::He, Init::Xavier, Init::Glorot, Init::Lecun];
+    pub const ALL: &'static [Init] = &[
+        Init::Zeros,
+        Init::Random { scale: 0.01 },
+        Init::He,
+        Init::Xavier,
+        Init::Glorot,
+        Init::Lecun,
+        Init::HeUniform,
+        Init::GlorotUniform,
+        Init::LecunUniform,
+    ];
 
     /// What a dense layer gets when it names none.
     pub const DEFAULT: Init = Init::He;
@@ -42,6 +68,9 @@ impl Init {
             Init::Xavier => "xavier",
             Init::Glorot => "glorot",
             Init::Lecun => "lecun",
+            Init::HeUniform => "heUniform",
+            Init::GlorotUniform => "glorotUniform",
+            Init::LecunUniform => "lecunUniform",
         }
     }
 
@@ -49,7 +78,14 @@ impl Init {
     pub fn parameter(&self) -> Option<(&'static str, f64)> {
         match *self {
             Init::Random { scale } => Some(("scale", scale)),
-            Init::Zeros | Init::He | Init::Xavier | Init::Glorot | Init::Lecun => None,
+            Init::Zeros
+            | Init::He
+            | Init::Xavier
+            | Init::Glorot
+            | Init::Lecun
+            | Init::HeUniform
+            | Init::GlorotUniform
+            | Init::LecunUniform => None,
         }
     }
 
@@ -89,15 +125,18 @@ impl Init {
         }
     }
 
-    /// Standard deviation of the normal draw (`None` for `Zeros`, which draws nothing).
-    pub fn std(self, n_in: usize, n_out: usize) -> Option<f64> {
+    /// How each weight of a `[n_in, n_out]` matrix is drawn.
+    pub fn draw(self, n_in: usize, n_out: usize) -> Draw {
         let (fi, fo) = (n_in as f64, n_out as f64);
         match self {
-            Init::Zeros => None,
-            Init::Random { scale } => Some(scale),
-            Init::He => Some((2.0 / fi).sqrt()),
-            Init::Xavier | Init::Lecun => Some((1.0 / fi).sqrt()),
-            Init::Glorot => Some((2.0 / (fi + fo)).sqrt()),
+            Init::Zeros => Draw::Zeros,
+            Init::Random { scale } => Draw::Normal { std: scale },
+            Init::He => Draw::Normal { std: (2.0 / fi).sqrt() },
+            Init::Xavier | Init::Lecun => Draw::Normal { std: (1.0 / fi).sqrt() },
+            Init::Glorot => Draw::Normal { std: (2.0 / (fi + fo)).sqrt() },
+            Init::HeUniform => Draw::Uniform { limit: (6.0 / fi).sqrt() },
+            Init::GlorotUniform => Draw::Uniform { limit: (6.0 / (fi + fo)).sqrt() },
+            Init::LecunUniform => Draw::Uniform { limit: (3.0 / fi).sqrt() },
         }
     }
 }
@@ -106,9 +145,11 @@ impl Init {
 pub fn init_weights<T: Real>(init: Init, n_in: usize, n_out: usize, rng: &mut Rng, w: &mut [T]) {
     let len = n_in.checked_mul(n_out).expect("init_weights: n_in·n_out overflows");
     assert_eq!(w.len(), len, "init_weights: w must hold n_in·n_out = {len} weights");
-    match init.std(n_in, n_out) {
-        None => w.fill(T::zero()),
-        Some(std) => w.iter_mut().for_each(|x| *x = real(rng.normal() * std)),
+    match init.draw(n_in, n_out) {
+        Draw::Zeros => w.fill(T::zero()),
+        Draw::Normal { std } => w.iter_mut().for_each(|x| *x = real(rng.normal() * std)),
+        // 2u − 1 is exact in f64, so the product is rounded once, as in the normal case.
+        Draw::Uniform { limit } => w.iter_mut().for_each(|x| *x = real(limit * (2.0 * rng.next_f64() - 1.0))),
     }
 }
 
@@ -136,6 +177,10 @@ mod tests {
             (Init::Glorot, (2.0f64 / 700.0).sqrt()),
             (Init::Lecun, (1.0f64 / 400.0).sqrt()),
             (Init::Random { scale: 0.01 }, 0.01),
+            // U[−l, l) has std l/√3: the uniform kinds match their normal twins' std.
+            (Init::HeUniform, (6.0f64 / 400.0).sqrt() / 3.0f64.sqrt()),
+            (Init::GlorotUniform, (6.0f64 / 700.0).sqrt() / 3.0f64.sqrt()),
+            (Init::LecunUniform, (3.0f64 / 400.0).sqrt() / 3.0f64.sqrt()),
         ];
         for (init, want) in cases {
             let (mean, std) = sample_std(init, n_in, n_out);
@@ -172,6 +217,31 @@ mod tests {
         for x in &w32 {
             assert_eq!(*x, (replay.normal() * 0.5) as f32);
         }
+    }
+
+    #[test]
+    fn uniform_draws_are_limit_times_two_u_minus_one_in_row_major_order() {
+        let cases = [
+            (Init::HeUniform, (6.0f64 / 3.0).sqrt()),
+            (Init::GlorotUniform, (6.0f64 / 7.0).sqrt()),
+            (Init::LecunUniform, (3.0f64 / 3.0).sqrt()),
+        ];
+        for (init, limit) in cases {
+            let mut w = vec![0.0f32; 12];
+            let mut rng = Rng::with_stream(11, stream::INIT);
+            init_weights(init, 3, 4, &mut rng, &mut w);
+            let mut replay = Rng::with_stream(11, stream::INIT);
+            for x in &w {
+                assert_eq!(*x, (limit * (2.0 * replay.next_f64() - 1.0)) as f32, "{init:?}");
+            }
+            assert_eq!(rng, replay, "{init:?}: one next_f64 per weight");
+        }
+        // Every draw within [−limit, limit].
+        let mut w = vec![0.0f64; 300 * 200];
+        init_weights(Init::GlorotUniform, 300, 200, &mut Rng::new(5), &mut w);
+        let limit = (6.0f64 / 500.0).sqrt();
+        assert!(w.iter().all(|x| x.abs() <= limit));
+        assert!(w.iter().any(|&x| x > 0.99 * limit) && w.iter().any(|&x| x < -0.99 * limit));
     }
 
     #[test]
