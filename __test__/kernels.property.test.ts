@@ -330,8 +330,14 @@ describe('activations', () => {
       // and one product (u), ≤ 4u·|ref|; slack 2. A subnormal product is off by 2^-150.
       case 'selu':
         return 8 * U * Math.abs(want[i]) + 2 ** -149;
+      // elu: z ≤ 0: expm1f (1 ulp, 2u) times α (exact for the default 1, u for another f32 α):
+      // ≤ 3u·|ref|, slack 2; z > 0 exact. A subnormal product is off by 2^-150.
+      case 'elu':
+        return eluFwdTol(want, i);
     }
   };
+
+  const eluFwdTol = (want: Float64Array, i: number): number => 6 * U * Math.abs(want[i]) + 2 ** -149;
 
   for (const kind of kinds) {
     it(`activationForward('${kind}')`, () => {
@@ -390,8 +396,15 @@ describe('activations', () => {
       // = 5u·|ref|; slack 2. For z < −87 e^z is subnormal (off by 2^-149) and λ·α·da multiply it.
       case 'selu':
         return 10 * U * Math.abs(want[i]) + (1 + 2 * Math.abs(da[i])) * 2 ** -149;
+      // elu: z ≤ 0: da·(α·expf(z)): 2u + u + u = 4u·|ref|, slack 2; z > 0 exact. For z < −87
+      // e^z is subnormal (off by 2^-149) and α·da multiply it; a subnormal α·e^z (off by 2^-150)
+      // is multiplied by da.
+      case 'elu':
+        return eluBwdTol(1, da, want, i);
     }
   };
+  const eluBwdTol = (alpha: number, da: Float32Array, want: Float64Array, i: number): number =>
+    8 * U * Math.abs(want[i]) + (1 + (1 + 2 * Math.abs(alpha)) * Math.abs(da[i])) * 2 ** -149;
 
   for (const kind of kinds) {
     it(`activationBackward('${kind}')`, () => {
@@ -411,6 +424,23 @@ describe('activations', () => {
       );
     });
   }
+
+  // elu's α reaches the kernel as its one numeric argument; the bounds above hold for any f32 α.
+  it("activationForward/Backward('elu', alpha) with an f32 alpha", () => {
+    fc.assert(
+      fc.property(zArb, slopeF32, fc.boolean(), (z, magnitude, negative) => {
+        const alpha = negative ? -magnitude : magnitude;
+        const a = N.activationForward('elu', z, alpha);
+        const want = R.activationForward('elu', f64(z), alpha);
+        within('forward elu(alpha)', a, want, (i) => eluFwdTol(want, i));
+        const da = z.map((_, i) => Math.fround(1 - i / 5));
+        const dz = N.activationBackward('elu', z, a, da, alpha);
+        const wantDz = R.activationBackward('elu', f64(z), f64(a), f64(da), alpha);
+        within('backward elu(alpha)', dz, wantDz, (i) => eluBwdTol(alpha, da, wantDz, i));
+      }),
+      RUNS,
+    );
+  });
 
   it("activationBackward('leakyRelu', slope) with an f32 slope is bit-identical; relu'(0) = 0", () => {
     fc.assert(

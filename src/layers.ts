@@ -72,3 +72,5 @@ export const swish = (): LayerOptions => activationLayer('swish', 'swish');
 export const silu = (): LayerOptions => activationLayer('silu', 'swish');
 /** Scaled ELU with PyTorch's fixed λ ≈ 1.0507, α ≈ 1.6733 (self-normalizing with lecun init). */
 export const selu = (): LayerOptions => activationLayer('selu', 'selu');
+/** z above 0, α·(e^z − 1) below (α defaults to 1, as PyTorch and Keras). */
+export const elu = (alpha = 1): LayerOptions => activationLayer('elu', 'elu', { alpha });

@@ -45,6 +45,8 @@ export const ACTIVATIONS = {
     g: (z) => SELU_LAMBDA * (z > 0 ? z : SELU_ALPHA * Math.expm1(z)),
     gPrime: (z) => SELU_LAMBDA * (z > 0 ? 1 : SELU_ALPHA * Math.exp(z)),
   },
+  // z if z > 0 else α·(e^z − 1), expm1 for small |z|; derivative 1 or α·e^z (α at 0).
+  elu: { parameter: ['alpha', 1], g: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)), gPrime: (z, _a, alpha) => (z > 0 ? 1 : alpha * Math.exp(z)) },
 } as const satisfies Record<string, ActivationDefinition>;
 
 export type ActivationKind = keyof typeof ACTIVATIONS;

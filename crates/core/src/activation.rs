@@ -27,6 +27,10 @@ pub enum Activation {
     Swish,
     /// λ·(z if z > 0 else α·(e^z − 1)) with the fixed λ = `SELU_LAMBDA`, α = `SELU_ALPHA`.
     Selu,
+    /// z if z > 0 else α·(e^z − 1); `alpha` defaults to 1 (PyTorch, Keras).
+    Elu {
+        alpha: f64,
+    },
 }
 
 /// SELU's λ and α: PyTorch's constants (Klambauer et al. 2017, the values that make
@@ -48,6 +52,7 @@ impl Activation {
         Activation::Softplus,
         Activation::Swish,
         Activation::Selu,
+        Activation::Elu { alpha: 1.0 },
     ];
 
     /// The name users type (`relu`, `leakyRelu`).
@@ -61,6 +66,7 @@ impl Activation {
             Activation::Softplus => "softplus",
             Activation::Swish => "swish",
             Activation::Selu => "selu",
+            Activation::Elu { .. } => "elu",
         }
     }
 
@@ -68,6 +74,7 @@ impl Activation {
     pub fn parameter(&self) -> Option<(&'static str, f64)> {
         match *self {
             Activation::LeakyRelu { slope } => Some(("slope", slope)),
+            Activation::Elu { alpha } => Some(("alpha", alpha)),
             Activation::Identity
             | Activation::Relu
             | Activation::Tanh
@@ -82,6 +89,7 @@ impl Activation {
     fn with_parameter(self, value: f64) -> Self {
         match self {
             Activation::LeakyRelu { .. } => Activation::LeakyRelu { slope: value },
+            Activation::Elu { .. } => Activation::Elu { alpha: value },
             other => other,
         }
     }
@@ -133,6 +141,8 @@ impl Activation {
             Activation::Swish => input_bound,
             // |e^z − 1| ≤ |z| for z ≤ 0, and λ < λ·α: |selu(z)| ≤ λ·α·|z|.
             Activation::Selu => input_bound * SELU_LAMBDA_ALPHA,
+            // |e^z − 1| ≤ |z| for z ≤ 0: |elu(z)| ≤ max(1, |α|)·|z|.
+            Activation::Elu { alpha } => input_bound * alpha.abs().max(1.0),
         }
     }
 }
@@ -184,6 +194,10 @@ pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
             let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
             a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { l * z } else { la * z.exp_m1() });
         }
+        Activation::Elu { alpha } => {
+            let alpha: T = real(alpha);
+            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { z } else { alpha * z.exp_m1() });
+        }
     }
 }
 
@@ -231,6 +245,13 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
             dz.iter_mut()
                 .zip(z.iter().zip(da))
                 .for_each(|(dz, (&z, &da))| *dz = if z > zero { l * da } else { da * (la * z.exp()) });
+        }
+        // elu'(z) = 1 for z > 0, else α·e^z (α at 0, the "else" branch, as PyTorch).
+        Activation::Elu { alpha } => {
+            let alpha: T = real(alpha);
+            dz.iter_mut()
+                .zip(z.iter().zip(da))
+                .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { da * (alpha * z.exp()) });
         }
     }
 }
@@ -352,6 +373,30 @@ mod tests {
     }
 
     #[test]
+    fn elu_known_values() {
+        // mpmath: z and α·expm1(z); 1 and α·e^z.
+        let z = [-2.0, -0.5, 0.0, 0.5, 2.0, -1e-10];
+        check_known(
+            Activation::Elu { alpha: 1.0 },
+            &z,
+            &[-0.86466471676338731, -0.39346934028736658, 0.0, 0.5, 2.0, -9.9999999995e-11],
+            &[0.13533528323661269, 0.60653065971263342, 1.0, 1.0, 1.0, 0.9999999999],
+        );
+        check_known(
+            Activation::Elu { alpha: 0.5 },
+            &z,
+            &[-0.43233235838169365, -0.19673467014368329, 0.0, 0.5, 2.0, -4.99999999975e-11],
+            &[0.067667641618306346, 0.30326532985631671, 0.5, 1.0, 1.0, 0.49999999995],
+        );
+        assert_eq!(
+            Activation::from_name("elu", |k| (k == "alpha").then_some(0.5)),
+            Ok(Activation::Elu { alpha: 0.5 })
+        );
+        let err = Activation::from_name("elu", |_| Some(f64::INFINITY)).unwrap_err();
+        assert_eq!((err.arg.as_str(), err.message.as_str()), ("alpha", "must be a finite number, got inf"));
+    }
+
+    #[test]
     fn sigmoid_saturates_without_overflow() {
         let z = [-1000.0f32, -100.0, 100.0, 1000.0];
         let mut a = [0.0f32; 4];
@@ -397,7 +442,8 @@ mod tests {
         let z: Vec<f64> = vec![-3.1, -1.2, -0.3, 0.2, 0.7, 1.9, 4.2];
         let da: Vec<f64> = vec![0.5, -1.0, 2.0, 1.5, -0.7, 0.3, 1.1];
         let h = 1e-6;
-        for act in ALL.iter().copied().chain([Activation::LeakyRelu { slope: 0.3 }]) {
+        let non_default = [Activation::LeakyRelu { slope: 0.3 }, Activation::Elu { alpha: 0.4 }];
+        for act in ALL.iter().copied().chain(non_default) {
             let a = fwd(act, &z);
             let mut dz = vec![0.0; z.len()];
             activation_backward(act, &z, &a, &da, &mut dz);

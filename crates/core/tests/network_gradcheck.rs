@@ -35,13 +35,14 @@ const FAIL: f64 = 1e-3;
 // chain), so a new kind is gradient-checked by every test below without further edits.
 // ---------------------------------------------------------------------------------------------
 
-/// Every activation with its default parameter, and leakyRelu with a slope far from 0 and 1 so
-/// that a backward using the wrong branch is visible.
+/// Every activation with its default parameter, and leakyRelu and elu with a parameter far from
+/// 0 and 1 so that a backward using the wrong branch, or dropping the parameter, is visible.
 fn all_activations() -> Vec<Activation> {
     Activation::ALL
         .iter()
         .map(|&a| match a {
             Activation::LeakyRelu { .. } => Activation::LeakyRelu { slope: 0.2 },
+            Activation::Elu { .. } => Activation::Elu { alpha: 0.6 },
             other => other,
         })
         .collect()

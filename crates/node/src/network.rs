@@ -38,6 +38,8 @@ pub struct LayerOptions {
     /// A name from `Activation::ALL` (identity, relu, leakyRelu, …).
     pub activation: Option<String>,
     pub slope: Option<f64>,
+    /// elu's α.
+    pub alpha: Option<f64>,
 }
 
 #[napi(object)]
@@ -88,6 +90,7 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
             // The parameter a kind declares (`slope`) is read from the field of that name.
             let parameter = |key: &str| match key {
                 "slope" => o.slope,
+                "alpha" => o.alpha,
                 _ => None,
             };
             let act = Activation::from_name(o.activation.as_deref().unwrap_or(""), parameter)
