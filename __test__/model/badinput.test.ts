@@ -238,6 +238,11 @@ describe('model construction', () => {
     ['units 0', [{ kind: 'dense', units: 0 }, dense(3)], /^sequential: layers\[0\]\.units: must be an integer in \[1, \d+\], got 0$/],
     ['negative l2', [{ kind: 'dense', units: 4, l2: -1 }, dense(3)], /^sequential: layers\[0\]\.l2: must be a finite number ≥ 0, got -1$/],
     ['an unknown layer option', [{ kind: 'dense', units: 4, l3: 0.1 }, dense(3)], /^sequential: layers\[0\]: unknown option 'l3' \(did you mean 'l2'\?\)$/],
+    ...(['glorot_uniform', 'he_uniform', 'lecun_uniform'] as const).map((keras): [string, unknown[], RegExp] => [
+      `Keras's init name '${keras}'`,
+      [{ kind: 'dense', units: 4, init: keras }, dense(3)],
+      new RegExp(`^sequential: layers\\[0\\]\\.init: expected .*, got the string '${keras}' \\(did you mean '${keras.replace('_u', 'U')}'\\?\\)$`),
+    ]),
     ['batch norm momentum 1', [dense(4), { kind: 'batchNorm', momentum: 1 }, dense(3)], /^sequential: layers\[1\]\.momentum: must be a finite number in \[0, 1\), got 1$/],
     ['batch norm epsilon 0', [dense(4), { kind: 'batchNorm', epsilon: 0 }, dense(3)], /^sequential: layers\[1\]\.epsilon: must be a finite number > 0, got 0$/],
     ['unknown activation', [dense(4), { kind: 'activation', activation: 'gelu' }, dense(3)], /^sequential: layers\[1\]\.activation: expected 'identity' \| .*, got the string 'gelu'/],

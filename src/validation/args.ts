@@ -57,8 +57,14 @@ export function options<K extends string>(where: string, value: unknown, known: 
 export function suggestion(key: string, known: readonly string[]): string {
   if (known.length === 0) return ' (this takes no options)';
   const lower = key.toLowerCase().replace(/[_-]/g, '');
-  // A shared start of 4+ letters beats edit distance ('flip' → 'flipHorizontal', 'rotate' → 'rotation').
-  const byPrefix = known.find((k) => commonPrefix(lower, k.toLowerCase()) >= Math.min(4, lower.length, k.length));
+  // A shared start of 4+ letters beats edit distance ('flip' → 'flipHorizontal', 'rotate' → 'rotation'),
+  // the longest shared start first (Keras's 'glorot_uniform' → 'glorotUniform', not 'glorot').
+  let byPrefix: string | undefined;
+  let longest = -1;
+  for (const k of known) {
+    const shared = commonPrefix(lower, k.toLowerCase());
+    if (shared >= Math.min(4, lower.length, k.length) && shared > longest) [byPrefix, longest] = [k, shared];
+  }
   if (byPrefix !== undefined) return ` (did you mean '${byPrefix}'?)`;
   const best = closest(lower, known.map((k) => k.toLowerCase()));
   const name = known.find((k) => k.toLowerCase() === best) as string;
