@@ -4,7 +4,7 @@
 // difference ‖a − n‖₂ / (‖a‖₂ + ‖n‖₂) judged with the course's thresholds.
 import type { Labels, Matrix } from './data/arrays';
 import { toLabelMatrix, toMatrix } from './data/arrays';
-import { Sequential } from './model';
+import { Sequential, type OutputKind } from './model';
 import type { TensorInfo } from './backend';
 import { integer, isPlainObject, nonEmptyString, number, optional, options as strict, rangeError, typeError, typedArray } from './validation/args';
 
@@ -129,14 +129,14 @@ export interface GradientCheckOptions {
 }
 
 /** Gradient check of `model` on (x, y); use a handful of examples and a small network. */
-export function gradientCheck(model: Sequential, x: Matrix, y: Labels, options: GradientCheckOptions = {}): GradientCheckReport & { analytic: Float64Array; numeric: Float64Array; blocks: TensorInfo[] } {
+export function gradientCheck(model: Sequential<OutputKind>, x: Matrix, y: Labels, options: GradientCheckOptions = {}): GradientCheckReport & { analytic: Float64Array; numeric: Float64Array; blocks: TensorInfo[] } {
   if (!(model instanceof Sequential)) throw typeError('gradientCheck: model', 'a model (sequential({ … }))', model);
   const o = strict('gradientCheck options', options, ['epsilon'] as const);
   // A step above 1 measures a secant, not the derivative: a typo, not a setting.
   const epsilon = optional(o.epsilon, 1e-7, (v) => number('gradientCheck: epsilon', v, 0, 1, { lo: true }));
   const input = toMatrix('gradientCheck: x', x, model.inputSize);
   const m = input.length / model.inputSize;
-  const labels = toLabelMatrix('gradientCheck: y', y, m, model.outputSize, model.architecture.output === 'softmax');
+  const labels = toLabelMatrix('gradientCheck: y', y, m, model.outputSize, model.targets);
   const r = model.syncCall('gradientCheck', () => model.handle.gradientCheck(input, labels, epsilon));
   return { ...compareGradients(r.analytic, r.numeric, r.blocks), analytic: r.analytic, numeric: r.numeric, blocks: r.blocks };
 }

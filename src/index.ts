@@ -1,5 +1,21 @@
 // tunenet: train and improve neural networks server-side, with a Rust SIMD core.
-export { sequential, Sequential, type ModelOptions, type Architecture, type Evaluation, type Prediction, type OutputKind, type TrainStepOptions } from './model';
+export {
+  sequential,
+  Sequential,
+  type ModelOptions,
+  type Architecture,
+  type Evaluation,
+  type ClassificationEvaluation,
+  type RegressionEvaluation,
+  type EvaluateOptions,
+  type Prediction,
+  type ClassPrediction,
+  type RegressionPrediction,
+  type OutputKind,
+  type RegressionLoss,
+  type TrainStepOptions,
+  type TrainStepResult,
+} from './model';
 export type { ModelState, TrainingState, NamedTensor } from './modelState';
 export * from './layers';
 export { gd, momentum, nesterov, rmsprop, adam, adamw, type OptimizerConfig } from './optimizers';
@@ -28,6 +44,8 @@ export { miniBatches, type MiniBatch, type MiniBatchOptions, type BatchLabels } 
 export {
   diagnose,
   DEFAULT_TOLERANCE,
+  DEFAULT_LOSS_TOLERANCE,
+  type ErrorScale,
   BIAS_ADVICE,
   VARIANCE_ADVICE,
   type Diagnosis,

@@ -12,21 +12,33 @@ import { backendByName, type BackendName } from './backends';
 import type { Backend } from './backend';
 import { checkLayers, withBatchNormBias } from './layerConfig';
 import { adam, checkOptimizer, updateRuleOf, type OptimizerConfig } from './optimizers';
-import { argmaxRows, matrixRows, toLabelMatrix, toMatrix, type Labels, type Matrix } from './data/arrays';
+import { argmaxRows, matrixRows, toLabelMatrix, toMatrix, type Labels, type Matrix, type Targets } from './data/arrays';
+import { LOSSES, type LossName } from './reference/loss';
+import { computeMetrics, type MetricValue } from './metrics/registry';
+import { maeOf, mseOf, r2Of } from './metrics/regression';
+import type { RealMatrix } from './metrics/inputs';
 import { ingestDataset, NO_LABELS } from './data/ingest';
 import { fit, type FitOptions, type History } from './training/fit';
 import { Normalizer } from './data/normalizer';
 import { BEST_PREFIX, tensorName, WEIGHT_NAMES, type ModelState, type NamedTensor, type TrainingState } from './modelState';
 import * as check from './validation/args';
 
-export type OutputKind = 'softmax' | 'sigmoid';
-export const OUTPUT_KINDS: readonly OutputKind[] = ['softmax', 'sigmoid'];
+export type OutputKind = 'softmax' | 'sigmoid' | 'linear';
+export const OUTPUT_KINDS: readonly OutputKind[] = ['softmax', 'sigmoid', 'linear'];
+/** Losses of a 'linear' (regression) output; classification outputs use their cross-entropy. */
+export type RegressionLoss = 'mse' | 'mae' | 'huber';
+export const REGRESSION_LOSSES: readonly RegressionLoss[] = ['mse', 'mae', 'huber'];
 
-export interface ModelOptions {
+export interface ModelOptions<O extends OutputKind = OutputKind> {
   inputSize: number;
   layers: LayerOptions[];
-  /** 'softmax' (multi-class, default) or 'sigmoid' (binary / multi-label), each with cross-entropy from logits. */
-  output?: OutputKind;
+  /**
+   * 'softmax' (multi-class, default) or 'sigmoid' (binary / multi-label), each with
+   * cross-entropy from logits; 'linear' for regression (the outputs are the predictions).
+   */
+  output?: O;
+  /** Regression only: 'mse' (default), 'mae', 'huber' (δ 1) or { kind: 'huber', delta }. Means over every entry. */
+  loss?: RegressionLoss | { kind: 'huber'; delta?: number };
   /** Seeds initialization, dropout masks and shuffling (default 0). */
   seed?: number;
   /** 'native' (default) or the pure-TS 'reference'. */
@@ -36,26 +48,61 @@ export interface ModelOptions {
   /** Update rule and base learning rate (default adam()). `fit` can override it. */
   optimizer?: OptimizerConfig;
 }
-const MODEL_OPTIONS = ['inputSize', 'layers', 'output', 'seed', 'backend', 'threads', 'optimizer'] as const;
+const MODEL_OPTIONS = ['inputSize', 'layers', 'output', 'loss', 'seed', 'backend', 'threads', 'optimizer'] as const;
 
-/** The architecture as saved in a model file. */
+/** The architecture as saved in a model file (`loss` and `lossDelta` only for regression). */
 export interface Architecture {
   inputSize: number;
   layers: LayerOptions[];
   output: OutputKind;
   seed: number;
+  loss?: RegressionLoss;
+  lossDelta?: number;
 }
 
-export interface Evaluation {
+export interface ClassificationEvaluation {
+  /** Mean cross-entropy, without regularization. */
   loss: number;
   accuracy: number;
+  /** The metrics asked for with `evaluate(x, y, { metrics })`, by name. */
+  metrics?: Record<string, MetricValue>;
 }
 
-export interface Prediction {
+export interface RegressionEvaluation {
+  /** The model's loss (mse, mae or huber), without regularization. */
+  loss: number;
+  /** Mean |ŷ − y| over every entry. */
+  mae: number;
+  /** √(mean (ŷ − y)² over every entry). */
+  rmse: number;
+  /** Coefficient of determination, averaged over outputs (NaN for fewer than 2 examples). */
+  r2: number;
+  metrics?: Record<string, MetricValue>;
+}
+
+export type Evaluation<O extends OutputKind = 'softmax' | 'sigmoid'> = O extends 'linear' ? RegressionEvaluation : ClassificationEvaluation;
+
+export interface ClassPrediction {
   probabilities: Float32Array;
   /** argmax class (softmax) or the 0/1 decision of each output at 0.5 (sigmoid). */
   classes: Int32Array;
 }
+
+export interface RegressionPrediction {
+  /** The predicted values [m, outputs]. */
+  values: Float32Array;
+}
+
+export type Prediction<O extends OutputKind = 'softmax' | 'sigmoid'> = O extends 'linear' ? RegressionPrediction : ClassPrediction;
+
+export interface EvaluateOptions {
+  /** Metric names from src/metrics (`accuracy`, `f1:macro`, `topK:3`, `confusionMatrix`, `mae`, `r2`, …). */
+  metrics?: string[];
+}
+
+export type TrainStepResult<O extends OutputKind = 'softmax' | 'sigmoid'> = O extends 'linear'
+  ? { loss: number; regularization: number }
+  : { loss: number; regularization: number; accuracy: number };
 
 export interface TrainStepOptions {
   /** Default: the model's optimizer learning rate. */
@@ -66,7 +113,7 @@ export interface TrainStepOptions {
 
 const RNG_NAMES: readonly RngName[] = ['dropout', 'shuffle', 'augment'];
 
-export class Sequential {
+export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
   readonly architecture: Architecture;
   readonly backend: Backend;
   readonly handle: NetworkHandle;
@@ -86,24 +133,26 @@ export class Sequential {
   /** Tail of the chain of asynchronous native calls: each waits for the one before. */
   private nativeTail: Promise<unknown> = Promise.resolve();
 
-  constructor(options: ModelOptions) {
+  constructor(options: ModelOptions<O>) {
     const o = check.options('sequential options', options, MODEL_OPTIONS);
     if (options === undefined) throw check.typeError('sequential', 'an options object', options);
     const inputSize = check.integer('sequential: inputSize', o.inputSize, 1, 2 ** 31);
     const layers = checkLayers('sequential: layers', o.layers);
     const output = check.optional(o.output, 'softmax' as OutputKind, (v) => check.oneOf('sequential: output', v, OUTPUT_KINDS));
+    const loss = regressionLossOf(output, o.loss);
     const seed = check.optional(o.seed, 0, (v) => check.integer('sequential: seed', v, 0, Number.MAX_SAFE_INTEGER));
     const threads = check.optional(o.threads, undefined as number | undefined, (v) => check.integer('sequential: threads', v, 1, 1024));
     const backendName = check.optional(o.backend, 'native' as BackendName, (v) => check.oneOf('sequential: backend', v, ['native', 'reference'] as const));
     this.optimizer = o.optimizer === undefined ? adam() : checkOptimizer('sequential: optimizer', o.optimizer);
-    this.architecture = { inputSize, layers: withBatchNormBias(layers), output, seed };
+    this.architecture = { inputSize, layers: withBatchNormBias(layers), output, seed, ...loss };
     this.backend = backendByName(backendName);
     try {
       this.handle = this.backend.createNetwork(
         {
           inputSize,
           layers: this.architecture.layers,
-          loss: output === 'softmax' ? 'softmaxCrossEntropy' : 'sigmoidBinaryCrossEntropy',
+          loss: this.lossName,
+          ...(loss.lossDelta !== undefined ? { lossDelta: loss.lossDelta } : {}),
           seed,
           threads,
         },
@@ -134,21 +183,38 @@ export class Sequential {
     }
   }
 
-  /** Mean cross-entropy (without regularization) and accuracy in evaluation mode. */
-  async evaluate(x: Matrix, y: Labels): Promise<Evaluation> {
+  /**
+   * In evaluation mode: the loss without regularization, and accuracy (classification) or MAE,
+   * RMSE and R² (regression); `options.metrics` adds any metric of src/metrics by name.
+   */
+  async evaluate(x: Matrix, y: Labels, options: EvaluateOptions = {}): Promise<Evaluation<O>> {
+    const o = check.options('evaluate options', options, ['metrics'] as const);
+    const metrics = o.metrics === undefined ? undefined : checkMetricNames('evaluate: metrics', o.metrics);
     const data = await this.dataset('evaluate', x, y);
     const r = await this.native(() => this.handle.evaluate(data));
-    return { loss: r.loss, accuracy: r.correct / r.examples };
+    const regression = this.targets === 'real';
+    if (!regression && metrics === undefined) return { loss: r.loss, accuracy: r.correct / r.examples } as Evaluation<O>;
+    // Metrics beyond the loss are computed on the predictions and the labels as given.
+    const outputs = await this.native(() => this.handle.predict(data));
+    const m = r.examples;
+    const labels = toLabelMatrix('evaluate: y', y, m, this.outputSize, this.targets);
+    const base = regression ? regressionScores(labels, outputs, m, this.outputSize) : { accuracy: r.correct / m };
+    const result = { loss: r.loss, ...base } as Evaluation<O> & { metrics?: Record<string, MetricValue> };
+    if (metrics !== undefined) result.metrics = this.computeMetrics(metrics, labels, outputs);
+    return result;
   }
 
-  /** Class probabilities and predicted classes, in evaluation mode (dropout off, running statistics). */
-  async predict(x: Matrix): Promise<Prediction> {
-    const data = await ingestDataset(this.backend, 'predict', x, NO_LABELS, this.inputSize, this.outputSize, this.multiClass);
-    const probabilities = await this.native(() => this.handle.predict(data));
+  /**
+   * In evaluation mode (dropout off, running statistics): class probabilities and classes, or
+   * the predicted values of a regression model.
+   */
+  async predict(x: Matrix): Promise<Prediction<O>> {
+    const data = await ingestDataset(this.backend, 'predict', x, NO_LABELS, this.inputSize, this.outputSize, this.targets);
+    const outputs = await this.native(() => this.handle.predict(data));
+    if (this.targets === 'real') return { values: outputs } as Prediction<O>;
     const n = this.outputSize;
-    const classes =
-      this.architecture.output === 'softmax' ? argmaxRows(probabilities, n) : Int32Array.from(probabilities, (p) => (p > 0.5 ? 1 : 0));
-    return { probabilities, classes };
+    const classes = this.architecture.output === 'softmax' ? argmaxRows(outputs, n) : Int32Array.from(outputs, (p) => (p > 0.5 ? 1 : 0));
+    return { probabilities: outputs, classes } as Prediction<O>;
   }
 
   /**
@@ -156,7 +222,7 @@ export class Sequential {
    * make the loss, a gradient or a parameter non-finite is not applied: it throws and the model
    * stays as it was. `options` may be the learning rate alone (the older form).
    */
-  trainStep(x: Matrix, y: Labels, options: number | TrainStepOptions = {}): { loss: number; regularization: number; accuracy: number } {
+  trainStep(x: Matrix, y: Labels, options: number | TrainStepOptions = {}): TrainStepResult<O> {
     if (typeof options !== 'number' && !check.isPlainObject(options)) {
       throw check.typeError('trainStep: options', 'a learning rate or an options object { learningRate, clipNorm }', options);
     }
@@ -167,7 +233,7 @@ export class Sequential {
     // (one copy instead of two on the hot path of hand-written loops); others convert here.
     const m = matrixRows('trainStep: x', x, this.inputSize);
     const input = x instanceof Float32Array ? x : toMatrix('trainStep: x', x, this.inputSize);
-    const labels = toLabelMatrix('trainStep: y', y, m, this.outputSize, this.multiClass);
+    const labels = toLabelMatrix('trainStep: y', y, m, this.outputSize, this.targets);
     this.assertNotFitting('trainStep');
     let r: number[];
     try {
@@ -184,7 +250,7 @@ export class Sequential {
       throw divergenceError(e, 'trainStep', learningRate);
     }
     const [loss, regularization, correct] = r;
-    return { loss, regularization, accuracy: correct / m };
+    return (this.targets === 'real' ? { loss, regularization } : { loss, regularization, accuracy: correct / m }) as TrainStepResult<O>;
   }
 
   /** Names and shapes of every tensor: parameters, optimizer state, running statistics. */
@@ -260,11 +326,16 @@ export class Sequential {
   }
 
   /** Builds a model from `exportState()`'s data, checking every field as the constructor would. */
-  static fromState(state: ModelState, options: { backend?: BackendName; threads?: number } = {}): Sequential {
+  static fromState<O extends OutputKind = 'softmax' | 'sigmoid'>(state: ModelState, options: { backend?: BackendName; threads?: number } = {}): Sequential<O> {
     if (!check.isPlainObject(state)) throw check.typeError('fromState: state', 'a model state object', state);
     const o = check.options('fromState options', options, ['backend', 'threads'] as const);
-    const model = new Sequential({
-      ...(state.architecture as Architecture),
+    if (!check.isPlainObject(state.architecture)) throw check.typeError('fromState: state.architecture', 'an object', state.architecture);
+    const { lossDelta, loss, ...architecture } = state.architecture as Architecture;
+    if (lossDelta !== undefined && loss !== 'huber') throw new RangeError(`fromState: state.architecture.lossDelta: only a 'huber' loss has a δ, the loss is ${check.describe(loss)}`);
+    const model = new Sequential<O>({
+      ...(architecture as ModelOptions<O>),
+      // The saved form (`loss`, `lossDelta`) back into the constructor's.
+      ...(loss !== undefined ? { loss: lossDelta !== undefined ? { kind: 'huber' as const, delta: lossDelta } : loss } : {}),
       optimizer: state.optimizer,
       backend: o.backend as BackendName | undefined,
       threads: o.threads as number | undefined,
@@ -274,13 +345,13 @@ export class Sequential {
   }
 
   /** A byte-identical, independent copy (same backend and thread count unless overridden). */
-  async clone(options: { backend?: BackendName; threads?: number } = {}): Promise<Sequential> {
-    return Sequential.fromState(await this.exportState(), { backend: this.backend.name, ...options });
+  async clone(options: { backend?: BackendName; threads?: number } = {}): Promise<Sequential<O>> {
+    return Sequential.fromState<O>(await this.exportState(), { backend: this.backend.name, ...options });
   }
 
   /** @internal Row-major data owned by the backend, checked against this model's sizes (copied in chunks, checked off the main thread). */
   async dataset(where: string, x: Matrix, y: Labels, names: { x: string; y: string } = { x: 'x', y: 'y' }) {
-    return ingestDataset(this.backend, where, x, y, this.inputSize, this.outputSize, this.multiClass, names);
+    return ingestDataset(this.backend, where, x, y, this.inputSize, this.outputSize, this.targets, names);
   }
 
   /** @internal Runs one asynchronous native call after every earlier one on this model. */
@@ -290,8 +361,26 @@ export class Sequential {
     return run;
   }
 
-  private get multiClass(): boolean {
-    return this.architecture.output === 'softmax';
+  /** @internal The name of this model's loss (its one definition: src/reference/loss.ts, crates/core/src/network/loss_kind.rs). */
+  get lossName(): LossName {
+    const { output, loss } = this.architecture;
+    return output === 'softmax' ? 'softmaxCrossEntropy' : output === 'sigmoid' ? 'sigmoidBinaryCrossEntropy' : (loss ?? 'mse');
+  }
+
+  /** @internal What this model's targets are: class distributions, 0/1 labels or real values. */
+  get targets(): Targets {
+    return LOSSES[this.lossName].targets;
+  }
+
+  /** Named metrics on labels [m, outputs] and the model's outputs for them. */
+  private computeMetrics(names: string[], labels: Float32Array, outputs: Float32Array): Record<string, MetricValue> {
+    const n = this.outputSize;
+    if (this.targets === 'real') return computeMetrics(names, { yTrue: labels, yPred: outputs, outputs: n });
+    if (this.targets === 'distribution') return computeMetrics(names, { yTrue: argmaxRows(labels, n), probabilities: outputs, classes: n });
+    if (n !== 1) throw new RangeError(`evaluate: metrics: a sigmoid model with ${n} outputs is multi-label; metrics need one output (binary) or softmax`);
+    const yTrue = Int32Array.from(labels, (v) => (v > 0.5 ? 1 : 0));
+    const yPred = Int32Array.from(outputs, (p) => (p > 0.5 ? 1 : 0));
+    return computeMetrics(names, { yTrue, yPred, classes: 2 });
   }
 
   private assertNotFitting(what: string): void {
@@ -427,7 +516,34 @@ export function divergenceError(e: unknown, where: string, learningRate: number,
   );
 }
 
+/** The loss of a regression model (`loss` and, for Huber, `lossDelta`); classification outputs take none. */
+function regressionLossOf(output: OutputKind, value: unknown): { loss?: RegressionLoss; lossDelta?: number } {
+  if (output !== 'linear') {
+    if (value !== undefined) throw new RangeError(`sequential: loss: a '${output}' output always uses its cross-entropy; 'loss' is for output 'linear' (regression)`);
+    return {};
+  }
+  if (value === undefined) return { loss: 'mse' };
+  if (typeof value === 'string') return { loss: check.oneOf('sequential: loss', value, REGRESSION_LOSSES) };
+  const o = check.options('sequential options.loss', value, ['kind', 'delta'] as const);
+  check.oneOf('sequential: loss.kind', o.kind, ['huber'] as const);
+  const parameter = LOSSES.huber.parameter;
+  const delta = check.optional(o.delta, parameter[1] as number, (v) => check.number('sequential: loss.delta', v, 0, Infinity, { lo: true }));
+  return { loss: 'huber', lossDelta: delta };
+}
+
+/** MAE, RMSE and R² (uniform over outputs; NaN below 2 examples) of outputs against labels, both [m, n]. */
+function regressionScores(labels: Float32Array, outputs: Float32Array, m: number, n: number): { mae: number; rmse: number; r2: number } {
+  const [yTrue, yPred] = [Float64Array.from(labels), Float64Array.from(outputs)];
+  const r2 = m < 2 ? NaN : r2Of('evaluate: y', { values: yTrue, rows: m, cols: n } as RealMatrix, { values: yPred, rows: m, cols: n } as RealMatrix);
+  return { mae: maeOf(yTrue, yPred), rmse: Math.sqrt(mseOf(yTrue, yPred)), r2 };
+}
+
+function checkMetricNames(where: string, value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0) throw check.typeError(where, 'a non-empty array of metric names', value);
+  return value.map((v, i) => check.nonEmptyString(`${where}[${i}]`, v));
+}
+
 /** Builds a sequential model: `sequential({ inputSize: 784, layers: [dense(256), relu(), dense(10)] })`. */
-export function sequential(options: ModelOptions): Sequential {
-  return new Sequential(options);
+export function sequential<O extends OutputKind = 'softmax'>(options: ModelOptions<O>): Sequential<O> {
+  return new Sequential<O>(options);
 }

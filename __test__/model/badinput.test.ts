@@ -261,7 +261,7 @@ describe('model construction', () => {
     ['beta1 = 1', { optimizer: { kind: 'adam', learningRate: 0.1, beta1: 1 } }, /^sequential: optimizer\.beta1: must be a finite number in \[0, 1\), got 1$/],
     ['epsilon 0', { optimizer: { kind: 'adam', learningRate: 0.1, epsilon: 0 } }, /^sequential: optimizer\.epsilon: must be a finite number > 0, got 0$/],
     ['momentum beta negative', { optimizer: { kind: 'momentum', beta: -0.1, learningRate: 0.1 } }, /^sequential: optimizer\.beta: must be a finite number in \[0, 1\), got -0.1$/],
-    ['bad output', { output: 'tanh' }, /^sequential: output: expected 'softmax' \| 'sigmoid', got the string 'tanh'/],
+    ['bad output', { output: 'tanh' }, /^sequential: output: expected 'softmax' \| 'sigmoid' \| 'linear', got the string 'tanh'/],
     ['bad seed', { seed: -1 }, /^sequential: seed: must be an integer in \[0, \d+\], got -1$/],
     ['bad backend', { backend: 'gpu' }, /^sequential: backend: expected 'native' \| 'reference', got the string 'gpu'/],
     ['bad threads', { threads: 0 }, /^sequential: threads: must be an integer in \[1, \d+\], got 0$/],

@@ -6,7 +6,19 @@
 import { describe } from '../validation/args';
 
 export type Matrix = Float32Array | Float64Array | number[][] | number[];
-export type Labels = Int32Array | Uint8Array | Uint16Array | Uint32Array | number[] | Float32Array;
+export type Labels = Int32Array | Uint8Array | Uint16Array | Uint32Array | number[] | Float32Array | Float64Array | number[][];
+
+/**
+ * What a model's targets are (its loss says, see src/reference/loss.ts): rows that are
+ * distributions (softmax; class indices are accepted too), 0/1 per output (sigmoid), or any
+ * finite real per output (regression).
+ */
+export type Targets = 'distribution' | 'binary' | 'real';
+
+/** The older boolean form of `targets` (true: softmax, false: sigmoid) still works. */
+function targetsOf(targets: Targets | boolean): Targets {
+  return targets === true ? 'distribution' : targets === false ? 'binary' : targets;
+}
 
 /** Checks x's type and shape without reading its values; returns the row count. */
 export function matrixRows(name: string, x: Matrix, cols: number): number {
@@ -63,31 +75,53 @@ export function toMatrix(name: string, x: Matrix, cols: number): Float32Array {
   return copyRows(name, x, cols, 0, m);
 }
 
-/** How labels are laid out: a label matrix [m, outputs] or class indices [m]. */
-export type LabelLayout = 'matrix' | 'indices';
+/** How labels are laid out: a label matrix [m, outputs] (flat), rows of it, or class indices [m]. */
+export type LabelLayout = 'matrix' | 'rows' | 'indices';
 
 /**
  * Checks y's type and length: softmax models take class indices in [0, outputs) or an
  * [m, outputs] matrix of class probabilities (one-hot); sigmoid models take 0/1 values ([m]
- * when outputs = 1, else [m, outputs]).
+ * when outputs = 1, else [m, outputs]); regression models take finite targets ([m] when
+ * outputs = 1, else [m, outputs], flat or as rows).
  */
-export function labelLayout(name: string, y: Labels, m: number, outputs: number, multiClass: boolean): LabelLayout {
+export function labelLayout(name: string, y: Labels, m: number, outputs: number, targetKind: Targets | boolean): LabelLayout {
+  const targets = targetsOf(targetKind);
   if (!(isLabelArray(y) || Array.isArray(y))) {
-    throw new TypeError(`${name}: expected class indices (Int32Array, Uint8Array, number[]) or a Float32Array of labels, got ${describe(y)}`);
+    const expected = targets === 'real' ? 'targets (Float32Array, Float64Array, number[] or rows)' : 'class indices (Int32Array, Uint8Array, number[]) or a Float32Array of labels';
+    throw new TypeError(`${name}: expected ${expected}, got ${describe(y)}`);
   }
   if (ArrayBuffer.isView(y) && isDetached(y)) throw new TypeError(`${name}: its ArrayBuffer is detached (transferred); pass a live array`);
-  if (y.length === m * outputs && (y instanceof Float32Array || !multiClass || outputs === 1)) return 'matrix';
+  if (targets === 'real') {
+    if (Array.isArray(y) && y.length > 0 && Array.isArray(y[0])) {
+      if (y.length !== m) throw new RangeError(`${name}: has ${y.length} rows for ${m} examples`);
+      return 'rows';
+    }
+    if (y.length !== m * outputs) {
+      throw new RangeError(`${name}: has ${y.length} values for ${m} examples of ${outputs} target${outputs === 1 ? '' : 's'}; expected [${m}${outputs === 1 ? '' : `, ${outputs}`}]`);
+    }
+    return 'matrix';
+  }
+  if (y.length === m * outputs && (y instanceof Float32Array || y instanceof Float64Array || targets === 'binary' || outputs === 1)) return 'matrix';
   if (y.length !== m) {
     throw new RangeError(`${name}: has ${y.length} entries for ${m} examples; expected ${m} class indices or an [${m}, ${outputs}] label matrix`);
   }
-  if (!multiClass) {
+  if (targets === 'binary') {
     throw new RangeError(`${name}: a sigmoid model with ${outputs} outputs needs an [${m}, ${outputs}] matrix of 0/1 labels`);
   }
   return 'indices';
 }
 
 /** Rows [start, end) of the labels as an [rows, outputs] Float32Array, every value checked on the copy. */
-export function labelRows(name: string, y: Labels, layout: LabelLayout, outputs: number, multiClass: boolean, start: number, end: number): Float32Array {
+export function labelRows(
+  name: string,
+  y: Labels,
+  layout: LabelLayout,
+  outputs: number,
+  targetKind: Targets | boolean,
+  start: number,
+  end: number,
+): Float32Array {
+  const targets = targetsOf(targetKind);
   const out = new Float32Array((end - start) * outputs);
   if (layout === 'indices') {
     for (let i = start; i < end; i++) {
@@ -99,17 +133,17 @@ export function labelRows(name: string, y: Labels, layout: LabelLayout, outputs:
     }
     return out;
   }
+  if (layout === 'rows') return copyRows(name, y as number[][], outputs, start, end, out);
   for (let i = 0; i < out.length; i++) {
     const v = (y as ArrayLike<unknown>)[start * outputs + i];
     if (typeof v !== 'number') throw new TypeError(`${name}: element ${start * outputs + i} is ${describe(v)}, expected a number`);
     out[i] = v;
   }
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i]) || out[i] < 0 || out[i] > 1) {
-      throw new RangeError(`${name}: element ${start * outputs + i} is ${out[i]}, expected a label in [0, 1]`);
-    }
+    const bad = targets === 'real' ? !Number.isFinite(out[i]) : !Number.isFinite(out[i]) || out[i] < 0 || out[i] > 1;
+    if (bad) throw new RangeError(`${name}: element ${start * outputs + i} is ${out[i]}, expected ${targets === 'real' ? 'a finite target' : 'a label in [0, 1]'}`);
   }
-  if (multiClass) {
+  if (targets === 'distribution') {
     // Cross-entropy against a row that is not a distribution is meaningless: an all-zero row
     // would contribute a loss of 0 and silently train nothing.
     for (let r = 0; r < end - start; r++) {
@@ -124,9 +158,9 @@ export function labelRows(name: string, y: Labels, layout: LabelLayout, outputs:
 }
 
 /** Labels → a fresh Float32Array [m, outputs] (see labelLayout for what is accepted). */
-export function toLabelMatrix(name: string, y: Labels, m: number, outputs: number, multiClass: boolean): Float32Array {
-  const layout = labelLayout(name, y, m, outputs, multiClass);
-  return labelRows(name, y, layout, outputs, multiClass, 0, m);
+export function toLabelMatrix(name: string, y: Labels, m: number, outputs: number, targets: Targets | boolean): Float32Array {
+  const layout = labelLayout(name, y, m, outputs, targets);
+  return labelRows(name, y, layout, outputs, targets, 0, m);
 }
 
 /** Index of the largest value in each row of [m, n]. */

@@ -3,7 +3,7 @@
 // (a 60,000 × 784 set is ~180 chunks of well under 1 ms), and the backend checks the copy off the main
 // thread (`seal`). Training never reads the user's arrays after this returns.
 import type { Backend, DatasetHandle } from '../backend';
-import { copyRows, labelLayout, labelRows, matrixRows, type Labels, type Matrix } from './arrays';
+import { copyRows, labelLayout, labelRows, matrixRows, type Labels, type Matrix, type Targets } from './arrays';
 
 /** Values per chunk: 1 MiB of f32 — first writes into fresh pages fault them in, so a chunk can cost several ms. */
 const CHUNK_VALUES = 1 << 18;
@@ -24,7 +24,7 @@ export async function ingestDataset(
   labels: Labels | typeof NO_LABELS,
   inputs: number,
   outputs: number,
-  multiClass: boolean,
+  targets: Targets,
   names: { x: string; y: string } = { x: 'x', y: 'y' },
 ): Promise<DatasetHandle> {
   const xName = `${where}: ${names.x}`;
@@ -32,7 +32,7 @@ export async function ingestDataset(
   // Shapes first, before any allocation or copy.
   const m = matrixRows(xName, x, inputs);
   const y = labels === NO_LABELS ? null : labels;
-  const layout = labels === NO_LABELS ? null : labelLayout(yName, labels, m, outputs, multiClass);
+  const layout = labels === NO_LABELS ? null : labelLayout(yName, labels, m, outputs, targets);
   let data;
   try {
     data = backend.createDataset(m, inputs, y === null ? 0 : outputs);
@@ -51,7 +51,7 @@ export async function ingestDataset(
   if (y !== null && layout !== null) {
     for (let start = 0; start < m; start += rowsPerChunk(outputs)) {
       const end = Math.min(m, start + rowsPerChunk(outputs));
-      data.writeY(start, labelRows(yName, y, layout, outputs, multiClass, start, end));
+      data.writeY(start, labelRows(yName, y, layout, outputs, targets, start, end));
       if (end < m) await nextTurn();
     }
   }

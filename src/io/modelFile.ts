@@ -19,7 +19,7 @@
 // problem with the file is an Error `loadModel: {file} is not a valid tunenet model file: …`.
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { Sequential, type Architecture } from '../model';
+import { Sequential, type Architecture, type OutputKind } from '../model';
 import type { ModelState, NamedTensor, TrainingState } from '../modelState';
 import type { RngName } from '../backend';
 import type { BackendName } from '../backends';
@@ -47,7 +47,7 @@ type MetadataKey = keyof typeof METADATA_KEYS;
 
 // The fields of the JSON values, written out so that a field added to the model's state types
 // fails to compile here until the file format knows about it.
-const ARCHITECTURE_KEYS = Object.keys({ inputSize: 1, layers: 1, output: 1, seed: 1 } satisfies Record<keyof Architecture, 1>);
+const ARCHITECTURE_KEYS = Object.keys({ inputSize: 1, layers: 1, output: 1, seed: 1, loss: 1, lossDelta: 1 } satisfies Record<keyof Architecture, 1>);
 const RNG_KEYS = Object.keys({ dropout: 1, shuffle: 1, augment: 1 } satisfies Record<RngName, 1>) as RngName[];
 const NORMALIZER_KEYS = Object.keys({ features: 1, mean: 1, std: 1 } satisfies Record<keyof NormalizerJSON, 1>);
 
@@ -64,7 +64,7 @@ export interface LoadOptions {
  * Writes `model` to `file` (a consistent snapshot, also during a fit). Concurrent saves to one
  * path keep call order; the file always holds one complete model.
  */
-export async function saveModel(model: Sequential, file: string): Promise<void> {
+export async function saveModel(model: Sequential<OutputKind>, file: string): Promise<void> {
   if (!(model instanceof Sequential)) throw check.typeError('saveModel: model', 'a tunenet model (sequential(...))', model);
   if (typeof file !== 'string' || file.length === 0) throw check.typeError('saveModel: file', 'a non-empty path string', file);
   const normalizer: unknown = model.normalizer;
@@ -103,7 +103,8 @@ function metadataOf(state: ModelState): Record<string, string> {
 }
 
 /** Reads a model written by saveModel. Every field is checked as the constructor would. */
-export async function loadModel(file: string, options?: LoadOptions): Promise<Sequential> {
+/** `O` is the output kind you know the file has ('linear' for a regression model), for typed predictions. */
+export async function loadModel<O extends OutputKind = 'softmax' | 'sigmoid'>(file: string, options?: LoadOptions): Promise<Sequential<O>> {
   if (typeof file !== 'string' || file.length === 0) throw check.typeError('loadModel: file', 'a non-empty path string', file);
   const o = check.options('loadModel options', options, ['backend', 'threads'] as const);
   const backend = check.optional(o.backend, undefined as BackendName | undefined, (v) => check.oneOf('loadModel options.backend', v, BACKENDS));
@@ -130,7 +131,7 @@ export async function loadModel(file: string, options?: LoadOptions): Promise<Se
     await handle.close().catch(() => undefined);
   }
   try {
-    return Sequential.fromState(state, { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) });
+    return Sequential.fromState<O>(state, { ...(backend ? { backend } : {}), ...(threads ? { threads } : {}) });
   } catch (e) {
     throw corrupt(file, `its state is invalid: ${(e as Error).message}`);
   }

@@ -31,9 +31,11 @@ export class EarlyStopping {
   wait = 0;
 
   /** `where` names it in messages (`fit: earlyStopping`; unknown keys: `fit options.earlyStopping`). */
-  constructor(where: string, options: unknown, hasDev: boolean, optionsWhere = `${where} options`) {
+  constructor(where: string, options: unknown, hasDev: boolean, optionsWhere = `${where} options`, hasAccuracy = true) {
     const o = check.options(optionsWhere, options, ['monitor', 'patience', 'minDelta', 'restoreBest'] as const);
-    this.monitor = check.optional(o.monitor, 'devLoss' as Monitor, (v) => check.oneOf(`${where}.monitor`, v, MONITORS));
+    // A regression model has losses only.
+    const monitors = hasAccuracy ? MONITORS : MONITORS.filter((m) => m.endsWith('Loss'));
+    this.monitor = check.optional(o.monitor, 'devLoss' as Monitor, (v) => check.oneOf(`${where}.monitor`, v, monitors));
     if (this.monitor.startsWith('dev') && !hasDev) {
       throw new RangeError(`${where}.monitor: '${this.monitor}' needs validation data (fit option 'validation')`);
     }

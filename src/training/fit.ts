@@ -13,7 +13,7 @@
 //   model.trainingState.epoch })` continues a run exactly, after a save and load too.
 import type { DatasetHandle } from '../backend';
 import type { Labels, Matrix } from '../data/arrays';
-import { divergenceError, type Sequential } from '../model';
+import { divergenceError, type OutputKind, type Sequential } from '../model';
 import type { TrainingState } from '../modelState';
 import { checkOptimizer, updateRuleOf, type OptimizerConfig } from '../optimizers';
 import { constant, type Schedule } from '../schedules';
@@ -29,8 +29,8 @@ export interface EpochLog {
   epoch: number;
   /** Mean over the epoch's examples of (cross-entropy + regularization), as the course's cost J. */
   trainLoss: number;
-  /** Accuracy on the training batches as they were trained (dropout on). */
-  trainAccuracy: number;
+  /** Accuracy on the training batches as they were trained (dropout on); classification only. */
+  trainAccuracy?: number;
   /** Cross-entropy (no regularization) and accuracy on the validation data, in evaluation mode. */
   devLoss?: number;
   devAccuracy?: number;
@@ -84,7 +84,10 @@ export interface FitOptions {
   callbacks?: FitCallback[];
   /** Steps between onStep calls (default 1). */
   stepsPerCallback?: number;
-  /** Best achievable error (human level / Bayes estimate) in [0, 1] for history.diagnosis (default 0). */
+  /**
+   * Best achievable error for history.diagnosis (default 0): an error rate in [0, 1] (human
+   * level / Bayes) for classification, a loss ≥ 0 in the model's loss units for regression.
+   */
   baseError?: number;
 }
 
@@ -139,8 +142,9 @@ interface FitPlan {
   stopping?: EarlyStopping;
 }
 
-function planFit(model: Sequential, options: unknown): FitPlan {
+function planFit(model: Sequential<OutputKind>, options: unknown): FitPlan {
   const o = check.options('fit options', options, FIT_OPTIONS);
+  const regression = model.targets === 'real';
   const at = (name: string) => `fit: ${name}`;
   const callbacks = checkCallbacks(at('callbacks'), o.callbacks);
   // onEpochEnd / onStep are callbacks too, called first.
@@ -163,9 +167,9 @@ function planFit(model: Sequential, options: unknown): FitPlan {
     initialEpoch,
     augment: augmentationOptionsOf(at('augment'), o.augment, model.inputSize),
     stepsPerCallback: check.optional(o.stepsPerCallback, 1, (v) => check.integer(at('stepsPerCallback'), v, 1)),
-    baseError: errorRate('fit: baseError', check.optional(o.baseError, 0, (v) => check.number(at('baseError'), v, 0, 1))),
+    baseError: check.optional(o.baseError, 0, (v) => (regression ? check.number(at('baseError'), v, 0) : errorRate('fit: baseError', check.number(at('baseError'), v, 0, 1)))),
     callbacks: own.onEpochEnd || own.onStep ? [own, ...callbacks] : callbacks,
-    stopping: o.earlyStopping === undefined ? undefined : new EarlyStopping('fit: earlyStopping', o.earlyStopping, o.validation !== undefined, 'fit options.earlyStopping'),
+    stopping: o.earlyStopping === undefined ? undefined : new EarlyStopping('fit: earlyStopping', o.earlyStopping, o.validation !== undefined, 'fit options.earlyStopping', !regression),
   };
 }
 
@@ -173,7 +177,7 @@ function learningRateOf(where: string, value: unknown): number {
   return check.number(where, value, 0);
 }
 
-export async function fit(model: Sequential, x: Matrix, y: Labels, options: FitOptions): Promise<History> {
+export async function fit(model: Sequential<OutputKind>, x: Matrix, y: Labels, options: FitOptions): Promise<History> {
   const plan = planFit(model, options);
   const validation = (options as FitOptions).validation;
   // Copy and check all data (in chunks, checked off the main thread) before anything changes.
@@ -225,8 +229,9 @@ interface RunStart {
   baseRate: number;
 }
 
-async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandle, dev: DatasetHandle | undefined, start: RunStart): Promise<History> {
+async function trainEpochs(model: Sequential<OutputKind>, plan: FitPlan, train: DatasetHandle, dev: DatasetHandle | undefined, start: RunStart): Promise<History> {
   const handle = model.handle;
+  const regression = model.targets === 'real';
   const { resumed, monitored, baseRate } = start;
   let { previousRate, manualRate, nextRate } = start;
   const scheduled = (epoch: number) =>
@@ -270,7 +275,7 @@ async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandl
       const epochLog: EpochLog = {
         epoch,
         trainLoss: lossSum / Math.max(examples, 1),
-        trainAccuracy: correct / Math.max(examples, 1),
+        ...(regression ? {} : { trainAccuracy: correct / Math.max(examples, 1) }),
         learningRate: rate,
         gradNorms: normSums.map((v) => v / Math.max(steps, 1)),
         steps,
@@ -279,7 +284,7 @@ async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandl
       if (dev) {
         const r = await handle.evaluate(dev);
         epochLog.devLoss = r.loss;
-        epochLog.devAccuracy = r.correct / r.examples;
+        if (!regression) epochLog.devAccuracy = r.correct / r.examples;
       }
       monitored.push(epochLog.devLoss ?? epochLog.trainLoss);
       previousRate = rate;
@@ -338,7 +343,11 @@ async function trainEpochs(model: Sequential, plan: FitPlan, train: DatasetHandl
   const usable = norms.length > 0 && norms.every((n) => n.length === hasParameters.length);
   history.gradientWarnings = usable ? gradientWarnings(norms, { hasParameters, epochOffset: history.epochs[0].epoch }) : [];
   const held = history.epochs.find((e) => e.epoch === history.bestEpoch) ?? history.epochs[history.epochs.length - 1];
-  if (dev && held?.devAccuracy !== undefined) {
+  if (dev && regression && held?.devLoss !== undefined) {
+    // Regression: the errors are the losses (train in evaluation mode), judged against the dev loss.
+    const r = await model.native(() => handle.evaluate(train));
+    history.diagnosis = diagnose({ trainError: r.loss, devError: held.devLoss, baseError: plan.baseError, scale: 'loss' });
+  } else if (dev && held?.devAccuracy !== undefined) {
     const r = await model.native(() => handle.evaluate(train));
     history.diagnosis = diagnose({ trainError: 1 - r.correct / r.examples, devError: 1 - held.devAccuracy, baseError: plan.baseError });
   }
