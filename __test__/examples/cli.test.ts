@@ -68,10 +68,23 @@ const EXAMPLES: Example[] = [
     ],
     valid: ['--trials', '2', '--rounds', '1', '--epochs', '1', '--workers', '1', '--seed', '3'],
   },
+  {
+    script: 'examples/regression/train.mjs',
+    flags: ['epochs', 'seed', 'batch-size', 'loss', 'delta', 'learning-rate', 'patience', 'backend'],
+    defaults: { epochs: '300', seed: '1', 'batch-size': '32', loss: 'huber', delta: '2', 'learning-rate': '0.003', patience: '30', backend: 'native' },
+    bad: [
+      [['--epochs', 'abc'], 'epochs'],
+      [['--loss', 'msle'], 'loss'],
+      [['--delta', '-1'], 'delta'],
+      [['--learning-rate', 'fast'], 'learning-rate'],
+      [['--patience', '0'], 'patience'],
+    ],
+    valid: ['--epochs', '1', '--loss', 'mse', '--seed', '2'],
+  },
 ];
 
 /** Files under examples/ that are imported by the scripts, not run: they take no flags. */
-const MODULES = ['examples/cli.mjs', 'examples/mnist/data.js', 'examples/tune-mnist/objective.mjs'];
+const MODULES = ['examples/cli.mjs', 'examples/mnist/data.js', 'examples/tune-mnist/objective.mjs', 'examples/regression/data.mjs'];
 
 let guardDir: string;
 let guard: string;
@@ -87,6 +100,12 @@ beforeAll(async () => {
       'Module._load = function (request, ...rest) {',
       "  if (request === 'mnist') { process.stderr.write('GUARD: data loaded\\n'); process.exit(" + DATA_LOADED + '); }',
       '  return load.call(this, request, ...rest);',
+      '};',
+      // The regression example finds its JSON file through the package's path.
+      'const resolve = Module._resolveFilename;',
+      'Module._resolveFilename = function (request, ...rest) {',
+      "  if (request === 'vega-datasets') { process.stderr.write('GUARD: data loaded\\n'); process.exit(" + DATA_LOADED + '); }',
+      '  return resolve.call(this, request, ...rest);',
       '};',
     ].join('\n'),
   );
