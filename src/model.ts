@@ -253,6 +253,74 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     return (this.targets === 'real' ? { loss, regularization } : { loss, regularization, accuracy: correct / m }) as TrainStepResult<O>;
   }
 
+  /**
+   * The weights, as Keras's `get_weights()`: copies of every parameter and running statistic
+   * (W, b, gamma, beta, runningMean, runningVar) in layer order, without optimizer slots.
+   */
+  getWeights(): Float32Array[] {
+    return this.weightInfos().map((t) => this.getTensor(t.layer, t.name));
+  }
+
+  /** Replaces every weight (the order and shapes of `getWeights()`); all are checked before any is written. */
+  setWeights(weights: Float32Array[]): void {
+    const infos = this.weightInfos();
+    if (!Array.isArray(weights)) throw check.typeError('setWeights: weights', `an array of ${infos.length} Float32Arrays (as getWeights returns)`, weights);
+    if (weights.length !== infos.length) throw new RangeError(`setWeights: weights: expected ${infos.length} arrays (${infos.map((t) => `${t.layer}.${t.name}`).join(', ')}), got ${weights.length}`);
+    const copies = weights.map((w, i) => {
+      const copy = check.typedArray(`setWeights: weights[${i}]`, w, Float32Array).slice();
+      const want = infos[i].shape.reduce((a, b) => a * b, 1);
+      if (copy.length !== want) throw new RangeError(`setWeights: weights[${i}]: layer ${infos[i].layer} '${infos[i].name}' has ${want} values, got ${copy.length}`);
+      copy.forEach((v, j) => {
+        if (!Number.isFinite(v)) throw new RangeError(`setWeights: weights[${i}]: element ${j} is ${v}, expected a finite number`);
+        if (infos[i].name === 'runningVar' && v < 0) throw new RangeError(`setWeights: weights[${i}]: a running variance cannot be negative, got ${v} at ${j}`);
+      });
+      return copy;
+    });
+    this.assertNotFitting('setWeights');
+    infos.forEach((t, i) => this.syncCall('setWeights', () => this.handle.setTensor(t.layer, t.name, copies[i])));
+  }
+
+  /** Parameters and running statistics of the whole model (as Keras's `count_params()`), optimizer slots excluded. */
+  countParams(): number {
+    return this.weightInfos().reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+  }
+
+  /**
+   * A table of the layers with their output widths and parameter counts and the totals, as
+   * Keras's `model.summary()` prints (running statistics count as non-trainable).
+   */
+  summary(): string {
+    const infos = this.weightInfos();
+    let width = this.inputSize;
+    const rows = this.architecture.layers.map((layer, i) => {
+      if (layer.kind === 'dense') width = layer.units as number;
+      const kind = layer.kind === 'activation' ? `activation (${layer.activation})` : layer.kind;
+      const params = infos.filter((t) => t.layer === i).reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+      return [`${i}: ${kind}`, `[m, ${width}]`, String(params)];
+    });
+    const nonTrainable = infos.filter((t) => t.name.startsWith('running')).reduce((sum, t) => sum + t.shape.reduce((a, b) => a * b, 1), 0);
+    const total = this.countParams();
+    const header = ['Layer', 'Output shape', 'Params'];
+    const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j].length)));
+    const line = (cells: string[]) => cells.map((c, j) => (j === 2 ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ');
+    const rule = '─'.repeat(line(header).length);
+    return [
+      `Sequential: input [m, ${this.inputSize}], output '${this.architecture.output}', loss ${this.lossName}`,
+      rule,
+      line(header),
+      rule,
+      ...rows.map(line),
+      rule,
+      `Total params: ${total.toLocaleString('en-US')}`,
+      `Trainable params: ${(total - nonTrainable).toLocaleString('en-US')}`,
+      `Non-trainable params: ${nonTrainable.toLocaleString('en-US')}`,
+    ].join('\n');
+  }
+
+  private weightInfos(): TensorInfo[] {
+    return this.tensors().filter((t) => WEIGHT_NAMES.has(t.name));
+  }
+
   /** Names and shapes of every tensor: parameters, optimizer state, running statistics. */
   tensors(): TensorInfo[] {
     // Fixed by the architecture: read once, so listing never waits for native work.
