@@ -89,7 +89,7 @@ const cases: Record<keyof typeof N, Case[]> = {
     ...NAN_INF.map(([v, s]): Case => [`${s} in dz`, () => N.biasGrad(f(1, 2, v, 4), 2), new RegExp(`\\bdz: element 2 is ${s}`)]),
   ],
   activationForward: [
-    ['unknown kind', () => N.activationForward('gelu', f(1)), /\bkind: unknown activation 'gelu', expected identity \| relu \| leakyRelu \| tanh \| sigmoid/],
+    ['unknown kind', () => N.activationForward('gelux', f(1)), /\bkind: unknown activation 'gelux', expected identity \| relu \| leakyRelu \| tanh \| sigmoid/],
     ['kind is case-sensitive', () => N.activationForward('ReLU', f(1)), /\bkind: unknown activation 'ReLU'/],
     ['empty kind', () => N.activationForward('', f(1)), /\bkind: unknown activation ''/],
     ...NAN_INF.map(([v, s]): Case => [`${s} in z`, () => N.activationForward('relu', f(0, v)), new RegExp(`\\bz: element 1 is ${s}`)]),

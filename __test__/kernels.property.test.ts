@@ -27,6 +27,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import * as N from '../src/kernels';
 import * as R from '../src/reference';
+import { normalCdf, normalPdf } from '../src/reference/activation';
 
 const RUNS = { numRuns: 100 };
 const U = 2 ** -24; // f32 unit roundoff
@@ -334,6 +335,12 @@ describe('activations', () => {
       // ≤ 3u·|ref|, slack 2; z > 0 exact. A subnormal product is off by 2^-150.
       case 'elu':
         return eluFwdTol(want, i);
+      // gelu: native evaluates z·erfc(−z/√2)/2 in f64 and rounds once (0.5 ulp ≤ u·|ref|); both
+      // f64 evaluations are within ~z²·2^-53 relative (the rounding of z/√2, amplified by erfc's
+      // tail; ≤ 2e-14 before the result underflows f32 at |z| ≈ 14), far below u. Slack 2; a
+      // subnormal result is off by 2^-150.
+      case 'gelu':
+        return 2 * U * Math.abs(want[i]) + 2 ** -149;
     }
   };
 
@@ -401,6 +408,13 @@ describe('activations', () => {
       // is multiplied by da.
       case 'elu':
         return eluBwdTol(1, da, want, i);
+      // gelu: native rounds da·(Φ(z) + z·φ(z)), evaluated in f64, once: u·|ref|, slack 2. The f64
+      // sum cancels near z ≈ −0.75 (gelu' = 0), leaving the f64 evaluations' absolute error of
+      // a few 2^-53·(Φ + |z|φ) (times z² in the tail, as in the forward): 1e-13 covers both.
+      case 'gelu': {
+        const zz = z[i];
+        return 2 * U * Math.abs(want[i]) + 1e-13 * Math.abs(da[i]) * (normalCdf(zz) + Math.abs(zz) * normalPdf(zz)) + 2 ** -149;
+      }
     }
   };
   const eluBwdTol = (alpha: number, da: Float32Array, want: Float64Array, i: number): number =>

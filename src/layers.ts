@@ -74,3 +74,5 @@ export const silu = (): LayerOptions => activationLayer('silu', 'swish');
 export const selu = (): LayerOptions => activationLayer('selu', 'selu');
 /** z above 0, α·(e^z − 1) below (α defaults to 1, as PyTorch and Keras). */
 export const elu = (alpha = 1): LayerOptions => activationLayer('elu', 'elu', { alpha });
+/** z·Φ(z) with the exact erf (PyTorch's default GELU, approximate='none'; not the tanh form). */
+export const gelu = (): LayerOptions => activationLayer('gelu', 'gelu');

@@ -1051,7 +1051,7 @@ function standaloneGenerators(r) {
       if (key === 'unknown') base[r.pick(['input', 'loss', 'activation', 'Layers'])] = 1;
       else if (key === 'layer') base.layers = [hostile(r), T.dense(2)];
       else if (key === 'wholeLayer')
-        base.layers = [r.pick([{ kind: 'dense' }, { kind: 'conv' }, { kind: 'dense', units: 3, unit: 2 }, { kind: 'activation', activation: 'gelu' }, { kind: 'dropout', keepProb: 0 }, { kind: 'batchNorm', momentum: 1 }, { units: 2 }, { kind: 'dense', units: 2, init: 'hee' }]), T.dense(2)];
+        base.layers = [r.pick([{ kind: 'dense' }, { kind: 'conv' }, { kind: 'dense', units: 3, unit: 2 }, { kind: 'activation', activation: 'gelux' }, { kind: 'dropout', keepProb: 0 }, { kind: 'batchNorm', momentum: 1 }, { units: 2 }, { kind: 'dense', units: 2, init: 'hee' }]), T.dense(2)];
       else if (key === 'huge') Object.assign(base, r.pick([{ inputSize: 2 ** 31 }, { layers: [T.dense(2 ** 31), T.dense(2)] }, { inputSize: 50000, layers: [T.dense(50000), T.dense(2)] }]));
       else if (key === 'optimizer') base.optimizer = hostileOptimizer(r);
       else if (key === 'layers') base.layers = r.pick([[], hostile(r), [T.relu()], [T.dropout({ keepProb: 0.5 })], [T.dense(2), T.batchNorm()]]);
@@ -1311,7 +1311,7 @@ function kernelCall(r, f32) {
     args[i] = v;
   } else {
     what = 'a hostile value';
-    args[i] = typeof a === 'string' ? r.pick([hostile(r), 'gelu', 'RELU', '']) : hostile(r);
+    args[i] = typeof a === 'string' ? r.pick([hostile(r), 'gelux', 'RELU', '']) : hostile(r);
   }
   return [[name], [], `${name}(${args.map((x) => show(x)).join(', ')}) [arg ${i}: ${what}]`, () => T[name](...args)];
 }

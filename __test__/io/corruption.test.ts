@@ -173,7 +173,7 @@ function variants(): Variant[] {
     ...[0, 2, -0.5, '0.8'].map((v): [string, (a: any) => unknown] => [`keepProb-${JSON.stringify(v)}`, (a) => void (a.layers[3].keepProb = v)]),
     ...[2, -1].map((v): [string, (a: any) => unknown] => [`momentum-${v}`, (a) => void (a.layers[1].momentum = v)]),
     ['l2-negative', (a) => void (a.layers[0].l2 = -1)],
-    ['activation', (a) => void (a.layers[2].activation = 'gelu')],
+    ['activation', (a) => void (a.layers[2].activation = 'gelux')],
     ['output', (a) => void (a.output = 'relu')],
     ...[-1, 1.5, 'x', 2 ** 60].map((v): [string, (a: any) => unknown] => [`seed-${JSON.stringify(v)}`, (a) => void (a.seed = v)]),
   ];

@@ -245,7 +245,7 @@ describe('model construction', () => {
     ]),
     ['batch norm momentum 1', [dense(4), { kind: 'batchNorm', momentum: 1 }, dense(3)], /^sequential: layers\[1\]\.momentum: must be a finite number in \[0, 1\), got 1$/],
     ['batch norm epsilon 0', [dense(4), { kind: 'batchNorm', epsilon: 0 }, dense(3)], /^sequential: layers\[1\]\.epsilon: must be a finite number > 0, got 0$/],
-    ['unknown activation', [dense(4), { kind: 'activation', activation: 'gelu' }, dense(3)], /^sequential: layers\[1\]\.activation: expected 'identity' \| .*, got the string 'gelu'/],
+    ['unknown activation', [dense(4), { kind: 'activation', activation: 'gelux' }, dense(3)], /^sequential: layers\[1\]\.activation: expected 'identity' \| .*, got the string 'gelux'/],
     ['unknown layer kind', [dense(4), { kind: 'conv' }, dense(3)], /^sequential: layers\[1\]\.kind: expected 'dense' \| .*, got the string 'conv'/],
     ['a layer that is not an object', [dense(4), 'relu', dense(3)], /^sequential: layers\[1\]: expected a layer .*, got the string 'relu'$/],
     ['no layers', [], /^sequential: layers: a network needs at least one dense layer$/],

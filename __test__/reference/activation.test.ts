@@ -44,7 +44,10 @@ describe('activation forward', () => {
 //   swish: z*sig(z), sig(z)*(1 + z*(1 - sig(z)))
 //   selu (L, A = the 32-digit λ, α): L*z if z > 0 else L*A*expm1(z); L if z > 0 else L*A*exp(z)
 //   elu(p): z if z > 0 else p*expm1(z); 1 if z > 0 else p*exp(z)
-const KNOWN: { kind: ActivationKind; p?: number; z: number[]; g: number[]; gPrime: number[] }[] = [
+//   gelu: z*erfc(-z/sqrt(2))/2, erfc(-z/sqrt(2))/2 + z*exp(-z*z/2)/sqrt(2*pi)
+// `rel` defaults to 1e-15; gelu's erfc(−z/√2) turns the rounding of z/√2 into a relative error
+// ≈ z²·2^-53 in the tail (1.1e-14 at z = −10).
+const KNOWN: { kind: ActivationKind; p?: number; rel?: number; z: number[]; g: number[]; gPrime: number[] }[] = [
   {
     kind: 'swish',
     z: [-2, -0.5, 0, 0.5, 2, 40, -40],
@@ -70,15 +73,22 @@ const KNOWN: { kind: ActivationKind; p?: number; z: number[]; g: number[]; gPrim
     g: [-0.43233235838169365, -0.19673467014368329, 0, 0.5, 2, -4.99999999975e-11],
     gPrime: [0.067667641618306346, 0.30326532985631671, 0.5, 1, 1, 0.49999999995],
   },
+  {
+    kind: 'gelu',
+    rel: 3e-14,
+    z: [-2, -0.5, 0, 0.5, 2, -5, -10],
+    g: [-0.045500263896358414, -0.15426876936299345, 0, 0.34573123063700655, 1.9544997361036416, -1.4332578593959696e-6, -7.6198530241605261e-23],
+    gPrime: [-0.085231801078196897, 0.13250487534383716, 0.5, 0.86749512465616284, 1.0852318010781969, -7.1469460017922946e-6, -7.6184000964648141e-22],
+  },
 ];
 
 describe('activation known values (mpmath)', () => {
-  for (const { kind, p, z, g, gPrime } of KNOWN) {
-    it(`${kind}${p === undefined ? '' : `(${p})`}: g and g' to 1e-15 relative`, () => {
+  for (const { kind, p, rel = 1e-15, z, g, gPrime } of KNOWN) {
+    it(`${kind}${p === undefined ? '' : `(${p})`}: g and g' to ${rel} relative`, () => {
       const zz = Float64Array.from(z);
       const a = activationForward(kind, zz, p);
-      expectClose(a, g, { abs: 0, rel: 1e-15 });
-      expectClose(activationBackward(kind, zz, a, zz.map(() => 1), p), gPrime, { abs: 0, rel: 1e-15 });
+      expectClose(a, g, { abs: 0, rel });
+      expectClose(activationBackward(kind, zz, a, zz.map(() => 1), p), gPrime, { abs: 0, rel });
     });
   }
 });

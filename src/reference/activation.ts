@@ -8,6 +8,7 @@
  *
  * g' is written with z for most kinds and with a = g(z) where that is the clearest form.
  */
+import { erfc } from './erf';
 import { checkLength, like, type FloatArray } from './types';
 
 /** Logistic sigmoid without overflow: e^−z is only evaluated for z ≥ 0, e^z only for z < 0. */
@@ -16,6 +17,11 @@ export function sigmoid(z: number): number {
   const e = Math.exp(z);
   return e / (1 + e);
 }
+
+/** Φ(z), the standard normal CDF, as erfc(−z/√2)/2 (1 + erf(z/√2) would cancel for z ≪ 0). */
+export const normalCdf = (z: number): number => 0.5 * erfc(-z * Math.SQRT1_2);
+/** φ(z) = e^(−z²/2)/√(2π). */
+export const normalPdf = (z: number): number => Math.exp(-0.5 * z * z) / Math.sqrt(2 * Math.PI);
 
 /** SELU's λ and α: PyTorch's constants (Klambauer et al. 2017), 1.0507009873554804934193349852946 and 1.6732632423543772848170429916717. */
 export const SELU_LAMBDA = 1.0507009873554805;
@@ -47,6 +53,9 @@ export const ACTIVATIONS = {
   },
   // z if z > 0 else α·(e^z − 1), expm1 for small |z|; derivative 1 or α·e^z (α at 0).
   elu: { parameter: ['alpha', 1], g: (z, alpha) => (z > 0 ? z : alpha * Math.expm1(z)), gPrime: (z, _a, alpha) => (z > 0 ? 1 : alpha * Math.exp(z)) },
+  // The exact GELU, z·Φ(z) = 0.5·z·(1 + erf(z/√2)) (PyTorch's default, approximate='none', not
+  // the tanh approximation); derivative Φ(z) + z·φ(z).
+  gelu: { g: (z) => z * normalCdf(z), gPrime: (z) => normalCdf(z) + z * normalPdf(z) },
 } as const satisfies Record<string, ActivationDefinition>;
 
 export type ActivationKind = keyof typeof ACTIVATIONS;

@@ -31,6 +31,9 @@ pub enum Activation {
     Elu {
         alpha: f64,
     },
+    /// z·Φ(z) = 0.5·z·(1 + erf(z/√2)): the exact form, PyTorch's default (approximate='none'),
+    /// not the tanh approximation. Evaluated in f64 for both float types (see `gelu_f64`).
+    Gelu,
 }
 
 /// SELU's λ and α: PyTorch's constants (Klambauer et al. 2017, the values that make
@@ -53,6 +56,7 @@ impl Activation {
         Activation::Swish,
         Activation::Selu,
         Activation::Elu { alpha: 1.0 },
+        Activation::Gelu,
     ];
 
     /// The name users type (`relu`, `leakyRelu`).
@@ -67,6 +71,7 @@ impl Activation {
             Activation::Swish => "swish",
             Activation::Selu => "selu",
             Activation::Elu { .. } => "elu",
+            Activation::Gelu => "gelu",
         }
     }
 
@@ -81,7 +86,8 @@ impl Activation {
             | Activation::Sigmoid
             | Activation::Softplus
             | Activation::Swish
-            | Activation::Selu => None,
+            | Activation::Selu
+            | Activation::Gelu => None,
         }
     }
 
@@ -143,6 +149,8 @@ impl Activation {
             Activation::Selu => input_bound * SELU_LAMBDA_ALPHA,
             // |e^z − 1| ≤ |z| for z ≤ 0: |elu(z)| ≤ max(1, |α|)·|z|.
             Activation::Elu { alpha } => input_bound * alpha.abs().max(1.0),
+            // 0 ≤ Φ(z) ≤ 1, so |gelu(z)| ≤ |z|.
+            Activation::Gelu => input_bound,
         }
     }
 }
@@ -169,6 +177,42 @@ fn sigmoid_pair<T: Real>(z: T) -> (T, T) {
     } else {
         (e / d, one / d)
     }
+}
+
+/// Φ(z), the standard normal CDF, as erfc(−z/√2)/2: `1 + erf(z/√2)` would cancel for z ≪ 0
+/// (in f32 it is 0 below z ≈ −5.5), erfc keeps the tail's relative accuracy (Φ(−10) ≈ 7.6e-24).
+#[inline(always)]
+fn normal_cdf(z: f64) -> f64 {
+    0.5 * libm::erfc(-z * std::f64::consts::FRAC_1_SQRT_2)
+}
+
+/// φ(z) = e^(−z²/2)/√(2π).
+#[inline(always)]
+fn normal_pdf(z: f64) -> f64 {
+    const FRAC_1_SQRT_2PI: f64 = 0.3989422804014327;
+    FRAC_1_SQRT_2PI * (-0.5 * z * z).exp()
+}
+
+/// gelu(z) = z·Φ(z) and gelu'(z) = Φ(z) + z·φ(z), evaluated in f64 whatever the kernel's type:
+/// libm's erfc is within about 1 ulp of f64, so an f32 result rounded once from it is within
+/// about half an f32 ulp (as accurate as f32 allows, and the property test's bound is tight), and
+/// one generic code path serves f32 training and f64 gradient checks (libm's erfcf would need a
+/// per-type dispatch and is less accurate). The cost, one f64 erfc and exp per element, is small
+/// beside the GEMMs around an activation.
+#[inline(always)]
+fn gelu_f64(z: f64) -> f64 {
+    z * normal_cdf(z)
+}
+
+#[inline(always)]
+fn gelu_prime_f64(z: f64) -> f64 {
+    normal_cdf(z) + z * normal_pdf(z)
+}
+
+/// `x` as f64 (exact for f32 and f64).
+#[inline(always)]
+fn f64_of<T: Real>(x: T) -> f64 {
+    x.to_f64().unwrap_or(f64::NAN)
 }
 
 /// `a = g(z)` elementwise. Panics if the lengths differ.
@@ -198,6 +242,7 @@ pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
             let alpha: T = real(alpha);
             a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { z } else { alpha * z.exp_m1() });
         }
+        Activation::Gelu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = real(gelu_f64(f64_of(z)))),
     }
 }
 
@@ -253,6 +298,11 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
                 .zip(z.iter().zip(da))
                 .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { da * (alpha * z.exp()) });
         }
+        // gelu'(z) = Φ(z) + z·φ(z); da·gelu'(z) in f64, rounded once.
+        Activation::Gelu => dz
+            .iter_mut()
+            .zip(z.iter().zip(da))
+            .for_each(|(dz, (&z, &da))| *dz = real(f64_of(da) * gelu_prime_f64(f64_of(z)))),
     }
 }
 
@@ -284,13 +334,15 @@ mod tests {
         assert_eq!(s[2], 0.5);
     }
 
-    /// g and g' at `z` against values computed to 40 digits with mpmath (relative 1e-15), in f64.
-    fn check_known(act: Activation, z: &[f64], g: &[f64], g_prime: &[f64]) {
+    /// g and g' at `z` against values computed to 40 digits with mpmath, in f64: relative error
+    /// ≤ 1e-15 + `tail`·z² (`tail` for gelu, whose erfc(−z/√2) turns the rounding of z/√2 into a
+    /// relative error ≈ z²·2^-53 in the tail).
+    fn check_known(act: Activation, z: &[f64], g: &[f64], g_prime: &[f64], tail: f64) {
         let a = fwd(act, z);
         let mut dz = vec![0.0; z.len()];
         activation_backward(act, z, &a, &vec![1.0; z.len()], &mut dz);
-        let close = |x: f64, y: f64| (x - y).abs() <= 1e-15 * y.abs();
         for i in 0..z.len() {
+            let close = |x: f64, y: f64| (x - y).abs() <= (1e-15 + tail * z[i] * z[i]) * y.abs();
             assert!(close(a[i], g[i]), "{act:?}({}) = {}, expected {}", z[i], a[i], g[i]);
             assert!(close(dz[i], g_prime[i]), "{act:?}'({}) = {}, expected {}", z[i], dz[i], g_prime[i]);
         }
@@ -318,7 +370,7 @@ mod tests {
             1.0000000000000002,
             -1.6568581595637197e-16,
         ];
-        check_known(Activation::Swish, &z, &g, &g_prime);
+        check_known(Activation::Swish, &z, &g, &g_prime, 0.0);
     }
 
     #[test]
@@ -343,7 +395,7 @@ mod tests {
             1.7580993406715669,
             1.6451630773416185e-13,
         ];
-        check_known(Activation::Selu, &z, &g, &g_prime);
+        check_known(Activation::Selu, &z, &g, &g_prime, 0.0);
     }
 
     #[test]
@@ -381,12 +433,14 @@ mod tests {
             &z,
             &[-0.86466471676338731, -0.39346934028736658, 0.0, 0.5, 2.0, -9.9999999995e-11],
             &[0.13533528323661269, 0.60653065971263342, 1.0, 1.0, 1.0, 0.9999999999],
+            0.0,
         );
         check_known(
             Activation::Elu { alpha: 0.5 },
             &z,
             &[-0.43233235838169365, -0.19673467014368329, 0.0, 0.5, 2.0, -4.99999999975e-11],
             &[0.067667641618306346, 0.30326532985631671, 0.5, 1.0, 1.0, 0.49999999995],
+            0.0,
         );
         assert_eq!(
             Activation::from_name("elu", |k| (k == "alpha").then_some(0.5)),
@@ -394,6 +448,37 @@ mod tests {
         );
         let err = Activation::from_name("elu", |_| Some(f64::INFINITY)).unwrap_err();
         assert_eq!((err.arg.as_str(), err.message.as_str()), ("alpha", "must be a finite number, got inf"));
+    }
+
+    #[test]
+    fn gelu_known_values() {
+        // mpmath: z·erfc(−z/√2)/2 and erfc(−z/√2)/2 + z·e^(−z²/2)/√(2π). At −10 the form
+        // 0.5·z·(1 + erf(z/√2)) would give 0 (erf rounds to −1); erfc keeps the tail.
+        let z = [-2.0, -0.5, 0.0, 0.5, 2.0, -5.0, -10.0];
+        let g = [
+            -0.045500263896358414,
+            -0.15426876936299345,
+            0.0,
+            0.34573123063700655,
+            1.9544997361036416,
+            -1.4332578593959696e-6,
+            -7.6198530241605261e-23,
+        ];
+        let g_prime = [
+            -0.085231801078196897,
+            0.13250487534383716,
+            0.5,
+            0.86749512465616284,
+            1.0852318010781969,
+            -7.1469460017922946e-6,
+            -7.6184000964648141e-22,
+        ];
+        check_known(Activation::Gelu, &z, &g, &g_prime, 2.0 * f64::EPSILON);
+        // The f32 kernel rounds the f64 value once: exactly the nearest f32.
+        let z32: Vec<f32> = z.iter().map(|&x| x as f32).collect();
+        let mut a32 = vec![0.0f32; z.len()];
+        activation_forward(Activation::Gelu, &z32, &mut a32);
+        assert_eq!(a32, g.iter().map(|&x| x as f32).collect::<Vec<_>>());
     }
 
     #[test]
