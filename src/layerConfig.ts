@@ -10,8 +10,8 @@ import * as check from './validation/args';
 export type { InitName };
 export const INIT_NAMES: readonly InitName[] = INIT_KINDS;
 export const LAYER_KINDS = ['dense', 'batchNorm', 'activation', 'dropout'] as const;
-export const DENSE_KEYS = ['init', 'initScale', 'l2', 'l1', 'useBias'] as const;
-export const BATCH_NORM_KEYS = ['momentum', 'epsilon'] as const;
+export const DENSE_KEYS = ['init', 'initScale', 'l2', 'l1', 'useBias', 'trainable'] as const;
+export const BATCH_NORM_KEYS = ['momentum', 'epsilon', 'trainable'] as const;
 
 const KEYS: Record<Exclude<(typeof LAYER_KINDS)[number], 'activation'>, readonly string[]> = {
   dense: ['kind', 'units', ...DENSE_KEYS],
@@ -40,12 +40,14 @@ export function checkLayer(where: string, layer: unknown, field = (name: string)
       if (o.l2 !== undefined) check.number(at('l2'), o.l2, 0);
       if (o.l1 !== undefined) check.number(at('l1'), o.l1, 0);
       if (o.useBias !== undefined) check.boolean(at('useBias'), o.useBias);
+      if (o.trainable !== undefined) check.boolean(at('trainable'), o.trainable);
       break;
     }
     case 'batchNorm': {
       const o = check.options(where, layer, KEYS.batchNorm);
       if (o.momentum !== undefined) check.number(at('momentum'), o.momentum, 0, 1, { hi: true });
       if (o.epsilon !== undefined) check.number(at('epsilon'), o.epsilon, 0, Infinity, { lo: true });
+      if (o.trainable !== undefined) check.boolean(at('trainable'), o.trainable);
       break;
     }
     case 'activation': {

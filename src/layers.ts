@@ -20,6 +20,11 @@ export interface DenseOptions {
   l1?: number;
   /** Default true, except right before batchNorm where β replaces the bias. */
   useBias?: boolean;
+  /**
+   * false freezes W and b: never updated, their optimizer state untouched, left out of gradient
+   * checks; gradients still flow through to earlier layers (PyTorch's requires_grad = False).
+   */
+  trainable?: boolean;
 }
 
 export function dense(units: number, options: DenseOptions = {}): LayerOptions {
@@ -32,6 +37,12 @@ export interface BatchNormOptions {
   momentum?: number;
   /** Added to the variance before the square root (default 1e-3, as Keras). */
   epsilon?: number;
+  /**
+   * false freezes γ and β. Training still normalizes with batch statistics and updates the
+   * running ones (PyTorch's requires_grad = False; Keras also switches a frozen batch norm to
+   * inference mode — not done here).
+   */
+  trainable?: boolean;
 }
 
 export function batchNorm(options: BatchNormOptions = {}): LayerOptions {

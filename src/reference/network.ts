@@ -761,10 +761,14 @@ export function compareGradients(
   y: Float64Array,
   m: number,
   epsilon: number,
+  trainable: readonly boolean[] = net.layers.map(() => true),
 ): { analytic: Float64Array; numeric: Float64Array; blocks: Array<{ layer: number; name: ParamName; length: number }> } {
   net.computeGradients(x, y, m, 'gradCheck');
   const blocks: Array<{ layer: number; param: Param<Float64Array> }> = [];
-  net.layers.forEach((layer, li) => layer.params().forEach((param) => blocks.push({ layer: li, param })));
+  // Frozen layers' parameters are constants of the function, not checked.
+  net.layers.forEach((layer, li) => {
+    if (trainable[li]) layer.params().forEach((param) => blocks.push({ layer: li, param }));
+  });
   const total = blocks.reduce((s, b) => s + b.param.value.length, 0);
   const analytic = new Float64Array(total);
   const numeric = new Float64Array(total);
@@ -910,10 +914,13 @@ export class ReferenceNetwork implements NetworkHandle {
   private cursor: EpochCursor | null = null;
   /** Per-layer gradient L2 norms of the last step (0 for layers without parameters). */
   private gradNorms: Float64Array;
+  /** Per layer: false freezes its parameters (no update, no optimizer-state change). */
+  private readonly trainable: boolean[];
 
   constructor(options: NetworkOptions, optimizer: OptimizerOptions) {
     const parsed = parseNetworkOptions(options, optimizer);
     this.net = Network.build(parsed.spec);
+    this.trainable = options.layers.map((l) => (l as { trainable?: boolean }).trainable ?? true);
     this.optimizer = parsed.optimizer;
     this.shuffleRng = Rng.withStream(parsed.spec.seed, RngStream.SHUFFLE);
     this.augmentRng = Rng.withStream(parsed.spec.seed, RngStream.AUGMENT);
@@ -1108,8 +1115,11 @@ export class ReferenceNetwork implements NetworkHandle {
     const badLayer = this.gradNorms.findIndex((n) => !Number.isFinite(n));
     if (badLayer >= 0) throw diverged(step, `the gradient of layer ${badLayer} is not finite`);
     if (clipNorm !== null) {
+      // The norm of what will be applied: frozen layers' gradients are not.
       let sq = -0;
-      for (const n of this.gradNorms) sq += n * n;
+      this.gradNorms.forEach((n, i) => {
+        if (this.trainable[i]) sq += n * n;
+      });
       const global = Math.sqrt(sq);
       if (global > clipNorm && global > 0) {
         const scale = Math.fround(clipNorm / global); // an f32 factor, as native
@@ -1117,7 +1127,10 @@ export class ReferenceNetwork implements NetworkHandle {
       }
     }
     this.step += 1;
-    for (const p of this.net.params()) applyOptimizer(this.optimizer, p, lr, this.step);
+    // Frozen layers (trainable: false) keep their parameters and optimizer state.
+    this.net.layers.forEach((layer, i) => {
+      if (this.trainable[i]) for (const p of layer.params()) applyOptimizer(this.optimizer, p, lr, this.step);
+    });
     return stats;
   }
 
@@ -1231,7 +1244,7 @@ export class ReferenceNetwork implements NetworkHandle {
     checkFinite('y', y);
     const eps = positiveF64('epsilon', epsilon);
     const net64 = this.net.cast(F64);
-    const r = compareGradients(net64, Float64Array.from(asF32(x)), Float64Array.from(asF32(y)), m, eps);
+    const r = compareGradients(net64, Float64Array.from(asF32(x)), Float64Array.from(asF32(y)), m, eps, this.trainable);
     return {
       analytic: r.analytic,
       numeric: r.numeric,

@@ -150,3 +150,27 @@ fn allocation_failures_are_errors() {
     let z = try_zeros::<f64>(1000).unwrap();
     assert!(z.iter().all(|&v| v == 0.0 && v.is_sign_positive()));
 }
+
+#[test]
+fn a_frozen_layer_keeps_its_parameters_and_is_left_out_of_gradient_checks() {
+    let mut net = network(OptimizerKind::Adam, 4);
+    net.trainable[0] = false; // the first dense layer
+    let frozen: Vec<Vec<f32>> =
+        net.layers[0].params().iter().flat_map(|p| [p.value.clone(), p.v.clone(), p.s.clone()]).collect();
+    let (d, mut cursor, mut buffers) = (data(32), EpochCursor::default(), BatchBuffers::default());
+    for _ in 0..3 {
+        net.begin_epoch(&mut cursor, d.len(), epoch(8)).unwrap();
+        net.run_steps(&d, &mut cursor, &mut buffers, 0.01, usize::MAX).unwrap();
+    }
+    let now: Vec<Vec<f32>> =
+        net.layers[0].params().iter().flat_map(|p| [p.value.clone(), p.v.clone(), p.s.clone()]).collect();
+    assert_eq!(now, frozen);
+    // The next dense layer did train, with gradients that flowed through the frozen one's outputs.
+    assert!(net.layers[4].params()[0].v.iter().any(|&v| v != 0.0));
+    let mut net64 = net.cast::<f64>();
+    let x: Vec<f64> = d.x[..24].iter().map(|&v| v as f64).collect();
+    let y: Vec<f64> = d.y[..16].iter().map(|&v| v as f64).collect();
+    let cmp = tunenet_core::network::gradcheck::compare_gradients(&mut net64, &x, &y, 8, 1e-5);
+    assert!(cmp.blocks.iter().all(|&(layer, _, _)| layer != 0), "{:?}", cmp.blocks);
+    assert!(!cmp.blocks.is_empty());
+}

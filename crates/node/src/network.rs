@@ -40,6 +40,8 @@ pub struct LayerOptions {
     pub slope: Option<f64>,
     /// elu's α.
     pub alpha: Option<f64>,
+    /// false freezes the layer's parameters (default true).
+    pub trainable: Option<bool>,
 }
 
 #[napi(object)]
@@ -465,6 +467,7 @@ impl NativeNetwork {
         };
         let mut net = Network::new(spec, optimizer).map_err(|e| check::invalid("network", e))?;
         net.threads = threads;
+        net.trainable = options.layers.iter().map(|l| l.trainable.unwrap_or(true)).collect();
         let (input_size, output_size) = (net.input_size(), net.output_size());
         let state = ModelState {
             net,

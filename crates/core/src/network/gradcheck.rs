@@ -21,7 +21,7 @@ fn cost(net: &mut Network<f64>, x: &[f64], y: &[f64], m: usize) -> f64 {
     stats.data_loss + stats.regularization
 }
 
-/// Backprop and two-sided differences with step `epsilon` over every parameter of `net`.
+/// Backprop and two-sided differences with step `epsilon` over every trainable parameter of `net`.
 /// The network's parameters are restored exactly afterwards.
 pub fn compare_gradients(
     net: &mut Network<f64>,
@@ -32,7 +32,8 @@ pub fn compare_gradients(
 ) -> GradientComparison {
     net.compute_gradients(x, y, m, Mode::GradCheck);
     let mut out = GradientComparison::default();
-    for (li, layer) in net.layers.iter().enumerate() {
+    // Frozen layers' parameters are constants of the function, not checked.
+    for (li, layer) in net.layers.iter().enumerate().filter(|(li, _)| net.trainable[*li]) {
         for p in layer.params() {
             out.analytic.extend_from_slice(&p.grad);
             out.blocks.push((li, p.name, p.len()));

@@ -34,6 +34,9 @@ pub struct Network<T> {
     pub augment_rng: Rng,
     /// GEMM thread budget (run inside a rayon pool of this size).
     pub threads: usize,
+    /// Per layer: false freezes its parameters (no update, no optimizer-state change; gradients
+    /// still flow through it to earlier layers, as PyTorch's `requires_grad = False`).
+    pub trainable: Vec<bool>,
     /// Per-layer gradient L2 norms of the last step (0 for layers without parameters).
     pub last_grad_norms: Vec<f64>,
     outputs: Vec<Vec<T>>,
@@ -66,6 +69,7 @@ impl<T: Real> Network<T> {
             optimizer,
             step: 0,
             threads: 1,
+            trainable: vec![true; count],
             last_grad_norms: vec![0.0; count],
             outputs: vec![Vec::new(); count],
             grads: vec![Vec::new(); count],
@@ -178,8 +182,10 @@ impl<T: Real> Network<T> {
         }
         self.step += 1;
         let (optimizer, t) = (self.optimizer, self.step);
-        for p in self.layers.iter_mut().flat_map(|l| l.params_mut()) {
-            optimizer.apply(p, lr, t);
+        for (layer, _) in self.layers.iter_mut().zip(&self.trainable).filter(|(_, &trainable)| trainable) {
+            for p in layer.params_mut() {
+                optimizer.apply(p, lr, t);
+            }
         }
         Ok(stats)
     }
@@ -213,7 +219,15 @@ impl<T: Real> Network<T> {
 
     /// Scales every gradient by max_norm/‖g‖ when the global norm ‖g‖ exceeds max_norm.
     fn clip_gradients(&mut self, max_norm: f64) {
-        let global = self.last_grad_norms.iter().map(|n| n * n).sum::<f64>().sqrt();
+        // The norm of what will be applied: frozen layers' gradients are not.
+        let global = self
+            .last_grad_norms
+            .iter()
+            .zip(&self.trainable)
+            .filter(|(_, &trainable)| trainable)
+            .map(|(n, _)| n * n)
+            .sum::<f64>()
+            .sqrt();
         if global > max_norm && global > 0.0 {
             let scale = T::from(max_norm / global).unwrap();
             for p in self.layers.iter_mut().flat_map(|l| l.params_mut()) {
@@ -263,6 +277,7 @@ impl<T: Real> Network<T> {
             shuffle_rng: self.shuffle_rng.clone(),
             augment_rng: self.augment_rng.clone(),
             threads: self.threads,
+            trainable: self.trainable.clone(),
             last_grad_norms: self.last_grad_norms.clone(),
             outputs: vec![Vec::new(); self.layers.len()],
             grads: vec![Vec::new(); self.layers.len()],
