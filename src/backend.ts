@@ -32,6 +32,8 @@ export interface DatasetHandle {
   readonly length: number;
   writeX(row: number, values: Float32Array): void;
   writeY(row: number, values: Float32Array): void;
+  /** Row weights (Keras's sample_weight) from `row` on; without any, every row weighs 1. */
+  writeWeights(row: number, values: Float32Array): void;
   seal(): Promise<void>;
 }
 
@@ -66,7 +68,7 @@ export interface NetworkHandle {
   /** Rejects with `diverged: step N: …` after putting the model back to the epoch's start. */
   runSteps(data: DatasetHandle, learningRate: number, maxSteps: number): Promise<StepsResult>;
   /** Throws `diverged: step 1: …` and leaves the model unchanged when the step would not stay finite. */
-  trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null): number[];
+  trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null, sampleWeight?: Float32Array | null): number[];
   evaluate(data: DatasetHandle): Promise<EvaluateResult>;
   predict(data: DatasetHandle): Promise<Float32Array>;
   lastGradNorms(): Float64Array;

@@ -109,6 +109,8 @@ export interface TrainStepOptions {
   learningRate?: number;
   /** Clip the global gradient norm of this step (default off). */
   clipNorm?: number | null;
+  /** One weight ≥ 0 per example of the batch (Keras's sample_weight): the loss is (1/m)·Σ wᵢ·ℓᵢ. */
+  sampleWeight?: number[] | Float32Array | Float64Array;
 }
 
 const RNG_NAMES: readonly RngName[] = ['dropout', 'shuffle', 'augment'];
@@ -226,7 +228,7 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     if (typeof options !== 'number' && !check.isPlainObject(options)) {
       throw check.typeError('trainStep: options', 'a learning rate or an options object { learningRate, clipNorm }', options);
     }
-    const o = typeof options === 'number' ? { learningRate: options } : check.options('trainStep options', options, ['learningRate', 'clipNorm'] as const);
+    const o = typeof options === 'number' ? { learningRate: options } : check.options('trainStep options', options, ['learningRate', 'clipNorm', 'sampleWeight'] as const);
     const learningRate = check.optional(o.learningRate, this.optimizer.learningRate, (v) => check.number('trainStep: learningRate', v, 0));
     const clipNorm = o.clipNorm == null ? null : check.number('trainStep: clipNorm', o.clipNorm, 0, Infinity, { lo: true });
     // A Float32Array goes to the backend as it is: the backend copies it and checks the copy
@@ -234,10 +236,14 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     const m = matrixRows('trainStep: x', x, this.inputSize);
     const input = x instanceof Float32Array ? x : toMatrix('trainStep: x', x, this.inputSize);
     const labels = toLabelMatrix('trainStep: y', y, m, this.outputSize, this.targets);
+    const sampleWeight = 'sampleWeight' in o && o.sampleWeight !== undefined ? toMatrix('trainStep: sampleWeight', o.sampleWeight as Matrix, 1) : null;
+    if (sampleWeight !== null && sampleWeight.length !== m) throw new RangeError(`trainStep: sampleWeight: has ${sampleWeight.length} weights for ${m} examples`);
+    const negative = sampleWeight?.findIndex((w) => w < 0) ?? -1;
+    if (negative >= 0) throw new RangeError(`trainStep: sampleWeight: element ${negative} is ${sampleWeight![negative]}, expected a weight ≥ 0`);
     this.assertNotFitting('trainStep');
     let r: number[];
     try {
-      r = this.syncCall('trainStep', () => this.handle.trainStep(input, labels, learningRate, clipNorm));
+      r = this.syncCall('trainStep', () => this.handle.trainStep(input, labels, learningRate, clipNorm, sampleWeight));
     } catch (e) {
       const message = (e as Error)?.message ?? '';
       // The backend's check of its copy of x ("x: element 3 is NaN, …"), worded as everywhere else.
@@ -418,8 +424,8 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
   }
 
   /** @internal Row-major data owned by the backend, checked against this model's sizes (copied in chunks, checked off the main thread). */
-  async dataset(where: string, x: Matrix, y: Labels, names: { x: string; y: string } = { x: 'x', y: 'y' }) {
-    return ingestDataset(this.backend, where, x, y, this.inputSize, this.outputSize, this.targets, names);
+  async dataset(where: string, x: Matrix, y: Labels, names: { x: string; y: string } = { x: 'x', y: 'y' }, weights: Float32Array | null = null) {
+    return ingestDataset(this.backend, where, x, y, this.inputSize, this.outputSize, this.targets, names, weights);
   }
 
   /** @internal Runs one asynchronous native call after every earlier one on this model. */

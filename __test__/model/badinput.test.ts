@@ -193,7 +193,7 @@ describe('predict / evaluate / trainStep', () => {
     expect(() => model.trainStep(x, y, { learningRate: -1 })).toThrow(/^trainStep: learningRate: must be a finite number ≥ 0, got -1$/);
     expect(() => model.trainStep(x, y, { clipNorm: 0 })).toThrow(/^trainStep: clipNorm: must be a finite number > 0, got 0$/);
     expect(() => model.trainStep(x, y, { clipNorm: Number.NaN })).toThrow(/^trainStep: clipNorm: must be a finite number > 0, got NaN$/);
-    expect(() => model.trainStep(x, y, { lr: 0.1 } as never)).toThrow(/^trainStep options: unknown option 'lr' \(known options: learningRate, clipNorm\)$/);
+    expect(() => model.trainStep(x, y, { lr: 0.1 } as never)).toThrow(/^trainStep options: unknown option 'lr' \(known options: learningRate, clipNorm, sampleWeight\)$/);
     unchanged();
     // And a good step does change it (the checks above are not vacuous), in both forms.
     model.trainStep(x, y);

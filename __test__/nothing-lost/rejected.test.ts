@@ -57,7 +57,7 @@ const badFitOptions: Array<[string, Record<string, unknown>, RegExp]> = [
   ['a callback with a typo', { callbacks: [{ onEpochEnds: () => {} }] }, /^fit: callbacks\[0\]: unknown hook 'onEpochEnds' \(did you mean 'onEpochEnd'\?\)/],
   ['an unknown option', { epoch: 5 }, /^fit options: unknown option 'epoch' \(did you mean 'epochs'\?\)/],
   ['snake case', { batch_size: 4 }, /^fit options: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/],
-  ['classWeight (not supported yet)', { classWeight: { 0: 2 } }, /^fit options: unknown option 'classWeight'/],
+  ['classWeight of a class that does not exist', { classWeight: { 7: 2 } }, /^fit: classWeight: '7' is not a class index in \[0, 2\]/],
   ['verbose (not supported yet)', { verbose: 1 }, /^fit options: unknown option 'verbose'/],
 ];
 

@@ -26,6 +26,7 @@ export async function ingestDataset(
   outputs: number,
   targets: Targets,
   names: { x: string; y: string } = { x: 'x', y: 'y' },
+  weights: Float32Array | null = null,
 ): Promise<DatasetHandle> {
   const xName = `${where}: ${names.x}`;
   const yName = `${where}: ${names.y}`;
@@ -53,6 +54,12 @@ export async function ingestDataset(
       const end = Math.min(m, start + rowsPerChunk(outputs));
       data.writeY(start, labelRows(yName, y, layout, outputs, targets, start, end));
       if (end < m) await nextTurn();
+    }
+  }
+  if (weights !== null) {
+    for (let start = 0; start < m; start += CHUNK_VALUES) {
+      data.writeWeights(start, weights.subarray(start, Math.min(m, start + CHUNK_VALUES)));
+      if (start + CHUNK_VALUES < m) await nextTurn();
     }
   }
   try {

@@ -660,11 +660,28 @@ export class Network<T extends FloatArray> {
   }
 
   /** Loss, prediction and dLogits (the gradient of the mean loss) of the last forward pass against labels y. */
-  private lossAndGrad(y: T): { loss: number; correct: number; dLogits: T } {
+  private lossAndGrad(y: T, weights: FloatArray | null): { loss: number; correct: number; dLogits: T } {
     const logits = this.outputs[this.outputs.length - 1];
     const n = this.outputSize;
-    const r = lossDefinition(this.spec.loss.name).lossAndGrad(logits, y, n, this.spec.loss.parameter ?? 0);
-    return { loss: r.loss, correct: countCorrect(this.spec.loss, r.probs, y, n), dLogits: r.dz };
+    const definition = lossDefinition(this.spec.loss.name);
+    const p = this.spec.loss.parameter ?? 0;
+    if (weights === null) {
+      const r = definition.lossAndGrad(logits, y, n, p);
+      return { loss: r.loss, correct: countCorrect(this.spec.loss, r.probs, y, n), dLogits: r.dz };
+    }
+    // Weighted (Keras's reduction): (1/m)·Σ wᵢ·ℓᵢ, row i's gradient scaled by wᵢ/m; each row
+    // goes through the unweighted loss alone (as the native side does).
+    const m = weights.length;
+    const probs = like(logits, logits.length);
+    const dLogits = like(logits, logits.length);
+    let total = 0;
+    for (let i = 0; i < m; i++) {
+      const row = definition.lossAndGrad(logits.subarray(i * n, (i + 1) * n) as T, y.subarray(i * n, (i + 1) * n), n, p);
+      total += row.loss * weights[i];
+      probs.set(row.probs, i * n);
+      for (let j = 0; j < n; j++) dLogits[i * n + j] = (row.dz[j] * weights[i]) / m;
+    }
+    return { loss: m === 0 ? 0 : total / m, correct: countCorrect(this.spec.loss, probs, y, n), dLogits };
   }
 
   /** Backward pass after `forward`: fills every parameter gradient (with L2/L1 terms). */
@@ -689,9 +706,10 @@ export class Network<T extends FloatArray> {
   }
 
   /** Forward, loss and backward without updating: fills the gradients, returns the batch's stats. */
-  computeGradients(x: T, y: T, m: number, mode: Mode): BatchStats {
+  /** Forward, loss and backward; `weights` (one per row, Keras's sample_weight) scale each row's loss and gradient. */
+  computeGradients(x: T, y: T, m: number, mode: Mode, weights?: FloatArray | null): BatchStats {
     this.forward(x, m, mode);
-    const { loss, correct, dLogits } = this.lossAndGrad(y);
+    const { loss, correct, dLogits } = this.lossAndGrad(y, weights ?? null);
     this.backward(x, dLogits, m);
     return { dataLoss: loss, regularization: this.regularizationCost(m), correct };
   }
@@ -704,7 +722,7 @@ export class Network<T extends FloatArray> {
     for (let start = 0; start < m; start += EVAL_CHUNK) {
       const rows = Math.min(EVAL_CHUNK, m - start);
       this.forward(x.subarray(start * nIn, (start + rows) * nIn) as T, rows, 'eval');
-      const r = this.lossAndGrad(y.subarray(start * nOut, (start + rows) * nOut) as T);
+      const r = this.lossAndGrad(y.subarray(start * nOut, (start + rows) * nOut) as T, null);
       total += r.loss * rows;
       correct += r.correct;
     }
@@ -823,6 +841,8 @@ export class ReferenceDataset implements DatasetHandle {
   readonly inputs: number;
   readonly outputs: number;
   private sealed = false;
+  /** A weight per row (Keras's sample_weight), or null: every row weighs 1. */
+  w: Float32Array | null = null;
 
   constructor(rows: number, inputs: number, outputs: number) {
     const m = positive('rows', rows);
@@ -852,6 +872,15 @@ export class ReferenceDataset implements DatasetHandle {
     this.write(this.y, this.outputs, row, values);
   }
 
+  /** Row weights from `row` on; a data set without any written weighs every row 1. */
+  writeWeights(row: number, values: Float32Array): void {
+    if (this.sealed) throw invalid('data', 'is sealed; it can no longer be written');
+    const r = u32('row', row);
+    if (r + values.length > this.length) throw invalid('values', `${values.length} weights at row ${r} do not fit ${this.length} rows`);
+    this.w ??= new Float32Array(this.length).fill(1);
+    this.w.set(values, r);
+  }
+
   private write(dst: Float32Array, cols: number, row: number, values: Float32Array): void {
     const r = u32('row', row);
     if (this.sealed) throw invalid('data', 'is sealed; it can no longer be written');
@@ -863,6 +892,10 @@ export class ReferenceDataset implements DatasetHandle {
 
   seal(): Promise<void> {
     if (this.sealed) return Promise.reject(invalid('data', 'is already sealed'));
+    if (this.w !== null) {
+      const i = this.w.findIndex((v) => !(v >= 0));
+      if (i >= 0) return Promise.reject(invalid('sampleWeight', `element ${i} is ${this.w[i]}, expected a weight ≥ 0`));
+    }
     for (const [name, data, cols] of [['x', this.x, this.inputs], ['y', this.y, this.outputs]] as const) {
       const i = data.findIndex((v) => !Number.isFinite(v));
       if (i >= 0) {
@@ -1103,8 +1136,8 @@ export class ReferenceNetwork implements NetworkHandle {
    * One mini-batch: gradients (Train mode), norms, a non-finite check of the loss and gradients
    * (throws `diverged` before the update), clipping, step += 1, update of every parameter.
    */
-  private fusedStep(x: Float32Array, y: Float32Array, m: number, lr: number, clipNorm: number | null, step: number): BatchStats {
-    const stats = this.net.computeGradients(x, y, m, 'train');
+  private fusedStep(x: Float32Array, y: Float32Array, m: number, lr: number, clipNorm: number | null, step: number, weights: Float32Array | null = null): BatchStats {
+    const stats = this.net.computeGradients(x, y, m, 'train', weights);
     this.net.layers.forEach((layer, i) => {
       let sq = -0; // as Rust's f64 `Sum`: a layer without parameters reports √−0 = −0
       for (const p of layer.params()) for (const g of p.grad) sq += g * g;
@@ -1161,8 +1194,10 @@ export class ReferenceNetwork implements NetworkHandle {
       const m = Math.min(len - cursor.next, cursor.batchSize); // the last batch may be partial
       const x = new Float32Array(m * ni);
       const y = new Float32Array(m * no);
+      const w = d.w === null ? null : new Float32Array(m);
       for (let r = 0; r < m; r++) {
         const row = cursor.order[cursor.next + r];
+        if (w !== null && d.w !== null) w[r] = d.w[row];
         const src = d.x.subarray(row * ni, (row + 1) * ni);
         // Augmented rows are written straight into the batch, one forked generator per row.
         if (cursor.augmentation) augmentRow(cursor.augmentation, src, x.subarray(r * ni, (r + 1) * ni), forkRowRng(this.augmentRng));
@@ -1174,7 +1209,7 @@ export class ReferenceNetwork implements NetworkHandle {
       lastBatch = { x, m };
       let stats: BatchStats;
       try {
-        stats = this.fusedStep(x, y, m, lr, cursor.clipNorm, cursor.steps);
+        stats = this.fusedStep(x, y, m, lr, cursor.clipNorm, cursor.steps, w);
       } catch (e) {
         return Promise.reject(this.abandonEpoch(cursor, e as Error));
       }
@@ -1198,17 +1233,23 @@ export class ReferenceNetwork implements NetworkHandle {
   }
 
   /** One step on the caller's batch, applied only if everything stays finite (else the model is unchanged). */
-  trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null): number[] {
+  trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null, sampleWeight: Float32Array | null = null): number[] {
     const [xs, ys] = [Float32Array.from(x), Float32Array.from(y)]; // check the copy, never the live buffer
+    const ws = sampleWeight === null || sampleWeight === undefined ? null : Float32Array.from(sampleWeight);
     const m = rowsOf('x', xs, this.inputSize);
     checkShape('y', ys, m, this.outputSize);
     checkFinite('x', xs);
     checkFinite('y', ys);
     const lr = nonNegative('learningRate', learningRate);
     const clip = clipNorm === null || clipNorm === undefined ? null : positiveF64('clipNorm', clipNorm);
+    if (ws !== null) {
+      checkShape('sampleWeight', ws, m, 1);
+      const bad = ws.findIndex((v) => !(Number.isFinite(v) && v >= 0));
+      if (bad >= 0) throw invalid('sampleWeight', `element ${bad} is ${showNumber(ws[bad])}, expected a finite weight ≥ 0`);
+    }
     const point = this.capture();
     try {
-      const stats = this.fusedStep(xs, ys, m, lr, clip, 1);
+      const stats = this.fusedStep(xs, ys, m, lr, clip, 1, ws);
       const bad = this.unusableAfterUpdate(xs, m);
       if (bad !== null) throw diverged(1, bad);
       return [stats.dataLoss, stats.regularization, stats.correct];

@@ -20,6 +20,8 @@ import { constant, type Schedule } from '../schedules';
 import { EarlyStopping, copyWeights, restoreWeights, type EarlyStoppingOptions } from './earlyStopping';
 import { augmentationOptionsOf, type AugmentOptions } from './augment';
 import { checkCallbacks, type FitCallback } from './callbacks';
+import { rowWeights } from './weights';
+import { matrixRows } from '../data/arrays';
 import { diagnose, errorRate, type Diagnosis } from '../diagnosis/biasVariance';
 import { gradientWarnings, type GradientWarning } from '../diagnosis/gradientHealth';
 import * as check from '../validation/args';
@@ -84,6 +86,10 @@ export interface FitOptions {
   callbacks?: FitCallback[];
   /** Steps between onStep calls (default 1). */
   stepsPerCallback?: number;
+  /** One weight ≥ 0 per training example (Keras's sample_weight): the batch loss is (1/m)·Σ wᵢ·ℓᵢ. */
+  sampleWeight?: number[] | Float32Array | Float64Array;
+  /** A weight ≥ 0 per class ({ 0: 1, 1: 5 } or [1, 5]), applied by each example's label; multiplies sampleWeight. */
+  classWeight?: Record<number, number> | number[];
   /**
    * Best achievable error for history.diagnosis (default 0): an error rate in [0, 1] (human
    * level / Bayes) for classification, a loss ≥ 0 in the model's loss units for regression.
@@ -108,6 +114,8 @@ const FIT_OPTIONS = [
   'callbacks',
   'stepsPerCallback',
   'baseError',
+  'sampleWeight',
+  'classWeight',
 ] as const;
 
 export interface History {
@@ -181,7 +189,10 @@ export async function fit(model: Sequential<OutputKind>, x: Matrix, y: Labels, o
   const plan = planFit(model, options);
   const validation = (options as FitOptions).validation;
   // Copy and check all data (in chunks, checked off the main thread) before anything changes.
-  const train = await model.dataset('fit', x, y);
+  const m = matrixRows('fit: x', x, model.inputSize);
+  const o = options as FitOptions;
+  const weights = rowWeights(m, y, model.outputSize, model.targets, o.sampleWeight, o.classWeight);
+  const train = await model.dataset('fit', x, y, undefined, weights);
   const dev: DatasetHandle | undefined = validation
     ? await model.dataset('fit', validation.x, validation.y, { x: 'validation.x', y: 'validation.y' })
     : undefined;

@@ -104,18 +104,20 @@ fn a_guarded_step_that_diverges_changes_nothing() {
     let mut net = network(OptimizerKind::Adam, 9);
     let d = data(12);
     let mut point = RestorePoint::default();
-    net.guarded_train_step(&mut point, &d.x, &d.y, 12, 0.01, None).unwrap().expect("a sane step");
+    net.guarded_train_step(&mut point, &d.x, &d.y, None, 12, 0.01, None).unwrap().expect("a sane step");
     let before = state(&net);
     for lr in [1e30, 1e36, f64::MAX] {
-        let err =
-            net.guarded_train_step(&mut point, &d.x, &d.y, 12, lr, None).unwrap().expect_err("diverges");
+        let err = net
+            .guarded_train_step(&mut point, &d.x, &d.y, None, 12, lr, None)
+            .unwrap()
+            .expect_err("diverges");
         assert_eq!(err.step, 1);
         assert_eq!(state(&net), before, "lr {lr}: {err}");
     }
     // NaN inputs are refused before the update too, leaving nothing behind.
     let mut x = d.x.clone();
     x[4] = f32::NAN;
-    net.guarded_train_step(&mut point, &x, &d.y, 12, 0.01, None).unwrap().expect_err("NaN loss");
+    net.guarded_train_step(&mut point, &x, &d.y, None, 12, 0.01, None).unwrap().expect_err("NaN loss");
     assert_eq!(state(&net), before);
 }
 
@@ -127,7 +129,7 @@ fn the_evaluation_bound_holds_for_random_networks() {
         // Train a little so γ, β and the running statistics move away from their initial values.
         let mut point = RestorePoint::default();
         for _ in 0..5 {
-            net.guarded_train_step(&mut point, &d.x, &d.y, 10, 0.05, None).unwrap().unwrap();
+            net.guarded_train_step(&mut point, &d.x, &d.y, None, 10, 0.05, None).unwrap().unwrap();
         }
         let input_norm = tunenet_core::network::model::sum_of_squares(&d.x).sqrt();
         let widths = net.spec.widths();

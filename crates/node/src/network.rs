@@ -254,6 +254,26 @@ impl NativeDataset {
         self.write("y", row, &values)
     }
 
+    /// Copies row weights (Keras's `sample_weight`) starting at `row`; a data set without any
+    /// written weighs every row 1.
+    #[napi(catch_unwind)]
+    pub fn write_weights(&self, row: f64, values: Float32ArraySlice) -> Result<()> {
+        let row = check::integer("row", row)? as usize;
+        if row + values.len() > self.rows {
+            return Err(check::invalid(
+                "values",
+                format!("{} weights at row {row} do not fit {} rows", values.len(), self.rows),
+            ));
+        }
+        let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        let DatasetSlot::Filling(data) = &mut *slot else {
+            return Err(check::invalid("data", "is sealed; it can no longer be written"));
+        };
+        data.enable_weights().map_err(|e| check::invalid("sampleWeight", e))?;
+        data.w[row..row + values.len()].copy_from_slice(&values);
+        Ok(())
+    }
+
     /// Checks every value is finite, off the main thread; the data set is usable once it resolves.
     #[napi(catch_unwind, ts_return_type = "Promise<void>")]
     pub fn seal(&self) -> Result<AsyncTask<SealTask>> {
@@ -286,9 +306,15 @@ impl Task for SealTask {
 
     fn compute(&mut self) -> Result<()> {
         let data = self.data.take().expect("sealed once");
+        let negative = data.w.iter().position(|&w| w < 0.0);
         let bad = data.first_non_finite();
         let cols = if bad.is_some_and(|(n, _, _)| n == "x") { data.inputs } else { data.outputs.max(1) };
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if let (None, Some(i)) = (bad, negative) {
+            let w = data.w[i];
+            *slot = DatasetSlot::Filling(data);
+            return Err(check::invalid("sampleWeight", format!("element {i} is {w}, expected a weight ≥ 0")));
+        }
         match bad {
             None => {
                 *slot = DatasetSlot::Ready(Arc::new(data));
@@ -652,21 +678,32 @@ impl NativeNetwork {
         y: Float32ArraySlice,
         learning_rate: f64,
         clip_norm: Option<f64>,
+        sample_weight: Option<Float32ArraySlice>,
     ) -> Result<Vec<f64>> {
         // Copy, then check the copy: a SharedArrayBuffer written by another thread cannot
         // change what was validated.
         let (x, y) = (x.to_vec(), y.to_vec());
+        let weights = sample_weight.map(|w| w.to_vec());
         let m = check::rows_of("x", &x, self.input_size)?;
         check::shape("y", &y, m, self.output_size)?;
         check::finite_f32("x", &x)?;
         check::finite_f32("y", &y)?;
         let lr = check::non_negative("learningRate", learning_rate)?;
         let clip_norm = clip_norm.map(|v| check::positive_f64("clipNorm", v)).transpose()?;
+        if let Some(w) = &weights {
+            check::shape("sampleWeight", w, m, 1)?;
+            if let Some(i) = w.iter().position(|v| !(v.is_finite() && *v >= 0.0)) {
+                return Err(check::invalid(
+                    "sampleWeight",
+                    format!("element {i} is {}, expected a finite weight ≥ 0", w[i]),
+                ));
+            }
+        }
         let mut state = lock(&self.shared)?;
         let ModelState { net, pool, step_start, .. } = &mut *state;
         let pool = pool.clone();
         let result = catch_unwind(AssertUnwindSafe(|| {
-            pool.install(|| net.guarded_train_step(step_start, &x, &y, m, lr, clip_norm))
+            pool.install(|| net.guarded_train_step(step_start, &x, &y, weights.as_deref(), m, lr, clip_norm))
         }))
         .map_err(|_| {
             napi::Error::from_reason(

@@ -148,6 +148,40 @@ impl LossKind {
         }
     }
 
+    /// As `loss_and_grad` with a weight per row (Keras's `sample_weight`): the loss is
+    /// (1/m)·Σ wᵢ·ℓᵢ — the weighted sum over the batch size, not over Σ w, as Keras reduces —
+    /// and row i's gradient is scaled by wᵢ. Rows go through the unweighted kernel one at a
+    /// time (the loss is O(m·n), nothing next to the GEMMs).
+    pub fn weighted_loss_and_grad<T: Real>(
+        &self,
+        z: &[T],
+        y: &[T],
+        n: usize,
+        weights: &[T],
+        prediction: &mut [T],
+        dz: &mut [T],
+    ) -> f64 {
+        let m = weights.len();
+        assert_eq!(z.len(), m * n, "weighted_loss_and_grad: one weight per row");
+        if m == 0 {
+            return 0.0;
+        }
+        let mut total = 0.0f64;
+        let rows = z
+            .chunks_exact(n)
+            .zip(y.chunks_exact(n))
+            .zip(prediction.chunks_exact_mut(n))
+            .zip(dz.chunks_exact_mut(n));
+        for ((((z, y), p), d), &w) in rows.zip(weights) {
+            let row_loss = self.loss_and_grad(z, y, n, p, d);
+            let scale = w.to_f64().unwrap_or(f64::NAN) / m as f64;
+            total += row_loss * w.to_f64().unwrap_or(f64::NAN);
+            let s = T::from(scale).unwrap_or_else(T::nan);
+            d.iter_mut().for_each(|g| *g = *g * s);
+        }
+        total / m as f64
+    }
+
     /// The prediction for outputs `z` [m, n]: probabilities for classification, `z` itself for regression.
     pub fn predict<T: Real>(&self, z: &[T], n: usize, prediction: &mut [T]) {
         match self {

@@ -103,14 +103,20 @@ impl<T: Real> Network<T> {
         }
     }
 
-    /// Loss and dLogits of the last forward pass against labels `y` [m, outputs].
-    fn loss_and_grad(&mut self, y: &[T], m: usize) -> (f64, usize) {
+    /// Loss and dLogits of the last forward pass against labels `y` [m, outputs], each row
+    /// weighted by `weights` when given.
+    fn loss_and_grad(&mut self, y: &[T], m: usize, weights: Option<&[T]>) -> (f64, usize) {
         let n = self.output_size();
         let last = self.layers.len() - 1;
         self.probs.resize(m * n, T::zero());
         self.grads[last].resize(m * n, T::zero());
         let logits = &self.outputs[last];
-        let loss = self.spec.loss.loss_and_grad(logits, y, n, &mut self.probs, &mut self.grads[last]);
+        let loss = match weights {
+            None => self.spec.loss.loss_and_grad(logits, y, n, &mut self.probs, &mut self.grads[last]),
+            Some(w) => {
+                self.spec.loss.weighted_loss_and_grad(logits, y, n, w, &mut self.probs, &mut self.grads[last])
+            }
+        };
         (loss, self.spec.loss.count_correct(&self.probs, y, n))
     }
 
@@ -145,8 +151,20 @@ impl<T: Real> Network<T> {
 
     /// Forward and backward without updating: fills the gradients, returns the batch's stats.
     pub fn compute_gradients(&mut self, x: &[T], y: &[T], m: usize, mode: Mode) -> BatchStats {
+        self.compute_weighted_gradients(x, y, None, m, mode)
+    }
+
+    /// `compute_gradients` with a weight per row (`None`: all 1).
+    pub fn compute_weighted_gradients(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        weights: Option<&[T]>,
+        m: usize,
+        mode: Mode,
+    ) -> BatchStats {
         self.forward_into_buffers(x, m, mode);
-        let (data_loss, correct) = self.loss_and_grad(y, m);
+        let (data_loss, correct) = self.loss_and_grad(y, m, weights);
         self.backward(x, m);
         BatchStats { data_loss, regularization: self.regularization_cost(m), correct }
     }
@@ -165,7 +183,20 @@ impl<T: Real> Network<T> {
         lr: f64,
         clip_norm: Option<f64>,
     ) -> Result<BatchStats, Diverged> {
-        let stats = self.compute_gradients(x, y, m, Mode::Train);
+        self.train_step_weighted(x, y, None, m, lr, clip_norm)
+    }
+
+    /// `train_step` with a weight per row of the batch (Keras's `sample_weight`; `None`: all 1).
+    pub fn train_step_weighted(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        weights: Option<&[T]>,
+        m: usize,
+        lr: f64,
+        clip_norm: Option<f64>,
+    ) -> Result<BatchStats, Diverged> {
+        let stats = self.compute_weighted_gradients(x, y, weights, m, Mode::Train);
         self.record_grad_norms();
         let diverged = |what: String| Diverged { step: 0, what };
         if !stats.data_loss.is_finite() {
@@ -243,7 +274,7 @@ impl<T: Real> Network<T> {
         for start in (0..m).step_by(EVAL_CHUNK) {
             let rows = EVAL_CHUNK.min(m - start);
             self.forward_into_buffers(&x[start * n_in..(start + rows) * n_in], rows, Mode::Eval);
-            let (loss, correct) = self.loss_and_grad(&y[start * n_out..(start + rows) * n_out], rows);
+            let (loss, correct) = self.loss_and_grad(&y[start * n_out..(start + rows) * n_out], rows, None);
             total.data_loss += loss * rows as f64;
             total.correct += correct;
         }

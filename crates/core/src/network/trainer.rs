@@ -15,6 +15,8 @@ use rayon::prelude::*;
 pub struct Dataset<T> {
     pub x: Vec<T>,
     pub y: Vec<T>,
+    /// A weight per row (Keras's `sample_weight`), or empty: every row weighs 1.
+    pub w: Vec<T>,
     pub inputs: usize,
     pub outputs: usize,
 }
@@ -35,7 +37,7 @@ impl<T: Real> Dataset<T> {
                 y.len()
             ));
         }
-        Ok(Dataset { x, y, inputs, outputs })
+        Ok(Dataset { x, y, w: Vec::new(), inputs, outputs })
     }
 
     /// `rows` zero rows to be filled in place (`outputs` 0: no labels, for prediction). Fails
@@ -49,18 +51,27 @@ impl<T: Real> Dataset<T> {
         };
         let x = try_zeros(cells(inputs, "x")?).map_err(|e| format!("x: {e}"))?;
         let y = try_zeros(cells(outputs, "y")?).map_err(|e| format!("y: {e}"))?;
-        Ok(Dataset { x, y, inputs, outputs })
+        Ok(Dataset { x, y, w: Vec::new(), inputs, outputs })
     }
 
     /// The first non-finite element of x, then of y, as ("x" | "y", index, value).
     pub fn first_non_finite(&self) -> Option<(&'static str, usize, f64)> {
-        for (name, data) in [("x", &self.x), ("y", &self.y)] {
+        for (name, data) in [("x", &self.x), ("y", &self.y), ("sampleWeight", &self.w)] {
             if !super::model::all_finite(data) {
                 let i = data.iter().position(|v| !v.is_finite()).expect("a non-finite element");
                 return Some((name, i, data[i].to_f64().unwrap_or(f64::NAN)));
             }
         }
         None
+    }
+
+    /// Gives every row a weight (all 1 until written), fallibly.
+    pub fn enable_weights(&mut self) -> Result<(), String> {
+        if self.w.is_empty() {
+            self.w = try_zeros(self.len())?;
+            self.w.iter_mut().for_each(|w| *w = T::one());
+        }
+        Ok(())
     }
 
     pub fn len(&self) -> usize {
@@ -115,6 +126,8 @@ pub struct StepsSummary {
 pub struct BatchBuffers<T> {
     pub x: Vec<T>,
     pub y: Vec<T>,
+    /// The batch's row weights (empty when the data set has none).
+    pub w: Vec<T>,
 }
 
 impl<T: Real> Network<T> {
@@ -162,10 +175,12 @@ impl<T: Real> Network<T> {
             gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers);
             cursor.next += m;
             cursor.steps += 1;
-            let stats = match self.train_step(&buffers.x, &buffers.y, m, lr, options.clip_norm) {
-                Ok(stats) => stats,
-                Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
-            };
+            let weights = (!buffers.w.is_empty()).then_some(&buffers.w[..]);
+            let stats =
+                match self.train_step_weighted(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm) {
+                    Ok(stats) => stats,
+                    Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
+                };
             summary.steps += 1;
             summary.examples += m;
             summary.loss_sum += (stats.data_loss + stats.regularization) * m as f64;
@@ -224,12 +239,13 @@ impl<T: Real> Network<T> {
         point: &mut RestorePoint<T>,
         x: &[T],
         y: &[T],
+        weights: Option<&[T]>,
         m: usize,
         lr: f64,
         clip_norm: Option<f64>,
     ) -> Result<Result<super::model::BatchStats, Diverged>, String> {
         point.capture(self)?;
-        let result = self.train_step(x, y, m, lr, clip_norm).and_then(|stats| {
+        let result = self.train_step_weighted(x, y, weights, m, lr, clip_norm).and_then(|stats| {
             match self.unusable_after_update(x, m) {
                 None => Ok(stats),
                 Some(what) => Err(Diverged { step: 1, what }),
@@ -258,9 +274,13 @@ fn gather_rows<T: Real>(
     let (ni, no) = (data.inputs, data.outputs);
     buffers.x.clear();
     buffers.y.clear();
+    buffers.w.clear();
     for &r in rows {
         let r = r as usize;
         buffers.y.extend_from_slice(&data.y[r * no..(r + 1) * no]);
+        if !data.w.is_empty() {
+            buffers.w.push(data.w[r]);
+        }
         if augmentation.is_none() {
             buffers.x.extend_from_slice(&data.x[r * ni..(r + 1) * ni]);
         }
