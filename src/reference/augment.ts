@@ -13,7 +13,7 @@
  * runs in doubles with the same operation order as the native code; only `Math.sin/cos/log`
  * may differ from Rust's by an ulp, so results agree to ~1e-7 after the f32 store.
  */
-import { invalid, showNumber } from './network';
+import { invalid, showNumber } from './validate';
 import { Rng, RngStream } from './rng';
 
 /** Validated augmentation (the native `Augmentation`). */

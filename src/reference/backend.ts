@@ -2,10 +2,10 @@
  * The pure-TypeScript backend: the same contract as the native addon (src/backend.ts), computed
  * by the reference network. Option parsing, defaults and argument checks follow the binding
  * (crates/node/src/network.rs), so both backends accept and reject the same calls with the same
- * messages; see ./network.ts.
+ * messages; see ./spec.ts and ./validate.ts.
  */
 import type { Backend } from '../backend';
-import { ReferenceDataset, ReferenceNetwork } from './network';
+import { ReferenceDataset, ReferenceNetwork } from './handle';
 
 export const referenceBackend: Backend = {
   name: 'reference',

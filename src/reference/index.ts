@@ -33,18 +33,9 @@ export {
   type AugmentationOptions,
   type Transform,
 } from './augment';
-export {
-  ReferenceNetwork,
-  ReferenceDataset,
-  Network,
-  compareGradients,
-  relativeDifference,
-  type LayerSpec,
-  type LossKind,
-  type NetworkSpec,
-  type OptimizerConfig,
-  type OptimizerKind,
-  type Mode,
-  type BatchStats,
-} from './network';
+export { ReferenceNetwork, ReferenceDataset } from './handle';
+export { Network, type BatchStats } from './network';
+export { type Mode } from './layers';
+export { compareGradients, relativeDifference } from './gradcheck';
+export { type LayerSpec, type LossKind, type NetworkSpec, type OptimizerConfig, type OptimizerKind } from './spec';
 export { referenceBackend } from './backend';

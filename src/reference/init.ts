@@ -10,7 +10,7 @@
  * limit·(2·nextF64() − 1), U[−limit, limit) (Keras's `*_uniform`), one nextF64 per weight. Both
  * are computed in double and rounded once when stored; zeros stores 0 and draws nothing.
  */
-import { invalid, showNumber } from './network';
+import { invalid, showNumber } from './validate';
 import type { Rng } from './rng';
 import { checkLength, type FloatArray } from './types';
 
