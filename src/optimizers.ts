@@ -4,44 +4,36 @@
 // and model files all go through it), so a NaN rate fails where it is given, not epochs later.
 import type { OptimizerOptions } from './backend';
 import * as check from './validation/args';
+import { OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName } from './reference/optimizers';
 
 export interface OptimizerConfig extends OptimizerOptions {
   learningRate: number;
 }
 
-export const OPTIMIZER_KINDS = ['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'] as const;
-export type OptimizerKind = (typeof OPTIMIZER_KINDS)[number];
-
-/** The options each kind takes besides `kind` and `learningRate`. */
-const KIND_KEYS: Record<OptimizerKind, readonly string[]> = {
-  gd: [],
-  momentum: ['beta'],
-  nesterov: ['beta'],
-  rmsprop: ['beta', 'epsilon'],
-  adam: ['beta1', 'beta2', 'epsilon'],
-  adamw: ['beta1', 'beta2', 'epsilon', 'weightDecay'],
-};
+export const OPTIMIZER_KINDS = OPTIMIZER_NAMES;
+export type OptimizerKind = OptimizerName;
 
 type Rest<K extends string> = Partial<Omit<OptimizerConfig, 'kind'>> & { kind?: K };
 
-function build(kind: OptimizerKind, defaults: Omit<OptimizerConfig, 'kind'>, o: unknown): OptimizerConfig {
-  const given = check.options(`${kind} options`, o, ['kind', 'learningRate', ...KIND_KEYS[kind]]);
+/** A builder's result: the kind's defaults (its one definition, src/reference/optimizers.ts) with `o` over them, checked. */
+function build(kind: OptimizerKind, o: unknown): OptimizerConfig {
+  const { learningRate, options } = OPTIMIZERS[kind];
+  const given = check.options(`${kind} options`, o, ['kind', 'learningRate', ...Object.keys(options)]);
   if (given.kind !== undefined && given.kind !== kind) throw new RangeError(`${kind} options: kind: must be '${kind}' if given, got ${check.describe(given.kind)}`);
-  return checkOptimizer(kind, { ...defaults, ...(given as object), kind }, (field) => `${kind}: ${field}`);
+  return checkOptimizer(kind, { learningRate, ...options, ...(given as object), kind }, (field) => `${kind}: ${field}`);
 }
 
-export const gd = (o: Rest<'gd'> = {}): OptimizerConfig => build('gd', { learningRate: 0.01 }, o);
+export const gd = (o: Rest<'gd'> = {}): OptimizerConfig => build('gd', o);
 /** v = βv + (1 − β)g; W −= α·v (the course's form). */
-export const momentum = (o: Rest<'momentum'> = {}): OptimizerConfig => build('momentum', { learningRate: 0.01, beta: 0.9 }, o);
+export const momentum = (o: Rest<'momentum'> = {}): OptimizerConfig => build('momentum', o);
 /** Momentum with the look-ahead W −= α·(βv + (1 − β)g). */
-export const nesterov = (o: Rest<'nesterov'> = {}): OptimizerConfig => build('nesterov', { learningRate: 0.01, beta: 0.9 }, o);
+export const nesterov = (o: Rest<'nesterov'> = {}): OptimizerConfig => build('nesterov', o);
 /** s = βs + (1 − β)g²; W −= α·g/(√s + ε). */
-export const rmsprop = (o: Rest<'rmsprop'> = {}): OptimizerConfig => build('rmsprop', { learningRate: 0.001, beta: 0.9, epsilon: 1e-8 }, o);
+export const rmsprop = (o: Rest<'rmsprop'> = {}): OptimizerConfig => build('rmsprop', o);
 /** Bias-corrected Adam, ε outside the square root. */
-export const adam = (o: Rest<'adam'> = {}): OptimizerConfig => build('adam', { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }, o);
+export const adam = (o: Rest<'adam'> = {}): OptimizerConfig => build('adam', o);
 /** Adam with decoupled weight decay W −= α·decay·W on weights (not biases, γ, β). */
-export const adamw = (o: Rest<'adamw'> = {}): OptimizerConfig =>
-  build('adamw', { learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 }, o);
+export const adamw = (o: Rest<'adamw'> = {}): OptimizerConfig => build('adamw', o);
 
 /**
  * A full optimizer configuration (as the builders return, or read from a file): known kind,
@@ -50,7 +42,7 @@ export const adamw = (o: Rest<'adamw'> = {}): OptimizerConfig =>
 export function checkOptimizer(where: string, value: unknown, field = (name: string) => `${where}.${name}`): OptimizerConfig {
   if (!check.isPlainObject(value)) throw check.typeError(where, "an optimizer (adam(), gd({ learningRate: 0.1 }), …)", value);
   const kind = check.oneOf(field('kind'), value.kind, OPTIMIZER_KINDS);
-  const o = check.options(where, value, ['kind', 'learningRate', ...KIND_KEYS[kind]]);
+  const o = check.options(where, value, ['kind', 'learningRate', ...Object.keys(OPTIMIZERS[kind].options)]);
   const at = field;
   check.number(at('learningRate'), o.learningRate, 0);
   // Averaging coefficients in [0, 1): β = 1 would never move; ε > 0 keeps the division finite.

@@ -92,3 +92,22 @@ export function adamwStep(
   for (let i = 0; i < w.length; i++) w[i] -= lr * weightDecay * w[i];
   adamStep(w, g, v, s, lr, beta1, beta2, eps, t);
 }
+
+/**
+ * Every optimizer by name, with its default learning rate and the options it reads and their
+ * defaults (the course's: β 0.9, β1 0.9, β2 0.999, ε 1e-8; AdamW's decay 0.01): the TypeScript
+ * side's one definition of each kind (the native twin is `OptimizerKind` in
+ * crates/core/src/network/optimizer.rs). The API's builders and checks and the reference's
+ * parser read this table.
+ */
+export const OPTIMIZERS = {
+  gd: { learningRate: 0.01, options: {} },
+  momentum: { learningRate: 0.01, options: { beta: 0.9 } },
+  nesterov: { learningRate: 0.01, options: { beta: 0.9 } },
+  rmsprop: { learningRate: 0.001, options: { beta: 0.9, epsilon: 1e-8 } },
+  adam: { learningRate: 0.001, options: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } },
+  adamw: { learningRate: 0.001, options: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 } },
+} as const satisfies Record<string, { learningRate: number; options: Record<string, number> }>;
+
+export type OptimizerName = keyof typeof OPTIMIZERS;
+export const OPTIMIZER_NAMES = Object.keys(OPTIMIZERS) as OptimizerName[];

@@ -8,6 +8,7 @@ import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './ac
 import { DEFAULT_INIT, initFromName, type InitKind } from './init';
 import { LOSS_NAMES, lossDefinition, type LossName } from './loss';
 import { invalid, positive, safeInteger, showNumber } from './validate';
+import { OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName } from './optimizers';
 
 export type LayerSpec =
   | { kind: 'dense'; units: number; init: InitKind; l2: number; l1: number; useBias: boolean }
@@ -28,7 +29,7 @@ export interface NetworkSpec {
   seed: number;
 }
 
-export type OptimizerKind = 'gd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adam' | 'adamw';
+export type OptimizerKind = OptimizerName;
 
 export interface OptimizerConfig {
   kind: OptimizerKind;
@@ -93,7 +94,6 @@ export function validateSpec(spec: NetworkSpec): void {
   }
 }
 
-const OPTIMIZERS = ['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'] as const;
 
 /** `parse_layer` of the binding: defaults filled in, names checked. */
 function parseLayer(i: number, o: LayerOptions): LayerSpec {
@@ -133,33 +133,34 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
   }
 }
 
-/** `parse_optimizer` of the binding: defaults beta 0.9, beta1 0.9, beta2 0.999, ε 1e-8, weightDecay 0.01. */
+/**
+ * `parse_optimizer` of the binding: the kind by name, each option it reads (its `OPTIMIZERS`
+ * entry) from the field of that name or its default, checked as `OptimizerConfig::validate`.
+ */
 export function parseOptimizer(o: OptimizerOptions): OptimizerConfig {
   const kind = String(o?.kind);
-  if (!(OPTIMIZERS as readonly string[]).includes(kind)) {
-    throw invalid(
-      'optimizer.kind',
-      `unknown optimizer '${kind}', expected gd | momentum | nesterov | rmsprop | adam | adamw`,
-    );
+  if (!(OPTIMIZER_NAMES as readonly string[]).includes(kind)) {
+    throw invalid('optimizer.kind', `unknown optimizer '${kind}', expected ${OPTIMIZER_NAMES.join(' | ')}`);
   }
+  const read = OPTIMIZERS[kind as OptimizerName].options as Record<string, number>;
+  const value = (name: keyof Omit<OptimizerConfig, 'kind'>, fallback: number) =>
+    name in read ? ((o as unknown as Record<string, number | undefined>)[name] ?? read[name]) : fallback;
+  // Options a kind does not read keep the course's defaults (they are never used).
   const c: OptimizerConfig = {
     kind: kind as OptimizerKind,
-    beta: o.beta ?? 0.9,
-    beta1: o.beta1 ?? 0.9,
-    beta2: o.beta2 ?? 0.999,
-    epsilon: o.epsilon ?? 1e-8,
-    weightDecay: o.weightDecay ?? 0.01,
+    beta: value('beta', 0.9),
+    beta1: value('beta1', 0.9),
+    beta2: value('beta2', 0.999),
+    epsilon: value('epsilon', 1e-8),
+    weightDecay: value('weightDecay', 0.01),
   };
-  // OptimizerConfig::validate, wrapped by the binding as "optimizer: …".
   for (const name of ['beta', 'beta1', 'beta2'] as const) {
     const b = c[name];
-    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw invalid('optimizer', `optimizer.${name}: must be in [0, 1), got ${showNumber(b)}`);
+    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw invalid(`optimizer.${name}`, `must be in [0, 1), got ${showNumber(b)}`);
   }
-  if (!(Number.isFinite(c.epsilon) && c.epsilon > 0)) {
-    throw invalid('optimizer', `optimizer.epsilon: must be a finite number > 0, got ${showNumber(c.epsilon)}`);
-  }
+  if (!(Number.isFinite(c.epsilon) && c.epsilon > 0)) throw invalid('optimizer.epsilon', `must be a finite number > 0, got ${showNumber(c.epsilon)}`);
   if (!(Number.isFinite(c.weightDecay) && c.weightDecay >= 0)) {
-    throw invalid('optimizer', `optimizer.weightDecay: must be a finite number ≥ 0, got ${showNumber(c.weightDecay)}`);
+    throw invalid('optimizer.weightDecay', `must be a finite number ≥ 0, got ${showNumber(c.weightDecay)}`);
   }
   return c;
 }

@@ -7,7 +7,8 @@ use napi::bindgen_prelude::{Float32Array, Float32ArraySlice, Float64Array, Float
 use napi_derive::napi;
 use tunenet_core::activation::{self, Activation};
 use tunenet_core::gemm::{gemm as core_gemm, GemmShape};
-use tunenet_core::{batch_norm, bias, dropout, loss, optim, regularization, Rng};
+use tunenet_core::network::OptimizerConfig;
+use tunenet_core::{batch_norm, bias, dropout, loss, regularization, Rng};
 
 #[napi(object)]
 pub struct GemmOptions {
@@ -479,15 +480,6 @@ pub struct OptimizerStepResult {
     pub s: Float32Array,
 }
 
-fn beta_arg(name: &str, value: Option<f64>, default: f64) -> Result<f64> {
-    // β = 1 would freeze the average; β < 0 is meaningless.
-    let b = value.unwrap_or(default);
-    if !(b.is_finite() && (0.0..1.0).contains(&b)) {
-        return Err(check::invalid(name, format!("must be in [0, 1), got {b}")));
-    }
-    Ok(b)
-}
-
 /// One in-place optimizer update over (W, g, state), returned as new arrays.
 #[napi(catch_unwind)]
 pub fn optimizer_step(
@@ -513,35 +505,22 @@ pub fn optimizer_step(
     };
     let (mut w2, mut v2, mut s2) = (w.to_vec(), state("v", &v)?, state("s", &s)?);
     let lr = check::non_negative("learningRate", options.learning_rate)?;
-    let eps = check::positive_f64("epsilon", options.epsilon.unwrap_or(1e-8))?;
-    let step = || -> Result<u64> {
-        match options.step {
-            None => Err(check::invalid("step", "adam/adamw need the new step number (≥ 1)")),
-            Some(t) => Ok(check::positive("step", t)? as u64),
-        }
+    // The rule, its options and their defaults come from the one definition of the kind.
+    let option = |key: &str| match key {
+        "beta" => options.beta,
+        "beta1" => options.beta1,
+        "beta2" => options.beta2,
+        "epsilon" => options.epsilon,
+        "weightDecay" => options.weight_decay,
+        _ => None,
     };
-    match options.kind.as_str() {
-        "gd" => optim::sgd_step(&mut w2, &g, lr),
-        "momentum" => optim::momentum_step(&mut w2, &g, &mut v2, lr, beta_arg("beta", options.beta, 0.9)?),
-        "nesterov" => optim::nesterov_step(&mut w2, &g, &mut v2, lr, beta_arg("beta", options.beta, 0.9)?),
-        "rmsprop" => optim::rmsprop_step(&mut w2, &g, &mut s2, lr, beta_arg("beta", options.beta, 0.9)?, eps),
-        "adam" => {
-            let (b1, b2) = (beta_arg("beta1", options.beta1, 0.9)?, beta_arg("beta2", options.beta2, 0.999)?);
-            optim::adam_step(&mut w2, &g, &mut v2, &mut s2, lr, b1, b2, eps, step()?)
-        }
-        "adamw" => {
-            let (b1, b2) = (beta_arg("beta1", options.beta1, 0.9)?, beta_arg("beta2", options.beta2, 0.999)?);
-            let wd = check::non_negative("weightDecay", options.weight_decay.unwrap_or(0.01))?;
-            optim::adamw_step(&mut w2, &g, &mut v2, &mut s2, lr, b1, b2, eps, wd, step()?)
-        }
-        other => {
-            return Err(check::invalid(
-                "kind",
-                format!(
-                    "unknown optimizer '{other}', expected gd | momentum | nesterov | rmsprop | adam | adamw"
-                ),
-            ))
-        }
-    }
+    let config = OptimizerConfig::from_options(&options.kind, option)
+        .map_err(|e| check::invalid(&e.arg, e.message))?;
+    let t = match (config.kind.needs_step(), options.step) {
+        (false, _) => 1,
+        (true, None) => return Err(check::invalid("step", "adam/adamw need the new step number (≥ 1)")),
+        (true, Some(t)) => check::positive("step", t)? as u64,
+    };
+    config.apply_slices(&mut w2, &g, &mut v2, &mut s2, true, lr, t);
     Ok(OptimizerStepResult { w: Float32Array::new(w2), v: Float32Array::new(v2), s: Float32Array::new(s2) })
 }

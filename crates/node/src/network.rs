@@ -17,7 +17,7 @@ use tunenet_core::init::Init;
 use tunenet_core::network::gradcheck::compare_gradients;
 use tunenet_core::network::{
     BatchBuffers, Dataset, Diverged, EpochCursor, EpochOptions, LayerSpec, LossKind, Network, NetworkSpec,
-    OptimizerConfig, OptimizerKind, RestorePoint,
+    OptimizerConfig, RestorePoint,
 };
 use tunenet_core::Rng;
 
@@ -108,31 +108,19 @@ fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
     })
 }
 
+/// The optimizer by name (`OptimizerKind::ALL`), each option it reads taken from the field of
+/// that name.
 fn parse_optimizer(o: &OptimizerOptions) -> Result<OptimizerConfig> {
-    let kind = match o.kind.as_str() {
-        "gd" => OptimizerKind::Gd,
-        "momentum" => OptimizerKind::Momentum,
-        "nesterov" => OptimizerKind::Nesterov,
-        "rmsprop" => OptimizerKind::RmsProp,
-        "adam" => OptimizerKind::Adam,
-        "adamw" => OptimizerKind::AdamW,
-        other => {
-            return Err(check::invalid(
-                "optimizer.kind",
-                format!(
-                    "unknown optimizer '{other}', expected gd | momentum | nesterov | rmsprop | adam | adamw"
-                ),
-            ))
-        }
+    let option = |key: &str| match key {
+        "beta" => o.beta,
+        "beta1" => o.beta1,
+        "beta2" => o.beta2,
+        "epsilon" => o.epsilon,
+        "weightDecay" => o.weight_decay,
+        _ => None,
     };
-    let mut c = OptimizerConfig::new(kind);
-    c.beta = o.beta.unwrap_or(c.beta);
-    c.beta1 = o.beta1.unwrap_or(c.beta1);
-    c.beta2 = o.beta2.unwrap_or(c.beta2);
-    c.epsilon = o.epsilon.unwrap_or(c.epsilon);
-    c.weight_decay = o.weight_decay.unwrap_or(c.weight_decay);
-    c.validate().map_err(|e| check::invalid("optimizer", e))?;
-    Ok(c)
+    OptimizerConfig::from_options(&o.kind, option)
+        .map_err(|e| check::invalid(&format!("optimizer.{}", e.arg), e.message))
 }
 
 /// Everything a model's native work mutates, behind one lock.

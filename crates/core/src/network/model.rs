@@ -47,7 +47,7 @@ pub struct Network<T> {
 impl<T: Real> Network<T> {
     pub fn new(spec: NetworkSpec, optimizer: OptimizerConfig) -> Result<Self, String> {
         spec.validate()?;
-        optimizer.validate()?;
+        optimizer.validate().map_err(|e| format!("optimizer.{e}"))?;
         let mut init_rng = Rng::with_stream(spec.seed, stream::INIT);
         let mut width = spec.input_size;
         let mut layers = Vec::with_capacity(spec.layers.len());

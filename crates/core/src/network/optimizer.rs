@@ -2,6 +2,7 @@
 //! The formulas live in `crate::optim`; defaults are the course's (docs/CONVENTIONS.md).
 
 use super::param::Param;
+use crate::error::ArgError;
 use crate::optim;
 use crate::real::Real;
 
@@ -9,6 +10,9 @@ use crate::real::Real;
 const PARALLEL_MIN_LEN: usize = 1 << 15;
 const PARALLEL_CHUNK: usize = 1 << 14;
 
+/// Which update rule. Everything about a kind is here: its name, the options it reads, their
+/// defaults (on `OptimizerConfig::new`) and checks, and its update (`apply_slices`); the binding
+/// and the kernels parse through `OptimizerConfig::from_options`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum OptimizerKind {
     Gd,
@@ -17,6 +21,51 @@ pub enum OptimizerKind {
     RmsProp,
     Adam,
     AdamW,
+}
+
+impl OptimizerKind {
+    pub const ALL: &'static [OptimizerKind] = &[
+        OptimizerKind::Gd,
+        OptimizerKind::Momentum,
+        OptimizerKind::Nesterov,
+        OptimizerKind::RmsProp,
+        OptimizerKind::Adam,
+        OptimizerKind::AdamW,
+    ];
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            OptimizerKind::Gd => "gd",
+            OptimizerKind::Momentum => "momentum",
+            OptimizerKind::Nesterov => "nesterov",
+            OptimizerKind::RmsProp => "rmsprop",
+            OptimizerKind::Adam => "adam",
+            OptimizerKind::AdamW => "adamw",
+        }
+    }
+
+    /// The options it reads besides the learning rate, as users name them.
+    pub fn options(&self) -> &'static [&'static str] {
+        match self {
+            OptimizerKind::Gd => &[],
+            OptimizerKind::Momentum | OptimizerKind::Nesterov => &["beta"],
+            OptimizerKind::RmsProp => &["beta", "epsilon"],
+            OptimizerKind::Adam => &["beta1", "beta2", "epsilon"],
+            OptimizerKind::AdamW => &["beta1", "beta2", "epsilon", "weightDecay"],
+        }
+    }
+
+    /// Adam's bias correction needs the step number t.
+    pub fn needs_step(&self) -> bool {
+        matches!(self, OptimizerKind::Adam | OptimizerKind::AdamW)
+    }
+
+    pub fn from_name(name: &str) -> Result<Self, ArgError> {
+        Self::ALL.iter().copied().find(|k| k.name() == name).ok_or_else(|| {
+            let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
+            ArgError::new("kind", format!("unknown optimizer '{name}', expected {}", names.join(" | ")))
+        })
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -36,19 +85,43 @@ impl OptimizerConfig {
         OptimizerConfig { kind, beta: 0.9, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weight_decay: 0.01 }
     }
 
-    pub fn validate(&self) -> Result<(), String> {
+    /// The kind called `name`, each option it reads taken from `option(its name)` or defaulted,
+    /// checked.
+    pub fn from_options(name: &str, option: impl Fn(&str) -> Option<f64>) -> Result<Self, ArgError> {
+        let kind = OptimizerKind::from_name(name)?;
+        let mut c = OptimizerConfig::new(kind);
+        for &key in kind.options() {
+            let Some(value) = option(key) else { continue };
+            match key {
+                "beta" => c.beta = value,
+                "beta1" => c.beta1 = value,
+                "beta2" => c.beta2 = value,
+                "epsilon" => c.epsilon = value,
+                "weightDecay" => c.weight_decay = value,
+                _ => unreachable!("an option listed by OptimizerKind::options"),
+            }
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub fn validate(&self) -> Result<(), ArgError> {
+        // β = 1 would freeze the average; β < 0 is meaningless.
         for (name, b) in [("beta", self.beta), ("beta1", self.beta1), ("beta2", self.beta2)] {
             if !(b.is_finite() && (0.0..1.0).contains(&b)) {
-                return Err(format!("optimizer.{name}: must be in [0, 1), got {b}"));
+                return Err(ArgError::new(name, format!("must be in [0, 1), got {b}")));
             }
         }
         if !(self.epsilon.is_finite() && self.epsilon > 0.0) {
-            return Err(format!("optimizer.epsilon: must be a finite number > 0, got {}", self.epsilon));
+            return Err(ArgError::new(
+                "epsilon",
+                format!("must be a finite number > 0, got {}", self.epsilon),
+            ));
         }
         if !(self.weight_decay.is_finite() && self.weight_decay >= 0.0) {
-            return Err(format!(
-                "optimizer.weightDecay: must be a finite number ≥ 0, got {}",
-                self.weight_decay
+            return Err(ArgError::new(
+                "weightDecay",
+                format!("must be a finite number ≥ 0, got {}", self.weight_decay),
             ));
         }
         Ok(())
@@ -72,8 +145,10 @@ impl OptimizerConfig {
             .for_each(|(((w, g), v), s)| self.apply_slices(w, g, v, s, is_weight, lr, t));
     }
 
+    /// One update of one tensor (w, its gradient g, state v and s); `is_weight` decides AdamW's
+    /// decay; `t` is the new step number (≥ 1).
     #[allow(clippy::too_many_arguments)]
-    fn apply_slices<T: Real>(
+    pub fn apply_slices<T: Real>(
         &self,
         w: &mut [T],
         g: &[T],
