@@ -5,16 +5,14 @@
 //! leaves the model exactly as it was.
 
 use crate::augment::{check_row_len, parse_augmentation, AugmentationOptions};
-use crate::random::parse_init;
 use crate::validate::{self as check, Result};
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice, Float64Array, Uint32Array};
 use napi::{Env, Task};
 use napi_derive::napi;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::{Arc, Mutex, MutexGuard, TryLockError};
-use tunenet_core::activation::Activation;
-use tunenet_core::init::Init;
 use tunenet_core::network::gradcheck::compare_gradients;
+use tunenet_core::network::spec::LayerOptionLookup;
 use tunenet_core::network::{
     BatchBuffers, Dataset, Diverged, EpochCursor, EpochOptions, LayerSpec, LossKind, Network, NetworkSpec,
     OptimizerConfig, RestorePoint,
@@ -68,44 +66,47 @@ pub struct OptimizerOptions {
     pub weight_decay: Option<f64>,
 }
 
+/// The binding's fields under the names users type; the layer kinds, their defaults and checks
+/// are `LayerSpec::from_options`'s.
+impl LayerOptionLookup for LayerOptions {
+    fn number(&self, key: &str) -> Option<f64> {
+        match key {
+            "units" => self.units,
+            "initScale" => self.init_scale,
+            "l2" => self.l2,
+            "l1" => self.l1,
+            "momentum" => self.momentum,
+            "epsilon" => self.epsilon,
+            "keepProb" => self.keep_prob,
+            "slope" => self.slope,
+            "alpha" => self.alpha,
+            _ => None,
+        }
+    }
+
+    fn flag(&self, key: &str) -> Option<bool> {
+        match key {
+            "useBias" => self.use_bias,
+            _ => None,
+        }
+    }
+
+    fn text(&self, key: &str) -> Option<&str> {
+        match key {
+            "init" => self.init.as_deref(),
+            "activation" => self.activation.as_deref(),
+            _ => None,
+        }
+    }
+}
+
 fn parse_layer(i: usize, o: &LayerOptions) -> Result<LayerSpec> {
     let at = |field: &str| format!("layers[{i}].{field}");
-    Ok(match o.kind.as_str() {
-        "dense" => LayerSpec::Dense {
-            units: check::positive(&at("units"), o.units.unwrap_or(0.0))?,
-            // random's `scale` is the layer's `initScale` option.
-            init: parse_init(o.init.as_deref().unwrap_or(Init::DEFAULT.name()), o.init_scale).map_err(
-                |e| {
-                    let field = if e.arg == "scale" { "initScale" } else { e.arg.as_str() };
-                    check::invalid(&at(field), e.message)
-                },
-            )?,
-            l2: o.l2.unwrap_or(0.0),
-            l1: o.l1.unwrap_or(0.0),
-            use_bias: o.use_bias.unwrap_or(true),
-        },
-        "batchNorm" => {
-            LayerSpec::BatchNorm { momentum: o.momentum.unwrap_or(0.99), epsilon: o.epsilon.unwrap_or(1e-3) }
-        }
-        "dropout" => LayerSpec::Dropout { keep_prob: o.keep_prob.unwrap_or(f64::NAN) },
-        "activation" => {
-            // The parameter a kind declares (`slope`) is read from the field of that name.
-            let parameter = |key: &str| match key {
-                "slope" => o.slope,
-                "alpha" => o.alpha,
-                _ => None,
-            };
-            let act = Activation::from_name(o.activation.as_deref().unwrap_or(""), parameter)
-                .map_err(|e| check::invalid(&at(&e.arg), e.message))?;
-            LayerSpec::Activation(act)
-        }
-        other => {
-            return Err(check::invalid(
-                &at("kind"),
-                format!("unknown layer '{other}', expected dense | batchNorm | activation | dropout"),
-            ))
-        }
-    })
+    if o.kind == "dense" {
+        // Converting the size is the binding's job: napi's own u32 conversion would wrap −1.
+        check::positive(&at("units"), o.units.unwrap_or(0.0))?;
+    }
+    LayerSpec::from_options(&o.kind, o).map_err(|e| check::invalid(&at(&e.arg), e.message))
 }
 
 /// The optimizer by name (`OptimizerKind::ALL`), each option it reads taken from the field of
@@ -528,27 +529,16 @@ impl NativeNetwork {
     #[napi(catch_unwind)]
     pub fn tensors(&self) -> Result<Vec<TensorInfo>> {
         let state = lock(&self.shared)?;
-        let mut out = Vec::new();
-        for (li, layer) in state.net.layers.iter().enumerate() {
-            let shape = |name: &str, len: usize| -> Vec<u32> {
-                match layer {
-                    tunenet_core::network::Layer::Dense { n_in, n_out, .. } if name.starts_with('W') => {
-                        vec![*n_in as u32, *n_out as u32]
-                    }
-                    _ => vec![len as u32],
-                }
-            };
-            for p in layer.params() {
-                for suffix in ["", ".v", ".s"] {
-                    let name = format!("{}{suffix}", p.name);
-                    out.push(TensorInfo { layer: li as u32, shape: shape(&name, p.len()), name });
-                }
-            }
-            for (name, buf) in layer.buffers() {
-                out.push(TensorInfo { layer: li as u32, name: name.into(), shape: vec![buf.len() as u32] });
-            }
-        }
-        Ok(out)
+        Ok(state
+            .net
+            .tensors()
+            .into_iter()
+            .map(|t| TensorInfo {
+                layer: t.layer as u32,
+                name: t.name,
+                shape: t.shape.iter().map(|&d| d as u32).collect(),
+            })
+            .collect())
     }
 
     /// A copy of one tensor: a parameter (`W`, `b`, `gamma`, `beta`), its gradient (`W.grad`),
@@ -785,28 +775,7 @@ impl NativeNetwork {
 }
 
 fn tensor_slot<'a>(net: &'a mut Network<f32>, layer: usize, name: &str) -> Result<&'a mut Vec<f32>> {
-    let count = net.layers.len();
-    let l = net
-        .layers
-        .get_mut(layer)
-        .ok_or_else(|| check::invalid("layer", format!("must be < {count}, got {layer}")))?;
-    let (base, part) = name.split_once('.').unwrap_or((name, ""));
-    if l.buffers().iter().any(|(n, _)| *n == name) {
-        let (_, buf) = l.buffers_mut().into_iter().find(|(n, _)| *n == name).expect("checked above");
-        return Ok(buf);
-    }
-    let p = l
-        .params_mut()
-        .into_iter()
-        .find(|p| p.name == base)
-        .ok_or_else(|| check::invalid("name", format!("layer {layer} has no tensor '{name}'")))?;
-    match part {
-        "" => Ok(&mut p.value),
-        "grad" => Ok(&mut p.grad),
-        "v" => Ok(&mut p.v),
-        "s" => Ok(&mut p.s),
-        _ => Err(check::invalid("name", format!("unknown suffix in '{name}', expected .grad, .v or .s"))),
-    }
+    net.tensor_mut(layer, name).map_err(|e| check::invalid(&e.arg, e.message))
 }
 
 fn rng_slot<'a>(net: &'a mut Network<f32>, which: &str) -> Result<&'a mut Rng> {

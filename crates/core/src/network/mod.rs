@@ -1,5 +1,6 @@
 //! Sequential networks: spec → layers → fused training step, trainer loop and gradient check.
 
+pub mod catalog;
 pub mod gradcheck;
 pub mod layer;
 pub mod loss_kind;
@@ -10,6 +11,7 @@ pub mod restore;
 pub mod spec;
 pub mod trainer;
 
+pub use catalog::TensorEntry;
 pub use layer::{Layer, Mode};
 pub use loss_kind::{LossKind, Targets};
 pub use model::{BatchStats, Network};

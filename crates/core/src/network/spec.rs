@@ -2,6 +2,7 @@
 
 pub use super::loss_kind::LossKind;
 use crate::activation::Activation;
+use crate::error::ArgError;
 use crate::init::Init;
 
 /// One layer of a sequential network.
@@ -25,6 +26,71 @@ pub enum LayerSpec {
     Dropout {
         keep_prob: f64,
     },
+}
+
+/// Named options as a binding or a file hands them over (the binding maps its fields to these
+/// names; it knows no defaults).
+pub trait LayerOptionLookup {
+    fn number(&self, key: &str) -> Option<f64>;
+    fn flag(&self, key: &str) -> Option<bool>;
+    fn text(&self, key: &str) -> Option<&str>;
+}
+
+impl LayerSpec {
+    /// Every layer kind by the name users type.
+    pub const KINDS: [&'static str; 4] = ["dense", "batchNorm", "activation", "dropout"];
+
+    /// The layer `kind` from its options, with the defaults (dense: init he, no L2/L1, a bias;
+    /// batch norm: momentum 0.99, ε 1e-3 as Keras; dropout: keepProb required). Ranges are
+    /// checked by `NetworkSpec::validate`; names and types here.
+    pub fn from_options(kind: &str, o: &impl LayerOptionLookup) -> Result<LayerSpec, ArgError> {
+        Ok(match kind {
+            "dense" => {
+                let units = o.number("units").unwrap_or(0.0);
+                if !(units.fract() == 0.0 && units >= 1.0 && units <= MAX_TENSOR_ELEMENTS as f64) {
+                    return Err(ArgError::new("units", format!("must be a positive integer, got {units}")));
+                }
+                // random's `scale` is the layer's `initScale` option.
+                let init = Init::from_name(o.text("init").unwrap_or(Init::DEFAULT.name()), |key| match key {
+                    "scale" => o.number("initScale"),
+                    _ => None,
+                })
+                .map_err(|e| {
+                    if e.arg == "scale" {
+                        ArgError::new("initScale", e.message)
+                    } else {
+                        e
+                    }
+                })?;
+                LayerSpec::Dense {
+                    units: units as usize,
+                    init,
+                    l2: o.number("l2").unwrap_or(0.0),
+                    l1: o.number("l1").unwrap_or(0.0),
+                    use_bias: o.flag("useBias").unwrap_or(true),
+                }
+            }
+            "batchNorm" => LayerSpec::BatchNorm {
+                momentum: o.number("momentum").unwrap_or(0.99),
+                epsilon: o.number("epsilon").unwrap_or(1e-3),
+            },
+            "dropout" => LayerSpec::Dropout {
+                // Required: a missing one is NaN, which `validate` refuses with the range.
+                keep_prob: o.number("keepProb").unwrap_or(f64::NAN),
+            },
+            "activation" => {
+                LayerSpec::Activation(Activation::from_name(o.text("activation").unwrap_or(""), |key| {
+                    o.number(key)
+                })?)
+            }
+            other => {
+                return Err(ArgError::new(
+                    "kind",
+                    format!("unknown layer '{other}', expected {}", Self::KINDS.join(" | ")),
+                ))
+            }
+        })
+    }
 }
 
 /// Largest tensor a network may hold (2^31 f32 elements, 8 GiB).
