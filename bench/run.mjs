@@ -3,9 +3,9 @@
 //   npm run bench                 (= node bench/run.mjs)         full mode, ~10 minutes
 //   node bench/run.mjs --quick                                  routine check, < 2 minutes
 //   options: --threads T (training threads for every framework, default 1: the JS peers are
-//            single-threaded), --epochs N, --sections kernels,overhead,training (default all;
-//            memory comes with training), --profile / --no-profile (perf profile of tunenet's
-//            training run; on by default in the full mode when `perf` is installed),
+//            single-threaded), --epochs N, --sections kernels,overhead,training,regression
+//            (default all; memory comes with training), --profile / --no-profile (perf profile
+//            of tunenet's training run; on by default in the full mode when `perf` is installed),
 //            --build (rebuild tunenet first), --no-wait (skip waiting for a quiet machine)
 //
 // Sections (one after another, never concurrently: the machine has 2 cores):
@@ -22,6 +22,10 @@
 //     in the full mode) and test accuracy of tunenet, TensorFlow.js 'wasm' and
 //     'cpu', brain.js and PyTorch (bench/trainers/*), each in its own process.
 //  4. Memory: each trainer's peak RSS, and its data set's share (RSS after loading − before).
+//  5. Regression (issue 9; bench/regression.mjs): inputs-32-16-1 ReLU, MSE, Adam 3e-3, batch 32
+//     on the vega-datasets cars (200 epochs) and flights-200k (5 epochs), seeds 1–3, trained by
+//     tunenet, PyTorch and tfjs-wasm: test RMSE (mean of the seeds) and samples/s (median epoch)
+//     (--quick: cars 100 epochs; flights 2 epochs, seed 1, tunenet and PyTorch only).
 //
 // Writes bench/results/latest.json: rows {section, name, unit, value, peer, peerValue, ratio}
 // (ratio > 1 means tunenet is better: faster, or smaller for times and memory; for a kernel
@@ -30,6 +34,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { exportSplit } from './export-split.mjs';
+import { breakdownLines, regressionBench } from './regression.mjs';
 import { CommandError, benchDir, jsonLines, root, run, waitQuiet, withLoad } from './lib.mjs';
 import { setupJs, setupPython, setupTunenet } from './setup.mjs';
 
@@ -43,7 +48,7 @@ const option = (name, dflt) => {
 const quick = flag('quick');
 const threads = Number(option('threads', '1'));
 const epochs = Number(option('epochs', '5'));
-const sections = new Set(option('sections', 'kernels,overhead,training').split(','));
+const sections = new Set(option('sections', 'kernels,overhead,training,regression').split(','));
 const noWait = flag('no-wait');
 const started = performance.now();
 const log = (...a) => console.error(...a);
@@ -64,8 +69,11 @@ function existsProc() {
 setupTunenet({ force: flag('build'), log });
 setupJs(log);
 const python = setupPython();
-log('bench: building the Rust bench examples…');
-run('cargo', ['build', '--quiet', '--release', '-p', 'tunenet-core', '--example', 'gemm_gflops', '--example', 'bench_kernels']);
+if (sections.has('kernels') || sections.has('overhead')) {
+  // The Rust examples serve these two sections only.
+  log('bench: building the Rust bench examples…');
+  run('cargo', ['build', '--quiet', '--release', '-p', 'tunenet-core', '--example', 'gemm_gflops', '--example', 'bench_kernels']);
+}
 const split = exportSplit();
 const exe = (name) => path.join(root, 'target', 'release', 'examples', name);
 
@@ -321,6 +329,15 @@ if (sections.has('training')) {
   }
 }
 
+// --- 5. Regression: tunenet, PyTorch and tfjs-wasm on the same split (bench/regression.mjs) ---------
+let regression = null;
+if (sections.has('regression')) {
+  regression = await regressionBench({ quick, threads, python, log, measure: (label, fn) => measured(label, fn) });
+  rows.push(...regression.rows);
+  notes.push(...regression.notes);
+  raw.regression = { datasets: regression.datasets, results: regression.results };
+}
+
 // --- Profile (optional): where tunenet's training time goes ------------------------------------------
 let profile = null;
 const perfAvailable = (() => {
@@ -360,6 +377,7 @@ const fmt = (x, unit) => {
   if (unit === '%') return x.toFixed(1);
   if (unit === 'µs') return x < 10 ? x.toFixed(2) : x.toFixed(0);
   if (unit === 'MiB') return x.toFixed(0);
+  if (unit === 'mpg' || unit === 'min') return x.toFixed(3);
   return x.toFixed(1);
 };
 const titles = {
@@ -367,6 +385,7 @@ const titles = {
   overhead: '2. Call overhead',
   training: `3. Training: MNIST 784-256-128-10, batch 128, Adam 1e-3, ${split.train} train / ${split.test} test digits, ${epochs} epochs`,
   memory: '4. Memory (each trainer in its own process)',
+  regression: "5. Regression: vega-datasets cars and flights, inputs-32-16-1 ReLU, MSE, Adam 3e-3, batch 32 (ratio for RMSE = peer's / tunenet's)",
 };
 console.log(`\ntunenet ${versions.tunenet} benchmark (${quick ? 'quick' : 'full'} mode) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.simd.join('/')}`);
 console.log(
@@ -378,7 +397,7 @@ console.log(
 );
 console.log(`ratio = tunenet's advantage (> 1: tunenet faster / smaller / more accurate); for a kernel against copy bandwidth, the fraction of it reached\n`);
 const header = ['measurement', 'unit', 'tunenet', 'peer', 'peer value', 'ratio'];
-for (const section of ['kernels', 'overhead', 'training', 'memory']) {
+for (const section of ['kernels', 'overhead', 'training', 'memory', 'regression']) {
   const rs = rows.filter((r) => r.section === section);
   if (!rs.length) continue;
   const cells = rs.map((r) => [r.name, r.unit, fmt(r.value, r.unit), r.peer ?? '', r.peer ? fmt(r.peerValue, r.unit) : '', r.ratio == null ? '' : `${r.ratio.toFixed(2)}×`]);
@@ -421,13 +440,14 @@ for (const t of [1, 2]) {
     targets.push({ target: `GEMM ≥ 0.9× OpenBLAS at n ≥ 256, ${t}t (worst: n = ${worst.detail.n})`, ratio: worst.ratio, min: 0.9, met: worst.ratio >= 0.9 });
   }
 }
+targets.push(...(regression?.targets ?? []));
 if (targets.length) {
-  console.log('Targets (issue 5)');
+  console.log('Targets (issues 5 and 9)');
   for (const t of targets) {
     const miss = t.detail ?? `${((t.ratio / t.min) * 100).toFixed(0)} % of the target`;
     console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.ratio == null ? '—' : `${t.ratio.toFixed(2)}×`}${t.met ? '' : ` (${miss})`}`);
   }
-  if (targets.some((t) => !t.met && t.detail)) console.log(`  (test set: ${split.test} digits; ±0.7 pp is one standard error of an accuracy near 95 %)`);
+  if (targets.some((t) => !t.met && t.detail && t.target.includes('accuracy'))) console.log(`  (test set: ${split.test} digits; ±0.7 pp is one standard error of an accuracy near 95 %)`);
   console.log('');
 }
 if (Object.keys(breakdown).length) {
@@ -441,6 +461,8 @@ if (Object.keys(breakdown).length) {
   }
   console.log('');
 }
+for (const l of breakdownLines(regression?.breakdown)) console.log(l);
+if (regression?.breakdown) console.log('');
 if (profile) {
   console.log(`perf profile of tunenet training (variant A, ${threads}t, 15 epochs incl. startup), share of samples:`);
   for (const [c, pct] of Object.entries(profile.byCategory).sort((a, b) => b[1] - a[1])) console.log(`  ${pct.toFixed(1).padStart(5)} %  ${c}`);
@@ -471,6 +493,7 @@ writeFileSync(
       rows,
       targets,
       breakdown,
+      regressionBreakdown: regression?.breakdown ?? null,
       profile,
       training,
       raw,
