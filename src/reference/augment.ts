@@ -13,7 +13,7 @@
  * runs in doubles with the same operation order as the native code; only `Math.sin/cos/log`
  * may differ from Rust's by an ulp, so results agree to ~1e-7 after the f32 store.
  */
-import { invalid, showNumber } from './validate';
+import { invalid } from './validate';
 import { Rng, RngStream } from './rng';
 
 /** Validated augmentation (the native `Augmentation`). */
@@ -54,7 +54,7 @@ export const IDENTITY_TRANSFORM: Transform = { dx: 0, dy: 0, angle: 0, scale: 1,
 
 function positiveInteger(arg: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw invalid(arg, `must be an integer in [0, 2^32 − 1], got ${showNumber(value as number)}`);
+    throw invalid(arg, `must be an integer in [0, 2^32 − 1], got ${String(value)}`);
   }
   if (value === 0) throw invalid(arg, 'must be a positive integer, got 0');
   return value;
@@ -80,13 +80,13 @@ export function parseAugmentation(o: AugmentationOptions): Augmentation {
     ['shift', aug.maxShift],
     ['noise', aug.noiseStd],
   ] as const) {
-    if (!(Number.isFinite(v) && v >= 0)) fail(field, `must be a finite number ≥ 0, got ${showNumber(v)}`);
+    if (!(Number.isFinite(v) && v >= 0)) fail(field, `must be a finite number ≥ 0, got ${v}`);
   }
   if (!(Number.isFinite(aug.maxRotation) && aug.maxRotation >= 0 && aug.maxRotation <= 180)) {
-    fail('rotation', `must be in [0, 180] degrees, got ${showNumber(aug.maxRotation)}`);
+    fail('rotation', `must be in [0, 180] degrees, got ${aug.maxRotation}`);
   }
   if (!(Number.isFinite(aug.maxScale) && aug.maxScale >= 0 && aug.maxScale < 1)) {
-    fail('scale', `must be in [0, 1), got ${showNumber(aug.maxScale)}`);
+    fail('scale', `must be in [0, 1), got ${aug.maxScale}`);
   }
   return aug;
 }

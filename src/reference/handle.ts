@@ -31,7 +31,7 @@ import { Network, type BatchStats } from './network';
 import { adamStep, adamwStep, momentumStep, nesterovStep, rmspropStep, sgdStep } from './optimizers';
 import { Rng, RngStream } from './rng';
 import { parseNetworkOptions, parseOptimizer, type OptimizerConfig } from './spec';
-import { asF32, checkFinite, checkShape, invalid, nonNegative, positive, positiveF64, rowsOf, safeInteger, showNumber, u32 } from './validate';
+import { asF32, checkFinite, checkShape, invalid, nonNegative, positive, positiveF64, rowsOf, safeInteger, u32 } from './validate';
 
 /** One update of p from its gradient with the reference kernels; t is the new step number (≥ 1). */
 function applyOptimizer(c: OptimizerConfig, p: Param<Float32Array>, lr: number, t: number): void {
@@ -119,8 +119,7 @@ export class ReferenceDataset implements DatasetHandle {
     for (const [name, data, cols] of [['x', this.x, this.inputs], ['y', this.y, this.outputs]] as const) {
       const i = data.findIndex((v) => !Number.isFinite(v));
       if (i >= 0) {
-        const v = Number.isNaN(data[i]) ? 'NaN' : data[i] > 0 ? 'Infinity' : '-Infinity';
-        return Promise.reject(invalid(name, `element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${v}, expected a finite number`));
+        return Promise.reject(invalid(name, `element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${data[i]}, expected a finite number`));
       }
     }
     this.sealed = true;
@@ -128,7 +127,7 @@ export class ReferenceDataset implements DatasetHandle {
   }
 }
 
-/** A diverging step, reported as the native side does: `diverged: step N: …`. */
+/** A diverging step, refused as on the native side, at the same step: `diverged: step N: …` (the reason in its own words). */
 function diverged(step: number, what: string): Error {
   return new Error(`diverged: step ${step}: ${what}`);
 }
@@ -359,7 +358,7 @@ export class ReferenceNetwork implements NetworkHandle {
   private fusedStep(x: Float32Array, y: Float32Array, m: number, lr: number, clipNorm: number | null, step: number, weights: Float32Array | null = null): BatchStats {
     const stats = this.net.computeGradients(x, y, m, 'train', weights);
     this.net.layers.forEach((layer, i) => {
-      let sq = -0; // as Rust's f64 `Sum`: a layer without parameters reports √−0 = −0
+      let sq = 0; // a layer without parameters reports 0
       for (const p of layer.params()) for (const g of p.grad) sq += g * g;
       this.gradNorms[i] = Math.sqrt(sq);
     });
@@ -369,7 +368,7 @@ export class ReferenceNetwork implements NetworkHandle {
     if (badLayer >= 0) throw diverged(step, `the gradient of layer ${badLayer} is not finite`);
     if (clipNorm !== null) {
       // The norm of what will be applied: frozen layers' gradients are not.
-      let sq = -0;
+      let sq = 0;
       this.gradNorms.forEach((n, i) => {
         if (this.trainable[i]) sq += n * n;
       });
@@ -465,7 +464,7 @@ export class ReferenceNetwork implements NetworkHandle {
     if (ws !== null) {
       checkShape('sampleWeight', ws, m, 1);
       const bad = ws.findIndex((v) => !(Number.isFinite(v) && v >= 0));
-      if (bad >= 0) throw invalid('sampleWeight', `element ${bad} is ${showNumber(ws[bad])}, expected a finite weight ≥ 0`);
+      if (bad >= 0) throw invalid('sampleWeight', `element ${bad} is ${ws[bad]}, expected a finite weight ≥ 0`);
     }
     const point = this.capture();
     try {

@@ -10,7 +10,7 @@
  * limit·(2·nextF64() − 1), U[−limit, limit) (Keras's `*_uniform`), one nextF64 per weight. Both
  * are computed in double and rounded once when stored; zeros stores 0 and draws nothing.
  */
-import { invalid, showNumber } from './validate';
+import { invalid } from './validate';
 import type { Rng } from './rng';
 import { checkLength, type FloatArray } from './types';
 
@@ -91,7 +91,7 @@ export function initFromName(name: string, parameter: (key: string) => number | 
   const p = initParameter(kind);
   if (p === undefined) return { kind } as InitKind;
   const value = parameter(p.name) ?? p.defaultValue;
-  if (!(Number.isFinite(value) && value >= p.min)) throw invalid(field(p.name), `must be a finite number ≥ ${p.min}, got ${showNumber(value)}`);
+  if (!(Number.isFinite(value) && value >= p.min)) throw invalid(field(p.name), `must be a finite number ≥ ${p.min}, got ${value}`);
   return { kind, [p.name]: value } as InitKind;
 }
 

@@ -80,7 +80,7 @@ export class Network<T extends FloatArray> {
       try {
         return buildLayer(layerSpec, nIn, initRng, F32);
       } catch (e) {
-        // As the native side says it (a typed array too large for this engine, or no memory).
+        // Refused as on the native side, naming `network` (a typed array too large for this engine, or no memory).
         if (!(e instanceof RangeError) || layerSpec.kind !== 'dense') throw e;
         const values = nIn * layerSpec.units;
         throw invalid('network', `layers[${i}]: cannot allocate ${values * 4} bytes (${values} values)`);
@@ -137,7 +137,7 @@ export class Network<T extends FloatArray> {
 
   /** Regularization cost of the weights for a batch of m. */
   regularizationCost(m: number): number {
-    let cost = -0; // Rust's f64 `Sum` starts at −0.0: no regularized weight gives −0
+    let cost = 0;
     for (const p of this.params()) if (p.l2 > 0 || p.l1 > 0) cost += regularizationCost(p.value, p.l2, p.l1, m);
     return cost;
   }

@@ -1,13 +1,14 @@
 /**
  * The network's description and its parsing (crates/core/src/network/spec.rs, optimizer.rs, and
  * `parse_layer` / `parse_optimizer` / `NativeNetwork::new` of crates/node/src/network.rs):
- * defaults filled in, names and values checked in the binding's order, with its messages.
+ * defaults filled in, names and values checked in the binding's order, so that the same options
+ * are refused naming the same argument first (the rest of each message is the reference's own).
  */
 import type { LayerOptions, NetworkOptions, OptimizerOptions } from '../backend';
 import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './activation';
 import { DEFAULT_INIT, initFromName, type InitKind } from './init';
 import { LOSS_NAMES, lossDefinition, type LossName } from './loss';
-import { invalid, positive, safeInteger, showNumber } from './validate';
+import { invalid, positive, safeInteger } from './validate';
 import { OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName } from './optimizers';
 
 export type LayerSpec =
@@ -58,28 +59,28 @@ export function validateSpec(spec: NetworkSpec): void {
     const at = (field: string, msg: string) => fail(`layers[${i}].${field}: ${msg}`);
     switch (layer.kind) {
       case 'dense':
-        if (!(Number.isFinite(layer.l2) && layer.l2 >= 0)) at('l2', `must be a finite number ≥ 0, got ${showNumber(layer.l2)}`);
-        if (!(Number.isFinite(layer.l1) && layer.l1 >= 0)) at('l1', `must be a finite number ≥ 0, got ${showNumber(layer.l1)}`);
+        if (!(Number.isFinite(layer.l2) && layer.l2 >= 0)) at('l2', `must be a finite number ≥ 0, got ${layer.l2}`);
+        if (!(Number.isFinite(layer.l1) && layer.l1 >= 0)) at('l1', `must be a finite number ≥ 0, got ${layer.l1}`);
         if (layer.useBias && spec.layers[i + 1]?.kind === 'batchNorm') {
           at('useBias', 'must be false for a dense layer followed by batch norm (β replaces the bias)');
         }
         break;
       case 'batchNorm':
         if (!(Number.isFinite(layer.momentum) && layer.momentum >= 0 && layer.momentum < 1)) {
-          at('momentum', `must be in [0, 1), got ${showNumber(layer.momentum)}`);
+          at('momentum', `must be in [0, 1), got ${layer.momentum}`);
         }
         if (!(Number.isFinite(layer.epsilon) && layer.epsilon > 0)) {
-          at('epsilon', `must be a finite number > 0, got ${showNumber(layer.epsilon)}`);
+          at('epsilon', `must be a finite number > 0, got ${layer.epsilon}`);
         }
         break;
       case 'activation': {
         const name = activationParameter(layer.activation)?.[0];
-        if (name !== undefined && !Number.isFinite(layer.parameter)) at(name, `must be a finite number, got ${showNumber(layer.parameter as number)}`);
+        if (name !== undefined && !Number.isFinite(layer.parameter)) at(name, `must be a finite number, got ${layer.parameter}`);
         break;
       }
       case 'dropout':
         if (!(Number.isFinite(layer.keepProb) && layer.keepProb > 0 && layer.keepProb <= 1)) {
-          at('keepProb', `must be in (0, 1], got ${showNumber(layer.keepProb)}`);
+          at('keepProb', `must be in (0, 1], got ${layer.keepProb}`);
         }
         break;
     }
@@ -124,7 +125,7 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
       // The kind's parameter is read from the option of its name (`slope`), else its default.
       const given = parameter ? (o as unknown as Record<string, number | undefined>)[parameter[0]] : undefined;
       if (parameter && given !== undefined && given !== null && !Number.isFinite(given)) {
-        throw invalid(at(parameter[0]), `must be a finite number, got ${showNumber(given)}`);
+        throw invalid(at(parameter[0]), `must be a finite number, got ${given}`);
       }
       return { kind: 'activation', activation: kind, ...(parameter ? { parameter: given ?? parameter[1] } : {}) };
     }
@@ -156,11 +157,11 @@ export function parseOptimizer(o: OptimizerOptions): OptimizerConfig {
   };
   for (const name of ['beta', 'beta1', 'beta2'] as const) {
     const b = c[name];
-    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw invalid(`optimizer.${name}`, `must be in [0, 1), got ${showNumber(b)}`);
+    if (!(Number.isFinite(b) && b >= 0 && b < 1)) throw invalid(`optimizer.${name}`, `must be in [0, 1), got ${b}`);
   }
-  if (!(Number.isFinite(c.epsilon) && c.epsilon > 0)) throw invalid('optimizer.epsilon', `must be a finite number > 0, got ${showNumber(c.epsilon)}`);
+  if (!(Number.isFinite(c.epsilon) && c.epsilon > 0)) throw invalid('optimizer.epsilon', `must be a finite number > 0, got ${c.epsilon}`);
   if (!(Number.isFinite(c.weightDecay) && c.weightDecay >= 0)) {
-    throw invalid('optimizer.weightDecay', `must be a finite number ≥ 0, got ${showNumber(c.weightDecay)}`);
+    throw invalid('optimizer.weightDecay', `must be a finite number ≥ 0, got ${c.weightDecay}`);
   }
   return c;
 }
@@ -177,7 +178,7 @@ export function parseNetworkOptions(options: NetworkOptions, optimizer: Optimize
   const parameter = lossDefinition(name as LossName).parameter;
   const value = parameter ? ((options as unknown as Record<string, number | undefined>).lossDelta ?? parameter[1]) : undefined;
   if (parameter && !(Number.isFinite(value) && (value as number) > 0)) {
-    throw invalid(`loss.${parameter[0]}`, `must be a finite number > 0, got ${showNumber(value as number)}`);
+    throw invalid(`loss.${parameter[0]}`, `must be a finite number > 0, got ${String(value)}`);
   }
   const loss: LossKind = { name: name as LossName, ...(parameter ? { parameter: value } : {}) };
   const spec: NetworkSpec = {

@@ -1,29 +1,12 @@
 /**
- * Argument checks of the binding (crates/node/src/validate.rs): the messages start with the
- * argument's name and print numbers as Rust does, so both backends reject the same calls with the
- * same words ("layers[2].keepProb: must be in (0, 1], got 0").
+ * Argument checks, mirroring the binding's (crates/node/src/validate.rs). The reference is a
+ * checker, not an emulator: it refuses the same calls as the native backend and its messages name
+ * the same argument first ("layers[2].keepProb: must be in (0, 1], got 0"), but the rest of each
+ * message is its own, with numbers printed as JavaScript prints them (NaN, Infinity).
  */
 /** An Error like the binding's InvalidArg: the message starts with the argument's name. */
 export function invalid(arg: string, what: string): Error {
   return Object.assign(new Error(`${arg}: ${what}`), { code: 'InvalidArg' });
-}
-
-/**
- * A number as Rust's `{}` prints an f64 (so messages match the native ones): no exponent,
- * `NaN`, `inf`, `-inf`, `-0`.
- */
-export function showNumber(x: number): string {
-  if (typeof x !== 'number') return String(x);
-  if (Number.isNaN(x)) return 'NaN';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (Object.is(x, -0)) return '-0';
-  const sign = x < 0 ? '-' : '';
-  const [mantissa, exp] = Math.abs(x).toExponential().split('e'); // shortest round-trip digits
-  const digits = mantissa.replace('.', '');
-  const e = Number(exp);
-  if (e < 0) return `${sign}0.${'0'.repeat(-e - 1)}${digits}`;
-  if (digits.length <= e + 1) return sign + digits + '0'.repeat(e + 1 - digits.length);
-  return `${sign}${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
 }
 
 /**
@@ -33,7 +16,7 @@ export function showNumber(x: number): string {
 export function u32(arg: string, value: unknown): number {
   if (value === undefined || value === null) return 0; // Option<u32>::unwrap_or(0)
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 0xffffffff) {
-    throw invalid(arg, `must be an integer in [0, 2^32 − 1], got ${showNumber(value as number)}`);
+    throw invalid(arg, `must be an integer in [0, 2^32 − 1], got ${String(value)}`);
   }
   return value;
 }
@@ -62,24 +45,24 @@ export function rowsOf(arg: string, data: ArrayLike<number>, cols: number): numb
 
 export function checkFinite(arg: string, data: ArrayLike<number>): void {
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw invalid(arg, `element ${i} is ${showNumber(data[i])}, expected a finite number`);
+    if (!Number.isFinite(data[i])) throw invalid(arg, `element ${i} is ${data[i]}, expected a finite number`);
   }
 }
 
 export function nonNegative(arg: string, value: number): number {
-  if (!(Number.isFinite(value) && value >= 0)) throw invalid(arg, `must be a finite number ≥ 0, got ${showNumber(value)}`);
+  if (!(Number.isFinite(value) && value >= 0)) throw invalid(arg, `must be a finite number ≥ 0, got ${value}`);
   return value;
 }
 
 export function positiveF64(arg: string, value: number): number {
-  if (!(Number.isFinite(value) && value > 0)) throw invalid(arg, `must be a finite number > 0, got ${showNumber(value)}`);
+  if (!(Number.isFinite(value) && value > 0)) throw invalid(arg, `must be a finite number > 0, got ${value}`);
   return value;
 }
 
 /** Seeds and step counters: a non-negative safe integer. */
 export function safeInteger(arg: string, value: number): number {
   if (!(Number.isFinite(value) && value >= 0 && Number.isInteger(value) && value <= Number.MAX_SAFE_INTEGER)) {
-    throw invalid(arg, `must be an integer in [0, 2^53 − 1], got ${showNumber(value)}`);
+    throw invalid(arg, `must be an integer in [0, 2^53 − 1], got ${value}`);
   }
   return value;
 }
