@@ -3,13 +3,12 @@
 // napi's "Failed to convert napi value BigInt into rust type `f64`" or "Get TypedArray info
 // failed". Typed arrays of the wrong type, detached buffers and unknown option keys are errors;
 // SharedArrayBuffer-backed arrays are copied before use. The binding's own range and shape errors
-// (kernels.bad-input.test.ts) come back with the kernel's name in front.
+// (the bad-input block of each concept's file in this folder, bad-input.test.ts) come back with
+// the kernel's name in front.
 import { describe, expect, it } from 'vitest';
-import * as N from '../src/kernels';
-import { typedArray } from '../src/validation/args';
-
-const f = (...xs: number[]): Float32Array => Float32Array.from(xs);
-const d = (...xs: number[]): Float64Array => Float64Array.from(xs);
+import * as N from '../../src/kernels';
+import { typedArray } from '../../src/validation/args';
+import { d, f } from './helpers';
 
 type Kind = 'f32' | 'f64' | 'optF32' | 'optF64' | 'num' | 'optNum' | 'str' | 'count';
 type Arg = [name: string, kind: Kind, good: unknown];
