@@ -186,14 +186,7 @@ mod tests {
         let values: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
         let grads: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-        for kind in [
-            OptimizerKind::Gd,
-            OptimizerKind::Momentum,
-            OptimizerKind::Nesterov,
-            OptimizerKind::RmsProp,
-            OptimizerKind::Adam,
-            OptimizerKind::AdamW,
-        ] {
+        for &kind in OptimizerKind::ALL {
             let config = OptimizerConfig::new(kind);
             let mut parallel = Param::new("W", values.clone(), 0.0, 0.0, true);
             parallel.grad.copy_from_slice(&grads);
