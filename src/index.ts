@@ -61,3 +61,5 @@ export type { Backend, NetworkHandle, DatasetHandle } from './backend';
 export * from './tuning';
 // Metrics on plain arrays (issue 9): confusion matrix, precision/recall/F1, top-k, MAE/RMSE/R².
 export * from './metrics';
+// Callback helpers (issue 10): modelCheckpoint, csvLogger, jsonLogger.
+export * from './training/callbacks/index';
