@@ -3,6 +3,7 @@
 // compared end to end. The shapes mirror crates/node/src/network.rs.
 import type {
   AugmentationOptions,
+  EpochProgress,
   EvaluateResult,
   GradientCheckResult,
   LayerOptions,
@@ -14,6 +15,7 @@ import type {
 
 export type {
   AugmentationOptions,
+  EpochProgress,
   EvaluateResult,
   GradientCheckResult,
   LayerOptions,
@@ -65,6 +67,11 @@ export interface NetworkHandle {
     clipNorm: number | null,
     augmentation: AugmentationOptions | null,
   ): void;
+  /**
+   * The current epoch's progress (steps done and planned, examples, loss sum), read without
+   * waiting for the model: callable while `runSteps` runs, so a progress bar can poll it.
+   */
+  progress(): EpochProgress;
   /** Rejects with `diverged: step N: …` after putting the model back to the epoch's start. */
   runSteps(data: DatasetHandle, learningRate: number, maxSteps: number): Promise<StepsResult>;
   /** Throws `diverged: step 1: …` and leaves the model unchanged when the step would not stay finite. */

@@ -517,7 +517,7 @@ function modelCalls(r, ctx) {
         const options = validFitOptions(r, ctx);
         const key = r.chance(0.9) ? r.pick(FIT_KEYS) : null;
         if (key) options[key] = hostileFitValue(r, key, ctx);
-        else options[r.pick(['epoch', 'verbose', 'batch_size', 'classWeight', '__proto__', 'lr'])] = 1;
+        else options[r.pick(['epoch', 'verbosity', 'batch_size', 'classWeight', '__proto__', 'lr'])] = 1;
         if (key === 'batchSize' && options.dropLast === undefined && r.chance(0.3)) options.dropLast = true;
         if (r.chance(0.05)) {
           const wrapped = JSON.parse(JSON.stringify({ epochs: 1 }));

@@ -58,7 +58,8 @@ const badFitOptions: Array<[string, Record<string, unknown>, RegExp]> = [
   ['an unknown option', { epoch: 5 }, /^fit options: unknown option 'epoch' \(did you mean 'epochs'\?\)/],
   ['snake case', { batch_size: 4 }, /^fit options: unknown option 'batch_size' \(did you mean 'batchSize'\?\)/],
   ['classWeight of a class that does not exist', { classWeight: { 7: 2 } }, /^fit: classWeight: '7' is not a class index in \[0, 2\]/],
-  ['verbose (not supported yet)', { verbose: 1 }, /^fit options: unknown option 'verbose'/],
+  ['verbose 3', { verbose: 3 }, /^fit: verbose: must be 0 \(silent\), 1 \(a progress bar\), 2 \(a line per epoch\) or "auto", got 3/],
+  ['verboseStream without write', { verboseStream: {} }, /^fit: verboseStream: expected a writable stream/],
 ];
 
 describe('a rejected fit leaves the model byte-identical', () => {

@@ -16,6 +16,7 @@
 import type {
   AugmentationOptions,
   DatasetHandle,
+  EpochProgress,
   EvaluateResult,
   GradientCheckResult,
   NetworkHandle,
@@ -164,6 +165,8 @@ export class ReferenceNetwork implements NetworkHandle {
   /** One forked AUGMENT generator per augmented row of the batches runSteps gathers. */
   private augmentRng: Rng;
   private cursor: EpochCursor | null = null;
+  /** The current epoch's progress, as `progress()` reports it (native: `Progress` in the trainer). */
+  private epochProgress: EpochProgress = { steps: 0, totalSteps: 0, examples: 0, lossSum: 0 };
   /** Per-layer gradient L2 norms of the last step (0 for layers without parameters). */
   private gradNorms: Float64Array;
   /** Per layer: false freezes its parameters (no update, no optimizer-state change). */
@@ -337,6 +340,13 @@ export class ReferenceNetwork implements NetworkHandle {
     for (let i = 0; i < len; i++) order[i] = i;
     if (shuffle) this.shuffleRng.shuffle(order);
     this.cursor = { order, next: 0, steps: 0, batchSize: bs, dropLast: Boolean(dropLast), clipNorm: clip, augmentation: aug, start };
+    const totalSteps = dropLast ? Math.floor(len / bs) : Math.ceil(len / bs);
+    this.epochProgress = { steps: 0, totalSteps, examples: 0, lossSum: 0 };
+  }
+
+  /** The current epoch's progress (runSteps here is synchronous: it shows each call's end). */
+  progress(): EpochProgress {
+    return { ...this.epochProgress };
   }
 
   private dataset(data: DatasetHandle): ReferenceDataset {
@@ -434,8 +444,12 @@ export class ReferenceNetwork implements NetworkHandle {
       }
       result.steps += 1;
       result.examples += m;
-      result.lossSum += (stats.dataLoss + stats.regularization) * m;
+      const loss = (stats.dataLoss + stats.regularization) * m;
+      result.lossSum += loss;
       result.correct += stats.correct;
+      this.epochProgress.steps = cursor.steps;
+      this.epochProgress.examples = cursor.next;
+      this.epochProgress.lossSum += loss;
       this.gradNorms.forEach((n, i) => (result.gradNormSums[i] += n));
     }
     const bad = lastBatch === null ? null : this.unusableAfterUpdate(lastBatch.x, lastBatch.m);

@@ -24,6 +24,7 @@ import { rowWeights } from './weights';
 import { matrixRows } from '../data/arrays';
 import { diagnose, errorRate, type Diagnosis } from '../diagnosis/biasVariance';
 import { gradientWarnings, type GradientWarning } from '../diagnosis/gradientHealth';
+import { trainingDisplay, verboseStreamOf, verbosityOf, type TrainingDisplay, type VerboseStream } from './verbose';
 import * as check from '../validation/args';
 
 export interface EpochLog {
@@ -95,6 +96,14 @@ export interface FitOptions {
    * level / Bayes) for classification, a loss ≥ 0 in the model's loss units for regression.
    */
   baseError?: number;
+  /**
+   * 0 silent, 1 a progress bar per epoch (steps, ETA, running loss, samples/s), 2 one line per
+   * epoch (loss, metrics, dev metrics, lr, time). Default 'auto': the environment variable
+   * TUNENET_VERBOSE (0, 1 or 2) when set, else 1 when the stream is a terminal and 2 otherwise.
+   */
+  verbose?: 0 | 1 | 2 | 'auto';
+  /** Where verbose output goes (default process.stdout). */
+  verboseStream?: VerboseStream;
 }
 
 const FIT_OPTIONS = [
@@ -116,6 +125,8 @@ const FIT_OPTIONS = [
   'baseError',
   'sampleWeight',
   'classWeight',
+  'verbose',
+  'verboseStream',
 ] as const;
 
 export interface History {
@@ -148,6 +159,8 @@ interface FitPlan {
   baseError: number;
   callbacks: FitCallback[];
   stopping?: EarlyStopping;
+  verbose: 0 | 1 | 2;
+  verboseStream: VerboseStream;
 }
 
 function planFit(model: Sequential<OutputKind>, options: unknown): FitPlan {
@@ -164,6 +177,7 @@ function planFit(model: Sequential<OutputKind>, options: unknown): FitPlan {
   const initialEpoch = check.optional(o.initialEpoch, 0, (v) => check.integer(at('initialEpoch'), v, 0));
   const epochs = check.optional(o.epochs, 1, (v) => check.integer(at('epochs'), v, 1));
   if (initialEpoch + epochs > check.MAX_COUNT) throw check.rangeError(at('initialEpoch'), `at most ${check.MAX_COUNT} − epochs`, initialEpoch);
+  const verboseStream = verboseStreamOf(at('verboseStream'), o.verboseStream);
   return {
     epochs,
     batchSize: check.optional(o.batchSize, 32, (v) => check.integer(at('batchSize'), v, 1)),
@@ -178,6 +192,8 @@ function planFit(model: Sequential<OutputKind>, options: unknown): FitPlan {
     baseError: check.optional(o.baseError, 0, (v) => (regression ? check.number(at('baseError'), v, 0) : errorRate('fit: baseError', check.number(at('baseError'), v, 0, 1)))),
     callbacks: own.onEpochEnd || own.onStep ? [own, ...callbacks] : callbacks,
     stopping: o.earlyStopping === undefined ? undefined : new EarlyStopping('fit: earlyStopping', o.earlyStopping, o.validation !== undefined, 'fit options.earlyStopping', !regression),
+    verbose: verbosityOf(at('verbose'), o.verbose, verboseStream),
+    verboseStream,
   };
 }
 
@@ -218,8 +234,9 @@ export async function fit(model: Sequential<OutputKind>, x: Matrix, y: Labels, o
     handle.setOptimizer(updateRuleOf(plan.optimizer));
     model.optimizer = plan.optimizer;
   }
+  const display = trainingDisplay(plan.verbose, handle, plan.verboseStream, plan.initialEpoch + plan.epochs);
   try {
-    return await trainEpochs(model, plan, train, dev, { resumed, monitored, previousRate, manualRate, nextRate, baseRate });
+    return await trainEpochs(model, plan, train, dev, { resumed, monitored, previousRate, manualRate, nextRate, baseRate }, display);
   } catch (e) {
     // A run that fails (divergence, a throwing callback) keeps the epochs it completed but not
     // its optimizer switch.
@@ -228,6 +245,8 @@ export async function fit(model: Sequential<OutputKind>, x: Matrix, y: Labels, o
       model.optimizer = previousOptimizer;
     }
     throw e;
+  } finally {
+    display?.close();
   }
 }
 
@@ -240,7 +259,14 @@ interface RunStart {
   baseRate: number;
 }
 
-async function trainEpochs(model: Sequential<OutputKind>, plan: FitPlan, train: DatasetHandle, dev: DatasetHandle | undefined, start: RunStart): Promise<History> {
+async function trainEpochs(
+  model: Sequential<OutputKind>,
+  plan: FitPlan,
+  train: DatasetHandle,
+  dev: DatasetHandle | undefined,
+  start: RunStart,
+  display: TrainingDisplay | undefined,
+): Promise<History> {
   const handle = model.handle;
   const regression = model.targets === 'real';
   const { resumed, monitored, baseRate } = start;
@@ -313,7 +339,10 @@ async function trainEpochs(model: Sequential<OutputKind>, plan: FitPlan, train: 
     for (let chunk = 0; ; chunk++) {
       const r = await model.native(async () => {
         // The backend takes 32-bit sizes: a batch larger than the data is the whole data (batch GD).
-        if (chunk === 0) handle.beginEpoch(train.length, Math.min(plan.batchSize, train.length), plan.shuffle, plan.dropLast, plan.clipNorm, plan.augment);
+        if (chunk === 0) {
+          handle.beginEpoch(train.length, Math.min(plan.batchSize, train.length), plan.shuffle, plan.dropLast, plan.clipNorm, plan.augment);
+          display?.epochBegun(epoch);
+        }
         let result;
         try {
           result = await handle.runSteps(train, rate, maxSteps);
@@ -335,6 +364,7 @@ async function trainEpochs(model: Sequential<OutputKind>, plan: FitPlan, train: 
     }
     const done = log as EpochLog;
     done.seconds = (performance.now() - started) / 1000;
+    display?.epochEnd(done);
     history.epochs.push(done);
     for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(done, control);
     model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);

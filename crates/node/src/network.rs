@@ -15,7 +15,7 @@ use tunenet_core::network::gradcheck::compare_gradients;
 use tunenet_core::network::spec::LayerOptionLookup;
 use tunenet_core::network::{
     BatchBuffers, Dataset, Diverged, EpochCursor, EpochOptions, LayerSpec, LossKind, Network, NetworkSpec,
-    OptimizerConfig, RestorePoint,
+    OptimizerConfig, Progress, RestorePoint,
 };
 use tunenet_core::Rng;
 
@@ -346,6 +346,19 @@ pub struct StepsResult {
     pub epoch_done: bool,
 }
 
+/// The current epoch's progress (`Progress::snapshot`), readable while `runSteps` runs.
+#[napi(object)]
+pub struct EpochProgress {
+    /// Steps done in the current epoch.
+    pub steps: f64,
+    /// Steps the current epoch will take.
+    pub total_steps: f64,
+    /// Examples trained on in the current epoch.
+    pub examples: f64,
+    /// Σ batch size × (data loss + regularization) over the current epoch's steps.
+    pub loss_sum: f64,
+}
+
 #[napi(object)]
 pub struct EvaluateResult {
     pub loss: f64,
@@ -441,6 +454,8 @@ impl Task for PredictTask {
 #[napi]
 pub struct NativeNetwork {
     shared: Shared,
+    /// The cursor's progress, reachable without `shared`'s lock.
+    progress: Arc<Progress>,
     input_size: usize,
     output_size: usize,
 }
@@ -484,14 +499,16 @@ impl NativeNetwork {
         net.threads = threads;
         net.trainable = options.layers.iter().map(|l| l.trainable.unwrap_or(true)).collect();
         let (input_size, output_size) = (net.input_size(), net.output_size());
+        let cursor = EpochCursor::default();
+        let progress = cursor.progress.clone();
         let state = ModelState {
             net,
             pool: build_pool(threads)?,
-            cursor: EpochCursor::default(),
+            cursor,
             buffers: BatchBuffers::default(),
             step_start: RestorePoint::default(),
         };
-        Ok(NativeNetwork { shared: Arc::new(Mutex::new(state)), input_size, output_size })
+        Ok(NativeNetwork { shared: Arc::new(Mutex::new(state)), progress, input_size, output_size })
     }
 
     #[napi(getter)]
@@ -644,6 +661,19 @@ impl NativeNetwork {
             }
         }
         Ok(AsyncTask::new(RunStepsTask { shared: self.shared.clone(), data, learning_rate, max_steps }))
+    }
+
+    /// The current epoch's progress, never waiting for the model: callable while `runSteps`
+    /// runs (a progress bar polls it), so one native call per epoch stays one.
+    #[napi]
+    pub fn progress(&self) -> EpochProgress {
+        let p = self.progress.snapshot();
+        EpochProgress {
+            steps: p.steps as f64,
+            total_steps: p.total_steps as f64,
+            examples: p.examples as f64,
+            loss_sum: p.loss_sum,
+        }
     }
 
     /// One fused mini-batch step (forward, loss, backward, regularization, optional clipping,

@@ -18,4 +18,7 @@ pub use model::{BatchStats, Network};
 pub use optimizer::{OptimizerConfig, OptimizerKind};
 pub use restore::{Diverged, RestorePoint};
 pub use spec::{LayerSpec, NetworkSpec};
-pub use trainer::{BatchBuffers, Dataset, EpochCursor, EpochOptions, StepsSummary};
+pub use trainer::{
+    steps_per_epoch, BatchBuffers, Dataset, EpochCursor, EpochOptions, Progress, ProgressSnapshot,
+    StepsSummary,
+};

@@ -8,6 +8,8 @@ use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
 use crate::rng::Rng;
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 
 /// Examples and one-hot (or 0/1) labels, row-major, copied once from JS and owned here so
 /// work on another thread never touches a live JS buffer.
@@ -103,8 +105,74 @@ pub struct EpochCursor<T> {
     pub order: Vec<u32>,
     pub next: usize,
     pub steps: usize,
+    /// Σ batch size × (data loss + regularization) over the epoch's steps so far.
+    pub loss_sum: f64,
     pub options: Option<EpochOptions>,
     pub start: RestorePoint<T>,
+    /// The epoch's progress, shared (a clone of the `Arc`) with whoever watches it from another
+    /// thread, without the lock the cursor lives behind.
+    pub progress: Arc<Progress>,
+}
+
+/// The current epoch's progress, written by `run_steps` after every step (a few relaxed atomic
+/// stores, one writer) and read at any time from any thread: a progress bar polls it while an
+/// epoch runs as one call. A reader may see one step's fields from different steps; each field
+/// is itself exact.
+#[derive(Debug, Default)]
+pub struct Progress {
+    steps: AtomicU64,
+    total_steps: AtomicU64,
+    examples: AtomicU64,
+    /// f64 bits of Σ batch size × (data loss + regularization) over the epoch's steps so far.
+    loss_sum: AtomicU64,
+}
+
+/// One read of a `Progress`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ProgressSnapshot {
+    /// Steps done in the current epoch.
+    pub steps: u64,
+    /// Steps the current epoch will take.
+    pub total_steps: u64,
+    /// Examples trained on in the current epoch.
+    pub examples: u64,
+    /// Σ batch size × (data loss + regularization) over the current epoch's steps.
+    pub loss_sum: f64,
+}
+
+impl Progress {
+    pub fn snapshot(&self) -> ProgressSnapshot {
+        ProgressSnapshot {
+            steps: self.steps.load(Relaxed),
+            total_steps: self.total_steps.load(Relaxed),
+            examples: self.examples.load(Relaxed),
+            loss_sum: f64::from_bits(self.loss_sum.load(Relaxed)),
+        }
+    }
+
+    fn begin(&self, total_steps: usize) {
+        self.total_steps.store(total_steps as u64, Relaxed);
+        self.steps.store(0, Relaxed);
+        self.examples.store(0, Relaxed);
+        self.loss_sum.store(0f64.to_bits(), Relaxed);
+    }
+
+    /// A step done: the epoch's totals so far. Plain stores (no read-modify-write): the thread
+    /// running the epoch is the only writer.
+    fn step(&self, steps: usize, examples: usize, loss_sum: f64) {
+        self.loss_sum.store(loss_sum.to_bits(), Relaxed);
+        self.examples.store(examples as u64, Relaxed);
+        self.steps.store(steps as u64, Relaxed);
+    }
+}
+
+/// Steps an epoch over `len` examples takes with these batch settings.
+pub fn steps_per_epoch(len: usize, batch_size: usize, drop_last: bool) -> usize {
+    if drop_last {
+        len / batch_size
+    } else {
+        len.div_ceil(batch_size)
+    }
 }
 
 /// Sums over the steps a `run_steps` call took.
@@ -147,6 +215,8 @@ impl<T: Real> Network<T> {
         }
         cursor.next = 0;
         cursor.steps = 0;
+        cursor.loss_sum = 0.0;
+        cursor.progress.begin(steps_per_epoch(len, options.batch_size, options.drop_last));
         cursor.options = Some(options);
         Ok(())
     }
@@ -181,9 +251,12 @@ impl<T: Real> Network<T> {
                     Ok(stats) => stats,
                     Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
                 };
+            let loss = (stats.data_loss + stats.regularization) * m as f64;
+            cursor.loss_sum += loss;
+            cursor.progress.step(cursor.steps, cursor.next, cursor.loss_sum);
             summary.steps += 1;
             summary.examples += m;
-            summary.loss_sum += (stats.data_loss + stats.regularization) * m as f64;
+            summary.loss_sum += loss;
             summary.correct += stats.correct;
             for (sum, norm) in summary.grad_norm_sums.iter_mut().zip(&self.last_grad_norms) {
                 *sum += norm;
