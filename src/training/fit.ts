@@ -366,8 +366,13 @@ async function trainEpochs(
     done.seconds = (performance.now() - started) / 1000;
     display?.epochEnd(done);
     history.epochs.push(done);
-    for (const cb of plan.callbacks) if (cb.onEpochEnd) await cb.onEpochEnd(done, control);
-    model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
+    // After each hook, so a later one (a checkpoint) saves what the earlier ones set (a rate,
+    // their own state).
+    for (const cb of plan.callbacks) {
+      if (!cb.onEpochEnd) continue;
+      await cb.onEpochEnd(done, control);
+      model.trainingState = trainingStateAfter(epoch, rate, manualRate, monitored, stopping, plan.callbacks);
+    }
     if (stop) {
       history.stoppedEarly = true;
       break;

@@ -14,8 +14,8 @@
 // The best value so far is state that travels with the model's training state (stateKey
 // `modelCheckpoint:{path}`): a run resumed with initialEpoch does not overwrite a better
 // checkpoint. It is put in the training state before the save, so the file itself carries it.
-// Other callbacks' states are those fit recorded after the epoch, before its hooks: put
-// modelCheckpoint last in `callbacks`.
+// fit records the training state again after every hook, so the file holds what the callbacks
+// before it in `callbacks` set this epoch (a rate, their state): put modelCheckpoint last.
 import { promises as fs } from 'node:fs';
 import nodePath from 'node:path';
 import type { EpochLog } from '../fit';
