@@ -53,7 +53,7 @@ for (const variant of ['A', 'B']) {
     ticks++;
   }, 1);
   histogram.enable();
-  const history = await model.fit(train.x, train.y, { epochs, batchSize: 128, optimizer: adam({ learningRate: 1e-3 }) });
+  const history = await model.fit(train.x, train.y, { epochs, batchSize: 128, optimizer: adam({ learningRate: 1e-3 }), verbose: 0 });
   histogram.disable();
   clearInterval(timer);
   const rates = history.epochs.map((e) => train.y.length / e.seconds);

@@ -21,6 +21,7 @@ const model = sequential({
   output: 'softmax',
 });
 const history = await model.fit(d.trainX, d.trainY, {
+  verbose: 0, // stdout carries the result as JSON
   epochs: a.epochs,
   batchSize: a.batchSize,
   optimizer: adam({ learningRate: a.learningRate }),

@@ -28,7 +28,7 @@ const build = (seed) =>
 const seeds = [];
 for (const seed of a.seeds) {
   const model = build(seed);
-  const history = await model.fit(d.trainX, d.trainY, { epochs: a.epochs, batchSize: a.batchSize });
+  const history = await model.fit(d.trainX, d.trainY, { epochs: a.epochs, batchSize: a.batchSize, verbose: 0 });
   const ev = await model.evaluate(d.testX, d.testY);
   const s = {
     seed,
@@ -57,7 +57,7 @@ async function breakdown() {
   const steps = Math.ceil(d.train / a.batchSize);
   const model = build(1);
   const epochs = 200;
-  const h = await model.fit(d.trainX, d.trainY, { epochs, batchSize: a.batchSize });
+  const h = await model.fit(d.trainX, d.trainY, { epochs, batchSize: a.batchSize, verbose: 0 });
   const epochUs = median(h.epochs.slice(1).map((e) => e.seconds)) * 1e6;
 
   const tiles = Math.max(1, Math.ceil(20000 / d.train));
@@ -68,7 +68,7 @@ async function breakdown() {
     bigY.set(d.trainY, t * d.trainY.length);
   }
   const big = build(1);
-  const hb = await big.fit(bigX, bigY, { epochs: 11, batchSize: a.batchSize });
+  const hb = await big.fit(bigX, bigY, { epochs: 11, batchSize: a.batchSize, verbose: 0 });
   const bigSteps = Math.ceil(bigY.length / a.batchSize);
   const stepUs = (median(hb.epochs.slice(1).map((e) => e.seconds)) * 1e6) / bigSteps;
 
@@ -87,7 +87,7 @@ async function breakdown() {
 
   // One full-batch step per epoch: nearly all of such an epoch is the per-epoch cost.
   const full = build(1);
-  const hf = await full.fit(d.trainX, d.trainY, { epochs, batchSize: d.train });
+  const hf = await full.fit(d.trainX, d.trainY, { epochs, batchSize: d.train, verbose: 0 });
   const fullBatchEpochUs = median(hf.epochs.slice(1).map((e) => e.seconds)) * 1e6;
 
   return { steps, epochUs, stepUs, stepsUs: steps * stepUs, perEpochUs: epochUs - steps * stepUs, trainStepUs, fullBatchEpochUs, tiledRows: bigY.length };

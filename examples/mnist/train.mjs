@@ -59,6 +59,7 @@ if (augment) console.log(`augmentation: shift ±${augment.shift}px, rotation ±$
 
 const pct = (v) => `${(100 * v).toFixed(2)}%`;
 const history = await model.fit(train.x, train.y, {
+  verbose: 0, // this script prints its own line per epoch (onEpochEnd below)
   epochs: args.epochs,
   batchSize: args['batch-size'],
   optimizer: adam({ learningRate: 2e-3 }),

@@ -36,6 +36,7 @@ export async function objective(config, { threads, seed }) {
     ],
   });
   const history = await model.fit(train.x, train.y, {
+    verbose: 0, // many trials run at once: the search prints the table
     epochs,
     batchSize: 128,
     optimizer: adam({ learningRate, beta1 }),
