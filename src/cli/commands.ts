@@ -1,0 +1,142 @@
+// The command table of `tunenet` (commander): every command, its flags, their defaults and the
+// checks of their values. A bad value, an unknown flag or command, or a CliError from a command
+// prints one line on stderr (`tunenet: …`) and exits with code 2; --help exits 0.
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { CliError } from './errors';
+import { MAX_AUTO_CLASSES } from './table';
+import { train, type TrainOptions } from './train';
+
+function positiveInteger(raw: string): number {
+  const v = raw.trim() === raw && raw !== '' ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(v) || v < 1) throw new InvalidArgumentError('expected a positive integer.');
+  return v;
+}
+
+function nonNegativeInteger(raw: string): number {
+  const v = raw.trim() === raw && raw !== '' ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(v) || v < 0) throw new InvalidArgumentError('expected a non-negative integer.');
+  return v;
+}
+
+function positiveNumber(raw: string): number {
+  const v = raw.trim() === raw && raw !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(v) || v <= 0) throw new InvalidArgumentError('expected a positive number.');
+  return v;
+}
+
+function nonNegativeNumber(raw: string): number {
+  const v = raw.trim() === raw && raw !== '' ? Number(raw) : NaN;
+  if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError('expected a non-negative number.');
+  return v;
+}
+
+function splitFractions(raw: string): [number, number, number] {
+  const parts = raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v) || v <= 0)) {
+    throw new InvalidArgumentError('expected three positive fractions train,dev,test (e.g. 0.7,0.15,0.15).');
+  }
+  if (Math.abs(parts[0] + parts[1] + parts[2] - 1) > 1e-9) throw new InvalidArgumentError('the three fractions must sum to 1.');
+  return parts as [number, number, number];
+}
+
+function layerSizes(raw: string): number[] {
+  if (raw.trim() === '') return [];
+  const sizes = raw.split(',').map((s) => (s.trim() === '' ? NaN : Number(s)));
+  if (sizes.some((v) => !Number.isSafeInteger(v) || v < 1 || v > 100_000)) {
+    throw new InvalidArgumentError('expected comma-separated layer widths (positive integers, e.g. 64,32), or "" for none.');
+  }
+  return sizes;
+}
+
+function columnList(raw: string, previous: string[]): string[] {
+  const names = raw.split(',').map((s) => s.trim());
+  if (names.some((n) => n === '')) throw new InvalidArgumentError('expected column names separated by commas.');
+  return [...previous, ...names];
+}
+
+/** The whole program; `write*` hooks let tests capture the output. */
+export function program(): Command {
+  const root = new Command('tunenet')
+    .description(
+      'Train neural networks from the command line with tunenet.\n' +
+        'Not available yet: `tunenet tune` (random search over hyperparameters).',
+    )
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // One line per error: commander puts its suggestion on a second line.
+      outputError: (text, write) => write(`tunenet: ${text.replace(/^error: /, '').replace(/\s*\n(?=.)/g, ' ').trimEnd()}\n`),
+    });
+
+  const trainCommand = root
+    .command('train')
+    .summary('train a network on a CSV file and write the model')
+    .description(
+      [
+        'Train a network on a CSV file (header row required) and write the model.',
+        'Encoding: numeric columns are used as numbers; any other column is one-hot encoded with the categories of the training rows (a category unseen in training encodes as all zeros). Rows with a missing value (empty, NA, NaN, null, ?) in a used column are dropped and counted. Classes are the label\'s distinct values in sorted order, mapped to 0 … k−1 (printed).',
+        'The data is split (stratified for classification), a Normalizer is fitted on the training rows only, and a network dense(hidden…)+relu → softmax (classification) or linear with mse (regression) is trained with Adam and early stopping on the dev loss (best weights restored).',
+        'Printed: a data summary, the training progress, the bias/variance diagnosis and the test metrics (accuracy, macro F1 and the confusion matrix; or RMSE, MAE, R² and the RMSE of predicting the training mean).',
+        'Written: the model with its normalizer (--out, safetensors; read it back with loadModel) and the encoding beside it (<out name>.encoding.json: columns, categories, classes).',
+        'Not written yet: the ONNX export and the HTML report (not available yet).',
+      ].join('\n\n'),
+    )
+    .argument('<file.csv>', 'CSV file with a header row')
+    .requiredOption('--label <column>', 'the column to predict')
+    .addOption(
+      new Option(
+        '--task <task>',
+        `auto: a non-numeric label → classification; a numeric one with at most ${MAX_AUTO_CLASSES} distinct values, all integers → classification; else regression`,
+      )
+        .choices(['auto', 'classification', 'regression'])
+        .default('auto'),
+    )
+    .option('--drop <columns>', 'columns to ignore, comma-separated (e.g. an id or a date); repeatable', columnList, [] as string[])
+    .option('--epochs <n>', 'most epochs to train (early stopping may end sooner)', positiveInteger, 200)
+    .option('--patience <n>', 'early stopping: epochs without a better dev loss before stopping', positiveInteger, 20)
+    .option('--batch-size <n>', 'examples per mini-batch', positiveInteger, 32)
+    .option('--learning-rate <x>', "Adam's learning rate", positiveNumber, 1e-3)
+    .option('--seed <n>', 'seed of the split, the initial weights and the shuffles', nonNegativeInteger, 0)
+    .option('--base-error <x>', "the diagnosis's base error: the best error you think reachable (classification: an error rate in [0, 1]; regression: a loss in the label's units squared, for mse)", nonNegativeNumber, 0)
+    .option('--split <fractions>', 'train,dev,test fractions summing to 1', splitFractions, [0.7, 0.15, 0.15] as [number, number, number])
+    .option('--hidden <widths>', 'hidden layer widths, comma-separated ("" for none)', layerSizes, [64, 32])
+    .option('--out <file>', 'where to write the model (safetensors)', 'model.safetensors')
+    .addOption(
+      new Option('--verbose <level>', '0 silent, 1 a progress bar per epoch, 2 a line per epoch (default: $TUNENET_VERBOSE, else 1 on a terminal and 2 otherwise)')
+        .choices(['0', '1', '2']),
+    )
+    .action(async (file: string, flags: Record<string, unknown>) => {
+      const options: TrainOptions = {
+        label: flags.label as string,
+        task: flags.task as TrainOptions['task'],
+        drop: flags.drop as string[],
+        epochs: flags.epochs as number,
+        patience: flags.patience as number,
+        batchSize: flags.batchSize as number,
+        learningRate: flags.learningRate as number,
+        seed: flags.seed as number,
+        baseError: flags.baseError as number,
+        split: flags.split as [number, number, number],
+        hidden: flags.hidden as number[],
+        out: flags.out as string,
+        verbose: flags.verbose === undefined ? undefined : (Number(flags.verbose) as 0 | 1 | 2),
+      };
+      await train(file, options);
+    });
+  // `tunenet --help` documents every flag: the root's help ends with each command's own.
+  root.addHelpText('after', () => `\n${'─'.repeat(60)}\n${trainCommand.helpInformation()}`);
+  return root;
+}
+
+/** Runs the command line; resolves to the exit code (0, or 2 for a usage or input error). */
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2; // commander printed it
+    const message = e instanceof Error ? e.message : String(e);
+    process.stderr.write(`tunenet: ${message.split('\n')[0]}\n`);
+    return 2;
+  }
+}
