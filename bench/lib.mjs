@@ -149,3 +149,13 @@ export function trainerArgs(argv = process.argv.slice(2)) {
     keepProb: 0.8,
   };
 }
+
+/** `--name` flags and `--name value` options of a bench script's command line. */
+export function commandLine(argv = process.argv.slice(2)) {
+  const flag = (name) => argv.includes(`--${name}`);
+  const option = (name, dflt) => {
+    const i = argv.indexOf(`--${name}`);
+    return i >= 0 ? argv[i + 1] : dflt;
+  };
+  return { flag, option };
+}

@@ -22,7 +22,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommandError, benchDir, jsonLines, median, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { CommandError, benchDir, commandLine, jsonLines, median, root, run, waitQuiet, withLoad } from './lib.mjs';
 import { exportRegression } from './regression-data.mjs';
 
 export const ENGINES = ['tunenet', 'pytorch', 'tfjs-wasm'];
@@ -211,12 +211,7 @@ export function breakdownLines(b) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const argv = process.argv.slice(2);
-  const flag = (name) => argv.includes(`--${name}`);
-  const option = (name, dflt) => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : dflt;
-  };
+  const { flag, option } = commandLine();
   const quick = flag('quick');
   const threads = Number(option('threads', '1'));
   const started = performance.now();

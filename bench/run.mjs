@@ -35,16 +35,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportSplit } from './export-split.mjs';
 import { breakdownLines, regressionBench } from './regression.mjs';
-import { CommandError, benchDir, jsonLines, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { CommandError, benchDir, commandLine, jsonLines, root, run, waitQuiet, withLoad } from './lib.mjs';
 import { setupJs, setupPython, setupTunenet } from './setup.mjs';
 
 // --- Options ------------------------------------------------------------------------------------
-const argv = process.argv.slice(2);
-const flag = (name) => argv.includes(`--${name}`);
-const option = (name, dflt) => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
+const { flag, option } = commandLine();
 const quick = flag('quick');
 const threads = Number(option('threads', '1'));
 const epochs = Number(option('epochs', '5'));

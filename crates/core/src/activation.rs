@@ -5,7 +5,7 @@
 //! Sigmoid never evaluates `exp` of a positive argument, so it cannot overflow.
 //! The activation is matched once per call; each arm is a plain zipped loop LLVM vectorizes.
 
-use crate::error::ArgError;
+use crate::error::{kind_by_name, ArgError};
 use crate::real::{real, Real};
 
 /// Which nonlinearity a layer applies. Everything about a kind lives in this file: its name, its
@@ -103,13 +103,7 @@ impl Activation {
     /// The activation called `name`, its parameter given by `parameter(name of the parameter)`
     /// or defaulted, checked.
     pub fn from_name(name: &str, parameter: impl Fn(&str) -> Option<f64>) -> Result<Self, ArgError> {
-        let Some(&kind) = Self::ALL.iter().find(|a| a.name() == name) else {
-            let names: Vec<_> = Self::ALL.iter().map(|a| a.name()).collect();
-            return Err(ArgError::new(
-                "activation",
-                format!("unknown activation '{name}', expected {}", names.join(" | ")),
-            ));
-        };
+        let kind = kind_by_name(Self::ALL, Self::name, name, "activation", "activation")?;
         let act = match kind.parameter() {
             Some((key, _)) => match parameter(key) {
                 Some(value) => kind.with_parameter(value),

@@ -21,3 +21,18 @@ impl std::fmt::Display for ArgError {
 }
 
 impl std::error::Error for ArgError {}
+
+/// The kind in `all` whose `name_of` is `name`, or an error on `arg` listing every name:
+/// `unknown activation 'relux', expected identity | relu | …`. Every kind's `from_name` uses it.
+pub fn kind_by_name<K: Copy>(
+    all: &[K],
+    name_of: impl Fn(&K) -> &'static str,
+    name: &str,
+    arg: &str,
+    noun: &str,
+) -> Result<K, ArgError> {
+    all.iter().copied().find(|k| name_of(k) == name).ok_or_else(|| {
+        let names: Vec<_> = all.iter().map(&name_of).collect();
+        ArgError::new(arg, format!("unknown {noun} '{name}', expected {}", names.join(" | ")))
+    })
+}

@@ -7,7 +7,7 @@
 //! He `√(2/n_in)`, the course's Xavier `√(1/n_in)`, Glorot `√(2/(n_in+n_out))`, LeCun `√(1/n_in)`;
 //! limits (Keras's `*_uniform`) He `√(6/n_in)`, Glorot `√(6/(n_in+n_out))`, LeCun `√(3/n_in)`.
 
-use crate::error::ArgError;
+use crate::error::{kind_by_name, ArgError};
 use crate::real::{real, Real};
 use crate::rng::Rng;
 
@@ -100,13 +100,7 @@ impl Init {
     /// The initializer called `name` (error argument `init`), its parameter given by
     /// `parameter(name of the parameter)` or defaulted, checked (error argument `scale`).
     pub fn from_name(name: &str, parameter: impl Fn(&str) -> Option<f64>) -> Result<Self, ArgError> {
-        let Some(&kind) = Self::ALL.iter().find(|i| i.name() == name) else {
-            let names: Vec<_> = Self::ALL.iter().map(|i| i.name()).collect();
-            return Err(ArgError::new(
-                "init",
-                format!("unknown initializer '{name}', expected {}", names.join(" | ")),
-            ));
-        };
+        let kind = kind_by_name(Self::ALL, Self::name, name, "init", "initializer")?;
         let init = match kind.parameter().and_then(|(key, _)| parameter(key)) {
             Some(value) => kind.with_parameter(value),
             None => kind,

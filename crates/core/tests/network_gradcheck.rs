@@ -59,17 +59,6 @@ fn all_losses() -> Vec<LossKind> {
         .collect()
 }
 
-fn chain<K: Copy + std::fmt::Debug>(next: fn(Option<K>) -> Option<K>) -> Vec<K> {
-    let mut out = Vec::new();
-    let mut k = next(None);
-    while let Some(kind) = k {
-        assert!(out.len() < 64, "the kind chain loops at {kind:?}");
-        out.push(kind);
-        k = next(Some(kind));
-    }
-    out
-}
-
 // ---------------------------------------------------------------------------------------------
 // Networks and data
 // ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@
 //! is that of the mean, so the 1/m (or 1/(m·n)) lives here and nowhere else.
 
 use crate::activation::{activation_forward, Activation};
-use crate::error::ArgError;
+use crate::error::{kind_by_name, ArgError};
 use crate::loss::{
     regression_loss, sigmoid_binary_cross_entropy, softmax, softmax_cross_entropy, RegressionLoss,
 };
@@ -80,13 +80,7 @@ impl LossKind {
 
     /// The kind called `name`, its parameter read by `parameter(its name)` or defaulted, checked.
     pub fn from_name(name: &str, parameter: impl Fn(&str) -> Option<f64>) -> Result<Self, ArgError> {
-        let Some(&kind) = Self::ALL.iter().find(|k| k.name() == name) else {
-            let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
-            return Err(ArgError::new(
-                "loss",
-                format!("unknown loss '{name}', expected {}", names.join(" | ")),
-            ));
-        };
+        let kind = kind_by_name(Self::ALL, Self::name, name, "loss", "loss")?;
         let kind = match kind.parameter().and_then(|(key, _)| parameter(key)) {
             Some(value) => kind.with_parameter(value),
             None => kind,

@@ -2,7 +2,7 @@
 //! The formulas live in `crate::optim`; defaults are the course's (docs/CONVENTIONS.md).
 
 use super::param::Param;
-use crate::error::ArgError;
+use crate::error::{kind_by_name, ArgError};
 use crate::optim;
 use crate::real::Real;
 
@@ -61,10 +61,7 @@ impl OptimizerKind {
     }
 
     pub fn from_name(name: &str) -> Result<Self, ArgError> {
-        Self::ALL.iter().copied().find(|k| k.name() == name).ok_or_else(|| {
-            let names: Vec<_> = Self::ALL.iter().map(|k| k.name()).collect();
-            ArgError::new("kind", format!("unknown optimizer '{name}', expected {}", names.join(" | ")))
-        })
+        kind_by_name(Self::ALL, Self::name, name, "kind", "optimizer")
     }
 }
 
