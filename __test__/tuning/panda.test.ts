@@ -8,6 +8,7 @@ const logOf = (epoch: number, devLoss: number, learningRate = 0.01) => ({ epoch,
 function recorder() {
   const calls: string[] = [];
   const control: TrainingControl = {
+    model: undefined as never,
     stop: () => calls.push('stop'),
     setLearningRate: (rate) => calls.push(`rate ${rate}`),
   };

@@ -54,6 +54,8 @@ export interface StepLog {
 }
 
 export interface TrainingControl {
+  /** The model being trained (Keras's `self.model`): read its weights or save it from a hook. */
+  readonly model: Sequential<OutputKind>;
   /** Ends training after the current epoch. */
   stop(): void;
   /** Sets the learning rate for the following epochs, replacing the schedule (babysitting). */
@@ -284,6 +286,7 @@ async function trainEpochs(
 
   let stopRequested = false;
   const control: TrainingControl = {
+    model,
     stop: () => {
       stopRequested = true;
     },
