@@ -96,7 +96,10 @@ describe('verbose: 2, a line per epoch', () => {
     const model = sequential({ inputSize: 4, seed: 2, threads: 1, output: 'linear', layers: [dense(5), tanh(), dense(1)] });
     const y = Array.from({ length: 30 }, (_, i) => i / 30);
     await model.fit(small.x, y, { epochs: 2, initialEpoch: 3, verbose: 2, verboseStream: out });
-    const lines = out.text().split('\n').filter(Boolean);
+    // The run starts with the model's summary (Keras's model.summary()), then a line per epoch.
+    const summary = `${model.summary()}\n`;
+    expect(out.text().startsWith(summary)).toBe(true);
+    const lines = out.text().slice(summary.length).split('\n').filter(Boolean);
     expect(lines.map((l) => l.split('  ')[0])).toEqual(['epoch 4/5', 'epoch 5/5']);
     for (const l of lines) {
       expect(l).toMatch(/^epoch \d\/5  loss \S+  lr 0\.001  \d+\.\d\ds  \d+ samples\/s$/);
@@ -123,8 +126,9 @@ describe('verbose: 1, a progress bar', () => {
 
   it('draws on a stream that is not a terminal when asked for explicitly: a line per redraw', async () => {
     const out = recorder(false);
-    await make().fit(small.x, small.y, { epochs: 2, batchSize: 8, verbose: 1, verboseStream: out });
-    const lines = out.text().split('\n');
+    const model = make();
+    await model.fit(small.x, small.y, { epochs: 2, batchSize: 8, verbose: 1, verboseStream: out });
+    const lines = out.text().slice(model.summary().length + 1).split('\n');
     expect(lines.pop()).toBe('');
     expect(lines.filter((l) => /^epoch 1\/2 =+ 4\/4  loss \S+  accuracy \S+  lr 0\.05  /.test(l))).toHaveLength(1);
     expect(lines.filter((l) => /^epoch 2\/2 =+ 4\/4  loss /.test(l))).toHaveLength(1);
@@ -163,7 +167,11 @@ describe('verbose options', () => {
     const model = make();
     const fitTo = async (out: ReturnType<typeof recorder>, verbose?: 'auto') => {
       await model.fit(small.x, small.y, { epochs: 1, batchSize: 8, verboseStream: out, ...(verbose ? { verbose } : {}) });
-      return out.text();
+      // Whatever is printed starts with the summary; the rest is the level's own output.
+      const text = out.text();
+      if (text === '') return text;
+      expect(text.startsWith(`${model.summary()}\n`)).toBe(true);
+      return text.slice(model.summary().length + 1);
     };
     expect(process.env.TUNENET_VERBOSE).toBe('0'); // vitest.config.ts keeps the suite quiet
     expect(await fitTo(recorder(true))).toBe('');

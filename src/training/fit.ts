@@ -237,6 +237,8 @@ export async function fit(model: Sequential<OutputKind>, x: Matrix, y: Labels, o
     model.optimizer = plan.optimizer;
   }
   const display = trainingDisplay(plan.verbose, handle, plan.verboseStream, plan.initialEpoch + plan.epochs);
+  // Keras users call summary() before fit; a verbose fit shows it so a log starts with the architecture.
+  if (display) plan.verboseStream.write(`${model.summary()}\n`);
   try {
     return await trainEpochs(model, plan, train, dev, { resumed, monitored, previousRate, manualRate, nextRate, baseRate }, display);
   } catch (e) {
