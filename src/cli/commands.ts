@@ -5,6 +5,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CliError } from './errors';
 import { MAX_AUTO_CLASSES } from './table';
 import { train, type TrainOptions } from './train';
+import { tune, type TuneOptions } from './tune';
+import type { DataOptions } from './dataset';
 
 function positiveInteger(raw: string): number {
   const v = raw.trim() === raw && raw !== '' ? Number(raw) : NaN;
@@ -54,33 +56,14 @@ function columnList(raw: string, previous: string[]): string[] {
   return [...previous, ...names];
 }
 
-/** The whole program; `write*` hooks let tests capture the output. */
-export function program(): Command {
-  const root = new Command('tunenet')
-    .description(
-      'Train neural networks from the command line with tunenet.\n' +
-        'Not available yet: `tunenet tune` (random search over hyperparameters).',
-    )
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({
-      // One line per error: commander puts its suggestion on a second line.
-      outputError: (text, write) => write(`tunenet: ${text.replace(/^error: /, '').replace(/\s*\n(?=.)/g, ' ').trimEnd()}\n`),
-    });
+const ENCODING_HELP =
+  "Encoding: numeric columns are used as numbers; any other column is one-hot encoded with the categories of the training rows (a category unseen in training encodes as all zeros). Rows with a missing value (empty, NA, NaN, null, ?) in a used column are dropped and counted. Classes are the label's distinct values in sorted order, mapped to 0 … k−1 (printed).";
+const WRITTEN_HELP =
+  'Written: the model with its normalizer (--out, safetensors; read it back with loadModel) and the encoding beside it (<out name>.encoding.json: columns, categories, classes).\n\nNot written yet: the ONNX export and the HTML report (not available yet).';
 
-  const trainCommand = root
-    .command('train')
-    .summary('train a network on a CSV file and write the model')
-    .description(
-      [
-        'Train a network on a CSV file (header row required) and write the model.',
-        'Encoding: numeric columns are used as numbers; any other column is one-hot encoded with the categories of the training rows (a category unseen in training encodes as all zeros). Rows with a missing value (empty, NA, NaN, null, ?) in a used column are dropped and counted. Classes are the label\'s distinct values in sorted order, mapped to 0 … k−1 (printed).',
-        'The data is split (stratified for classification), a Normalizer is fitted on the training rows only, and a network dense(hidden…)+relu → softmax (classification) or linear with mse (regression) is trained with Adam and early stopping on the dev loss (best weights restored).',
-        'Printed: a data summary, the training progress, the bias/variance diagnosis and the test metrics (accuracy, macro F1 and the confusion matrix; or RMSE, MAE, R² and the RMSE of predicting the training mean).',
-        'Written: the model with its normalizer (--out, safetensors; read it back with loadModel) and the encoding beside it (<out name>.encoding.json: columns, categories, classes).',
-        'Not written yet: the ONNX export and the HTML report (not available yet).',
-      ].join('\n\n'),
-    )
+/** The flags of the data side, shared by train and tune: the file, the label, the split, the output. */
+function dataFlags(command: Command): Command {
+  return command
     .argument('<file.csv>', 'CSV file with a header row')
     .requiredOption('--label <column>', 'the column to predict')
     .addOption(
@@ -92,39 +75,107 @@ export function program(): Command {
         .default('auto'),
     )
     .option('--drop <columns>', 'columns to ignore, comma-separated (e.g. an id or a date); repeatable', columnList, [] as string[])
+    .option('--seed <n>', 'seed of the split, the initial weights and the shuffles (and of the search)', nonNegativeInteger, 0)
+    .option('--base-error <x>', "the diagnosis's base error: the best error you think reachable (classification: an error rate in [0, 1]; regression: a loss in the label's units squared, for mse)", nonNegativeNumber, 0)
+    .option('--split <fractions>', 'train,dev,test fractions summing to 1', splitFractions, [0.7, 0.15, 0.15] as [number, number, number])
+    .option('--out <file>', 'where to write the model (safetensors)', 'model.safetensors');
+}
+
+function dataOptions(flags: Record<string, unknown>): DataOptions & { seed: number; baseError: number; out: string } {
+  return {
+    label: flags.label as string,
+    task: flags.task as DataOptions['task'],
+    drop: flags.drop as string[],
+    seed: flags.seed as number,
+    baseError: flags.baseError as number,
+    split: flags.split as [number, number, number],
+    out: flags.out as string,
+  };
+}
+
+/** The whole program; `write*` hooks let tests capture the output. */
+export function program(): Command {
+  const root = new Command('tunenet')
+    .description(
+      'Train neural networks from the command line with tunenet.\n' +
+        'Commands: `tunenet train` trains one network; `tunenet tune` searches its hyperparameters.',
+    )
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({
+      // One line per error: commander puts its suggestion on a second line.
+      outputError: (text, write) => write(`tunenet: ${text.replace(/^error: /, '').replace(/\s*\n(?=.)/g, ' ').trimEnd()}\n`),
+    });
+
+  const trainCommand = dataFlags(
+    root
+      .command('train')
+      .summary('train a network on a CSV file and write the model')
+      .description(
+        [
+          'Train a network on a CSV file (header row required) and write the model.',
+          ENCODING_HELP,
+          'The data is split (stratified for classification), a Normalizer is fitted on the training rows only, and a network dense(hidden…)+relu → softmax (classification) or linear with mse (regression) is trained with Adam and early stopping on the dev loss (best weights restored).',
+          'Printed: a data summary, the training progress, the bias/variance diagnosis and the test metrics (accuracy, macro F1 and the confusion matrix; or RMSE, MAE, R² and the RMSE of predicting the training mean).',
+          WRITTEN_HELP,
+        ].join('\n\n'),
+      ),
+  )
     .option('--epochs <n>', 'most epochs to train (early stopping may end sooner)', positiveInteger, 200)
     .option('--patience <n>', 'early stopping: epochs without a better dev loss before stopping', positiveInteger, 20)
     .option('--batch-size <n>', 'examples per mini-batch', positiveInteger, 32)
     .option('--learning-rate <x>', "Adam's learning rate", positiveNumber, 1e-3)
-    .option('--seed <n>', 'seed of the split, the initial weights and the shuffles', nonNegativeInteger, 0)
-    .option('--base-error <x>', "the diagnosis's base error: the best error you think reachable (classification: an error rate in [0, 1]; regression: a loss in the label's units squared, for mse)", nonNegativeNumber, 0)
-    .option('--split <fractions>', 'train,dev,test fractions summing to 1', splitFractions, [0.7, 0.15, 0.15] as [number, number, number])
     .option('--hidden <widths>', 'hidden layer widths, comma-separated ("" for none)', layerSizes, [64, 32])
-    .option('--out <file>', 'where to write the model (safetensors)', 'model.safetensors')
     .addOption(
       new Option('--verbose <level>', '0 silent, 1 a progress bar per epoch, 2 a line per epoch (default: $TUNENET_VERBOSE, else 1 on a terminal and 2 otherwise)')
         .choices(['0', '1', '2']),
     )
     .action(async (file: string, flags: Record<string, unknown>) => {
       const options: TrainOptions = {
-        label: flags.label as string,
-        task: flags.task as TrainOptions['task'],
-        drop: flags.drop as string[],
+        ...dataOptions(flags),
         epochs: flags.epochs as number,
         patience: flags.patience as number,
         batchSize: flags.batchSize as number,
         learningRate: flags.learningRate as number,
-        seed: flags.seed as number,
-        baseError: flags.baseError as number,
-        split: flags.split as [number, number, number],
         hidden: flags.hidden as number[],
-        out: flags.out as string,
         verbose: flags.verbose === undefined ? undefined : (Number(flags.verbose) as 0 | 1 | 2),
       };
       await train(file, options);
     });
+
+  const tuneCommand = dataFlags(
+    root
+      .command('tune')
+      .summary('random search over the usual hyperparameters on a CSV file, and write the best model')
+      .description(
+        [
+          "Tune the network of `tunenet train` on a CSV file by random search, coarse to fine: Adam's learning rate (log scale, 1e-4 … 3e-2), the L2 λ (log scale, 1e-6 … 0.1), dropout's keep probability (0.7 … 1), the hidden widths (32 | 64 | 64,32 | 128,64 | 128,64,32) and the batch size (16, 32, 64, 128).",
+          ENCODING_HELP,
+          'Every trial trains with Adam and early stopping on the dev loss (best weights restored) and is scored on the dev part: accuracy for classification, RMSE for regression. Each round after the first samples around the best 3 trials so far. The configs depend only on --seed.',
+          'Printed: a data summary, a line per trial (with the best so far), the trials best first, the best config, its diagnosis and its test metrics (the test part is used once, for the winner).',
+          WRITTEN_HELP.replace('the model', "the best trial's model"),
+        ].join('\n\n'),
+      ),
+  )
+    .option('--trials <n>', 'trials, all rounds together', positiveInteger, 20)
+    .option('--rounds <n>', 'coarse-to-fine rounds', positiveInteger, 2)
+    .option('--concurrency <n>', 'trials at once (their training runs off the main thread)', positiveInteger, 2)
+    .option('--epochs <n>', 'most epochs per trial (early stopping may end sooner)', positiveInteger, 200)
+    .option('--patience <n>', 'early stopping: epochs without a better dev loss before stopping', positiveInteger, 20)
+    .action(async (file: string, flags: Record<string, unknown>) => {
+      const options: TuneOptions = {
+        ...dataOptions(flags),
+        trials: flags.trials as number,
+        rounds: flags.rounds as number,
+        concurrency: flags.concurrency as number,
+        epochs: flags.epochs as number,
+        patience: flags.patience as number,
+      };
+      if (options.trials < options.rounds) throw new CliError(`--trials: ${options.trials} trials cannot cover --rounds ${options.rounds} (need trials ≥ rounds)`);
+      await tune(file, options);
+    });
   // `tunenet --help` documents every flag: the root's help ends with each command's own.
-  root.addHelpText('after', () => `\n${'─'.repeat(60)}\n${trainCommand.helpInformation()}`);
+  root.addHelpText('after', () => [trainCommand, tuneCommand].map((c) => `\n${'─'.repeat(60)}\n${c.helpInformation()}`).join(''));
   return root;
 }
 
