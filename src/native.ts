@@ -1,6 +1,24 @@
 // Loads the native addon through the loader napi generates (index.js at the package root),
-// which picks the prebuilt binary for this platform.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const binding: typeof import('../index') = require('../index.js');
+// which picks the prebuilt binary for this platform; when none loads, the error says why and
+// what to do (bindingLoadError.ts).
+import { bindingLoadError } from './bindingLoadError';
+
+function loadBinding(): typeof import('../index') {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('../index.js');
+  } catch (error) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const manifest: { optionalDependencies?: Record<string, string> } = require('../package.json');
+    const header = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+    throw bindingLoadError(
+      error,
+      { platform: process.platform, arch: process.arch, glibc: header?.header?.glibcVersionRuntime ?? null },
+      Object.keys(manifest.optionalDependencies ?? {}),
+    );
+  }
+}
+
+const binding = loadBinding();
 
 export default binding;
