@@ -1,5 +1,6 @@
 // Hyperparameter tuning: search spaces, random search (coarse to fine), successive halving / ASHA,
-// trials in parallel on worker threads ("caviar") and babysitting one model ("panda").
+// trials in parallel on worker threads ("caviar") or on other hosts (executors), the study record
+// and its exports, and babysitting one model ("panda").
 export {
   uniform,
   integer,
@@ -20,7 +21,7 @@ export {
   type SearchRng,
 } from './space';
 export { threadsPerTrial } from './checks';
-export { formatTrials, rankTrials, type TrialContext, type ObjectiveResult, type Objective, type ObjectiveModule, type TrialRecord, type TableOptions } from './trials';
+export { formatTrials, rankTrials, type EpochReport, type TrialContext, type ObjectiveResult, type Objective, type ObjectiveModule, type TrialRecord, type TableOptions } from './trials';
 export { randomSearch, type RandomSearchOptions, type SearchResult, type SearchProgress } from './randomSearch';
 export {
   successiveHalving,
@@ -31,5 +32,6 @@ export {
   type HalvingTrial,
   type RungResult,
 } from './successiveHalving';
-export { runTrialsInWorkers, TrialWorkerPool, type RunTrialsOptions, type WorkerTrial, type WorkerPoolOptions, type WorkerReply } from './parallel';
+export { runTrialsInWorkers, TrialWorkerPool, type RunTrialsOptions, type WorkerTrial, type WorkerPoolOptions, type WorkerReply, type TrialHooks } from './parallel';
+export { localWorkers, type Executor, type ExecutorSession, type LocalWorkersOptions, type TrialRequest, type TrialRun } from './executor';
 export { babysit, type BabysitOptions, type BabysitDecision, type Babysitter } from './panda';

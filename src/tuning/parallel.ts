@@ -20,7 +20,7 @@ import { Worker } from 'node:worker_threads';
 import { func, integer, nonEmptyString, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
-import type { Objective, ObjectiveModule, ObjectiveResult, TrialContext } from './trials';
+import type { EpochReport, ObjectiveModule, ObjectiveResult, TrialContext } from './trials';
 
 // Runs inside each worker (plain JavaScript, evaluated from a string, so it works the same from
 // the TypeScript sources under vitest and from dist/).
@@ -40,8 +40,29 @@ const loaded = import(pathToFileURL(file).href).then((mod) => {
   return fn;
 });
 loaded.catch(() => {});
+// One trial at a time per worker: the controller of the running one, aborted by a stop request.
+let running;
+// The numbers of a log only (epochReportOf in trials.ts, which this evaluated string cannot import):
+// anything else might not survive structured clone.
+const numbersOf = (log) =>
+  Object.fromEntries(Object.entries(log !== null && typeof log === 'object' ? log : {}).filter(([, v]) => typeof v === 'number'));
 parentPort.on('message', async (job) => {
+  if (job.stop !== undefined) {
+    if (running && running.id === job.stop) running.controller.abort();
+    return;
+  }
   const started = performance.now();
+  const controller = new AbortController();
+  running = { id: job.id, controller };
+  // Not enumerable: an objective that returns its context still returns plain data.
+  Object.defineProperty(job.context, 'signal', { value: controller.signal, enumerable: false });
+  Object.defineProperty(job.context, 'report', {
+    enumerable: false,
+    value: (log) => {
+      parentPort.postMessage({ id: job.id, epoch: numbersOf(log) });
+      return !controller.signal.aborted;
+    },
+  });
   let reply;
   try {
     const fn = await loaded;
@@ -50,6 +71,7 @@ parentPort.on('message', async (job) => {
   } catch (e) {
     reply = { id: job.id, ok: false, message: e && e.message !== undefined ? String(e.message) : String(e), stack: e && e.stack };
   }
+  running = undefined;
   reply.seconds = (performance.now() - started) / 1000;
   reply.threadId = threadId;
   try {
@@ -75,8 +97,18 @@ export interface WorkerReply {
   threadId: number;
 }
 
-interface Job {
+/** What a trial may hear about while it runs on a worker. */
+export interface TrialHooks {
+  /** The numbers the objective passed to `context.report(log)` (after each epoch). */
+  onEpoch?: (log: EpochReport) => void;
+  /** Aborting it asks the objective to stop: its `context.signal` aborts and `context.report` returns false. */
+  signal?: AbortSignal;
+}
+
+interface Job extends TrialHooks {
   id: number;
+  /** Removes the stop listener from `signal` (one signal may serve a whole search). */
+  unlisten?: () => void;
   config: unknown;
   context: unknown;
   resolve: (r: WorkerReply) => void;
@@ -97,10 +129,10 @@ function modulePath(where: string, value: unknown): string {
   return file;
 }
 
-const MODULE_KEYS = ['module', 'exportName'] as const;
+export const MODULE_KEYS = ['module', 'exportName'] as const;
 
 /** `{ module, exportName = 'objective' }`, checked; `where` is the function (`runTrialsInWorkers`). */
-function objectiveModule(where: string, value: Partial<Record<(typeof MODULE_KEYS)[number], unknown>>, prefix = ''): Required<ObjectiveModule> {
+export function objectiveModule(where: string, value: Partial<Record<(typeof MODULE_KEYS)[number], unknown>>, prefix = ''): Required<ObjectiveModule> {
   return {
     module: modulePath(`${where}: ${prefix}module`, value.module),
     exportName: optional(value.exportName, 'objective', (v) => nonEmptyString(`${where}: ${prefix}exportName`, v)),
@@ -127,10 +159,10 @@ export class TrialWorkerPool {
   }
 
   /** Runs `objective(config, context)` on a free worker (queued while all are busy). */
-  execute(config: unknown, context: unknown): Promise<WorkerReply> {
+  execute(config: unknown, context: unknown, hooks: TrialHooks = {}): Promise<WorkerReply> {
     if (this.closed) return Promise.reject(new Error('the worker pool is closed'));
     return new Promise<WorkerReply>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, config, context, resolve, reject });
+      this.queue.push({ id: this.nextId++, config, context, resolve, reject, onEpoch: hooks.onEpoch, signal: hooks.signal });
       this.pump();
     });
   }
@@ -143,10 +175,7 @@ export class TrialWorkerPool {
     this.closed = true;
     for (const job of this.queue.splice(0)) job.reject(new Error('the worker pool was closed before this trial started'));
     const slots = this.slots.splice(0);
-    for (const slot of slots) {
-      slot.job?.reject(new Error('the worker pool was closed while this trial ran'));
-      slot.job = undefined;
-    }
+    for (const slot of slots) this.finish(slot)?.reject(new Error('the worker pool was closed while this trial ran'));
     await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
@@ -161,12 +190,21 @@ export class TrialWorkerPool {
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
       slot.worker.ref();
       slot.worker.postMessage({ id: job.id, config: job.config, context: job.context });
+      const { worker } = slot;
+      const stop = () => worker.postMessage({ stop: job.id });
+      if (job.signal?.aborted) stop();
+      else if (job.signal) {
+        const signal = job.signal;
+        signal.addEventListener('abort', stop, { once: true });
+        job.unlisten = () => signal.removeEventListener('abort', stop);
+      }
     }
   }
 
   private finish(slot: Slot): Job | undefined {
     const job = slot.job;
     if (job) this.inFlight--;
+    job?.unlisten?.();
     slot.job = undefined;
     return job;
   }
@@ -174,7 +212,11 @@ export class TrialWorkerPool {
   private spawn(): Slot {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { module: this.module, exportName: this.exportName } });
     const slot: Slot = { worker };
-    worker.on('message', (reply: { id: number; ok: boolean; result?: ObjectiveResult; message?: string; stack?: string; seconds: number; threadId: number }) => {
+    worker.on('message', (reply: { id: number; epoch?: EpochReport; ok: boolean; result?: ObjectiveResult; message?: string; stack?: string; seconds: number; threadId: number }) => {
+      if (reply.epoch !== undefined) {
+        if (slot.job?.id === reply.id) slot.job.onEpoch?.(reply.epoch);
+        return;
+      }
       const job = this.finish(slot);
       if (job && job.id === reply.id) {
         if (reply.ok) job.resolve({ result: reply.result as ObjectiveResult, seconds: reply.seconds, threadId: reply.threadId });
@@ -262,24 +304,4 @@ export async function runTrialsInWorkers<C>(options: RunTrialsOptions<C>): Promi
   } finally {
     await pool.close();
   }
-}
-
-/** How a search runs its objective: a function in this thread, or a module on worker threads. */
-export interface ObjectiveRunner<C, X> {
-  call: (config: C, context: X) => Promise<ObjectiveResult>;
-  close: () => Promise<void>;
-}
-
-/** `where` is the search (`randomSearch`): it names the objective in messages. */
-export function objectiveRunner<C, X extends TrialContext>(where: string, objective: unknown, concurrency: number): ObjectiveRunner<C, X> {
-  if (typeof objective === 'function') {
-    const fn = objective as Objective<C, X>;
-    return { call: async (config, context) => fn(config, context), close: async () => {} };
-  }
-  if (objective === null || typeof objective !== 'object') {
-    throw typeError(`${where}: objective`, 'a function (config, context) => Promise<{ devMetric, … }> or { module: absolutePath, exportName }', objective);
-  }
-  const checked = objectiveModule(where, strict(`${where} options.objective`, objective, MODULE_KEYS), 'objective.');
-  const pool = new TrialWorkerPool({ ...checked, concurrency });
-  return { call: (config, context) => pool.objective(config, context), close: () => pool.close() };
 }

@@ -11,9 +11,10 @@ import { Rng, RngStream } from '../reference/rng';
 import { func, integer, isPlainObject, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
-import { objectiveRunner } from './parallel';
+import { searchExecutor, type Executor } from './executor';
+import { tuningDisplay } from './progress';
 import { sample, validateSpace, zoom, type ConfigOf, type Space } from './space';
-import { callObjective, rankTrials, type Objective, type ObjectiveModule, type TrialContext, type TrialRecord } from './trials';
+import { rankTrials, type Objective, type ObjectiveModule, type TrialContext, type TrialRecord } from './trials';
 
 export interface SearchProgress<C> {
   /** Trials finished so far, out of `total`. */
@@ -34,8 +35,10 @@ export interface RandomSearchOptions<S extends Space, F extends Record<string, u
   objective: Objective<ConfigOf<S> & F> | ObjectiveModule;
   /** Seeds the search (configs) and is passed to every trial as context.seed (default 0). */
   seed?: number;
-  /** Trials at once (default 1). With a function objective they interleave in this thread (native work runs off it); with a module, one worker each. */
+  /** Trials at once (default 1). With a function objective they interleave in this thread (native work runs off it); with a module, one worker each. Short for executor: localWorkers({ concurrency }). */
   concurrency?: number;
+  /** Where trials run: localWorkers({ concurrency }) (the default) or queueExecutor(…). */
+  executor?: Executor;
   /** Native threads per trial, passed as context.threads (default max(1, floor(cores / concurrency))). */
   threadsPerTrial?: number;
   /** Coarse-to-fine rounds (default 1: plain random search). */
@@ -44,6 +47,10 @@ export interface RandomSearchOptions<S extends Space, F extends Record<string, u
   keepBest?: number;
   /** Width of each zoomed range as a fraction of the previous one, on the dimension's own scale (default 0.5). */
   zoomFactor?: number;
+  /** 0 silent, 1 a progress bar (trials done/total, best so far, ETA), 2 a line per trial; default 'auto' as fit's. */
+  verbose?: 0 | 1 | 2 | 'auto';
+  /** Where verbose output goes (default process.stdout). */
+  verboseStream?: { write(text: string): unknown; isTTY?: boolean };
   /** Progress: called as each trial ends (in completion order). */
   onTrialEnd?: (trial: TrialRecord<ConfigOf<S> & F>, progress: SearchProgress<ConfigOf<S> & F>) => void | Promise<void>;
 }
@@ -55,6 +62,11 @@ export interface SearchResult<C> {
   bestConfig: C;
   /** The space each round sampled (spaces[0] is the one given). */
   spaces: Space[];
+  /** The values added to every config (options.fixed). */
+  fixed: Record<string, unknown>;
+  seed: number;
+  /** The executor's kind ('localWorkers', 'queue'). */
+  executor: string;
   seconds: number;
 }
 
@@ -63,7 +75,7 @@ export function trialsPerRound(trials: number, rounds: number): number[] {
   return Array.from({ length: rounds }, (_, r) => Math.floor(trials / rounds) + (r < trials % rounds ? 1 : 0));
 }
 
-const KEYS = ['space', 'fixed', 'trials', 'objective', 'seed', 'concurrency', 'threadsPerTrial', 'rounds', 'keepBest', 'zoomFactor', 'onTrialEnd'] as const;
+const KEYS = ['space', 'fixed', 'trials', 'objective', 'seed', 'concurrency', 'threadsPerTrial', 'rounds', 'keepBest', 'zoomFactor', 'onTrialEnd', 'executor', 'verbose', 'verboseStream'] as const;
 
 export async function randomSearch<S extends Space, F extends Record<string, unknown> = {}>(
   options: RandomSearchOptions<S, F>,
@@ -83,11 +95,14 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
   const keepBest = optional(o.keepBest, 3, (v) => integer('randomSearch: keepBest', v, 1, MAX_TRIALS));
   const zoomFactor = optional(o.zoomFactor, 0.5, (v) => number('randomSearch: zoomFactor', v, 0, 1, { lo: true }));
   const seed = optional(o.seed, 0, (v) => seedArg('randomSearch: seed', v));
-  const concurrency = optional(o.concurrency, 1, (v) => integer('randomSearch: concurrency', v, 1));
+  const executor = searchExecutor('randomSearch', o.executor, o.concurrency);
+  const { concurrency } = executor;
   const threads = optional(o.threadsPerTrial, defaultThreads(concurrency), (v) => integer('randomSearch: threadsPerTrial', v, 1));
   const onTrialEnd = optional(o.onTrialEnd, undefined, (v) => func<NonNullable<RandomSearchOptions<S, F>['onTrialEnd']>>('randomSearch: onTrialEnd', v));
   type C = ConfigOf<S> & F;
-  const runner = objectiveRunner<C, TrialContext>('randomSearch', o.objective, concurrency);
+  const display = tuningDisplay('randomSearch', o.verbose, o.verboseStream, 'trials', trials);
+  const session = executor.open<C, TrialContext>('randomSearch', o.objective);
+  const stop = new AbortController();
   const started = performance.now();
   const rng = Rng.withStream(seed, RngStream.SEARCH);
   const records: TrialRecord<C>[] = [];
@@ -107,7 +122,8 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
       const configs: C[] = Array.from({ length: perRound[round] }, () => ({ ...sample(space, rng), ...fixed }));
       const roundRecords = await mapConcurrent(configs, concurrency, async (config, i) => {
         const index = first + i;
-        const outcome = await callObjective(runner.call, config, { trial: index, round, seed, threads });
+        const run = await session.run({ key: `trial ${index}`, config, context: { trial: index, round, seed, threads }, signal: stop.signal });
+        const { outcome } = run;
         const record: TrialRecord<C> = {
           index,
           round,
@@ -117,9 +133,15 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
           seconds: outcome.seconds,
           result: outcome.result,
           error: outcome.error,
+          epochLog: run.epochLog,
+          attempts: run.attempts,
+          host: run.host,
+          startedAt: run.startedAt,
+          endedAt: run.endedAt,
         };
         if (Number.isFinite(record.devMetric) && (!best || rankTrials([best, record])[0] === record)) best = record;
         done++;
+        display?.runEnd({ label: `trial ${index}`, devMetric: record.devMetric, seconds: record.seconds, error: record.error }, done, trials, best);
         await onTrialEnd?.(record, { done, total: trials, round, best });
         return record;
       });
@@ -129,8 +151,19 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
       }
     }
   } finally {
-    await runner.close();
+    stop.abort(); // trials still running (the search failed): ask them to stop
+    display?.close();
+    await session.close();
   }
   const winner = rankTrials(records)[0];
-  return { trials: records, best: winner, bestConfig: winner.config, spaces, seconds: (performance.now() - started) / 1000 };
+  return {
+    trials: records,
+    best: winner,
+    bestConfig: winner.config,
+    spaces,
+    fixed,
+    seed,
+    executor: executor.kind,
+    seconds: (performance.now() - started) / 1000,
+  };
 }

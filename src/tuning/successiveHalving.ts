@@ -24,9 +24,10 @@ import { Rng, RngStream } from '../reference/rng';
 import { boolean, func, integer, MAX_COUNT, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
-import { objectiveRunner } from './parallel';
+import { searchExecutor, type Executor } from './executor';
+import { tuningDisplay } from './progress';
 import { sample, validateSpace, type ConfigOf, type Space } from './space';
-import { callObjective, compareTrials, type Objective, type ObjectiveModule, type ObjectiveResult, type TrialContext, type TrialRecord } from './trials';
+import { compareTrials, type EpochReport, type Objective, type ObjectiveModule, type ObjectiveResult, type TrialContext, type TrialRecord } from './trials';
 
 export interface HalvingContext extends TrialContext {
   /** 0-based rung. */
@@ -45,6 +46,13 @@ export interface RungResult {
   devMetric: number;
   seconds: number;
   error?: string;
+  /** The epochs the objective reported during this rung. */
+  epochLog: EpochReport[];
+  /** Times this rung was started (more than 1 when an executor lost a worker and ran it again). */
+  attempts: number;
+  host: string;
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface HalvingTrial<C> extends TrialRecord<C> {
@@ -70,8 +78,15 @@ export interface SuccessiveHalvingOptions<S extends Space> {
   /** R: budget of the last rung (default r·η^⌊log_η n⌋, the rung where one trial of n is left). */
   maxEpochs?: number;
   seed?: number;
+  /** Rung runs at once (default 1); short for executor: localWorkers({ concurrency }). */
   concurrency?: number;
+  /** Where rung runs go: localWorkers({ concurrency }) (the default) or queueExecutor(…). */
+  executor?: Executor;
   threadsPerTrial?: number;
+  /** 0 silent, 1 a progress bar (rung runs done/planned, best so far, ETA), 2 a line per rung run; default 'auto' as fit's. */
+  verbose?: 0 | 1 | 2 | 'auto';
+  /** Where verbose output goes (default process.stdout). */
+  verboseStream?: { write(text: string): unknown; isTTY?: boolean };
   /** ASHA: promote as soon as a trial qualifies instead of waiting for the rung (default false). */
   asynchronous?: boolean;
   /** Called each time a trial finishes a rung. */
@@ -86,6 +101,11 @@ export interface HalvingResult<C> {
   bestConfig: C;
   /** Epoch budget of each rung. */
   rungs: number[];
+  /** The space the configs were drawn from (undefined when configs were given). */
+  space?: Space;
+  seed: number;
+  /** The executor's kind ('localWorkers', 'queue'). */
+  executor: string;
   seconds: number;
 }
 
@@ -117,7 +137,7 @@ function budgets(where: string, minEpochs: number, eta: number, maxEpochs: numbe
   }
 }
 
-const KEYS = ['space', 'trials', 'configs', 'objective', 'minEpochs', 'eta', 'maxEpochs', 'seed', 'concurrency', 'threadsPerTrial', 'asynchronous', 'onRungEnd'] as const;
+const KEYS = ['space', 'trials', 'configs', 'objective', 'minEpochs', 'eta', 'maxEpochs', 'seed', 'concurrency', 'threadsPerTrial', 'asynchronous', 'onRungEnd', 'executor', 'verbose', 'verboseStream'] as const;
 
 export async function successiveHalving<S extends Space>(options: SuccessiveHalvingOptions<S>): Promise<HalvingResult<ConfigOf<S>>> {
   const where = 'successiveHalving';
@@ -145,14 +165,20 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
   const minEpochs = optional(o.minEpochs, 1, (v) => integer(`${where}: minEpochs`, v, 1));
   const eta = optional(o.eta, 3, (v) => number(`${where}: eta`, v, 1, MAX_COUNT, { lo: true }));
   const maxEpochs = o.maxEpochs === undefined ? defaultMaxEpochs(where, minEpochs, eta, n) : integer(`${where}: maxEpochs`, o.maxEpochs, minEpochs);
-  const concurrency = optional(o.concurrency, 1, (v) => integer(`${where}: concurrency`, v, 1));
+  const executor = searchExecutor(where, o.executor, o.concurrency);
+  const { concurrency } = executor;
   const threads = optional(o.threadsPerTrial, defaultThreads(concurrency), (v) => integer(`${where}: threadsPerTrial`, v, 1));
   const asynchronous = optional(o.asynchronous, false, (v) => boolean(`${where}: asynchronous`, v));
   const onRungEnd = optional(o.onRungEnd, undefined, (v) => func<NonNullable<SuccessiveHalvingOptions<S>['onRungEnd']>>(`${where}: onRungEnd`, v));
   const rungs = budgets(where, minEpochs, eta, maxEpochs);
   const last = rungs.length - 1;
-  const runner = objectiveRunner<C, HalvingContext>(where, o.objective, concurrency);
+  const planned = plannedRuns(n, eta, rungs.length);
+  const display = tuningDisplay(where, o.verbose, o.verboseStream, 'rung runs', planned);
+  const session = executor.open<C, HalvingContext>(where, o.objective);
+  const stop = new AbortController();
   const started = performance.now();
+  let runsDone = 0;
+  let bestSoFar: HalvingTrial<C> | undefined;
 
   const trials: HalvingTrial<C>[] = configs.map((config, index) => ({
     index,
@@ -163,6 +189,11 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
     rung: -1,
     stopped: false,
     history: [],
+    epochLog: [],
+    attempts: 0,
+    host: '',
+    startedAt: 0,
+    endedAt: 0,
   }));
   const states: unknown[] = new Array(n).fill(undefined);
 
@@ -178,21 +209,44 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
       epochsDone: rung === 0 ? 0 : rungs[rung - 1],
       state: states[index],
     };
-    const outcome = await callObjective(runner.call, trial.config, context);
+    const run = await session.run({ key: `trial ${index} rung ${rung}`, config: trial.config, context, signal: stop.signal });
+    const { outcome } = run;
     let result: ObjectiveResult | undefined = outcome.result;
     if (result && 'state' in result) {
       const { state, ...rest } = result;
       states[index] = state;
       result = rest as ObjectiveResult;
     } else states[index] = undefined;
-    const entry: RungResult = { rung, epochs: rungs[rung], devMetric: outcome.devMetric, seconds: outcome.seconds, error: outcome.error };
+    const entry: RungResult = {
+      rung,
+      epochs: rungs[rung],
+      devMetric: outcome.devMetric,
+      seconds: outcome.seconds,
+      error: outcome.error,
+      epochLog: run.epochLog,
+      attempts: run.attempts,
+      host: run.host,
+      startedAt: run.startedAt,
+      endedAt: run.endedAt,
+    };
     trial.history.push(entry);
+    for (const log of run.epochLog) trial.epochLog.push(log);
+    trial.attempts += run.attempts;
+    trial.host = run.host;
+    if (rung === 0) trial.startedAt = run.startedAt;
+    trial.endedAt = run.endedAt;
     trial.rung = rung;
     trial.devMetric = outcome.devMetric;
     trial.epochs = rungs[rung];
     trial.seconds += outcome.seconds;
     trial.result = result;
     trial.error = outcome.error;
+    // Best so far: the highest rung first (a metric after more epochs is not comparable with one after fewer), then the metric.
+    if (Number.isFinite(trial.devMetric) && (!bestSoFar || trial.rung > bestSoFar.rung || (trial.rung === bestSoFar.rung && compareTrials(trial, bestSoFar) < 0))) {
+      bestSoFar = trial;
+    }
+    runsDone++;
+    display?.runEnd({ label: `trial ${index} rung ${rung}`, devMetric: entry.devMetric, seconds: entry.seconds, error: entry.error }, runsDone, Math.max(planned, runsDone), bestSoFar);
     await onRungEnd?.(trial, entry);
   };
   const ranked = (indices: number[], rung: number) =>
@@ -250,14 +304,32 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
       for (const t of trials) t.stopped = t.rung < last;
     }
   } finally {
+    stop.abort(); // rungs still running (the search failed): ask them to stop
+    display?.close();
     states.fill(undefined);
-    await runner.close();
+    await session.close();
   }
   const candidates = trials.filter((t) => Number.isFinite(t.devMetric));
   if (candidates.length === 0) throw new Error(`${where}: objective: all ${n} trials failed; the first failed with: ${trials[0].error}`);
   const top = candidates.reduce((high, t) => Math.max(high, t.rung), -1); // no spread: up to a million trials
   const best = candidates.filter((t) => t.rung === top).sort(compareTrials)[0];
-  return { trials, best, bestConfig: best.config, rungs, seconds: (performance.now() - started) / 1000 };
+  return {
+    trials,
+    best,
+    bestConfig: best.config,
+    rungs,
+    space: o.configs === undefined ? (o.space as S) : undefined,
+    seed,
+    executor: executor.kind,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+/** Rung runs of the synchronous schedule: n at rung 0, then max(1, floor(alive/η)) each rung (ASHA's count is about the same). */
+function plannedRuns(n: number, eta: number, rungCount: number): number {
+  let total = 0;
+  for (let k = 0, alive = n; k < rungCount; k++, alive = Math.max(1, Math.floor(alive / eta))) total += alive;
+  return total;
 }
 
 /** R = r·η^⌊log_η n⌋, the rung where one trial of n is left (the 1e-9 absorbs log rounding). */

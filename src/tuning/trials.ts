@@ -11,6 +11,26 @@ export interface TrialContext {
   seed: number;
   /** This trial's native thread budget: pass it as the model's `threads`. */
   threads: number;
+  /**
+   * Reports one epoch's numbers (e.g. fit's `onEpochEnd: (log) => context.report?.(log)`): they
+   * are recorded in the study (`TrialRecord.epochLog`) and reach the executor's watchers. Returns
+   * false once the search has asked this trial to stop. Absent when the objective is called by hand.
+   */
+  report?: (log: Record<string, unknown>) => boolean;
+  /** Aborted when the search asks this trial to stop (it was closed, or failed): stop training early. */
+  signal?: AbortSignal;
+}
+
+/** One epoch as an objective reported it: the numeric fields of its log (`epoch`, `devAccuracy`, …). */
+export type EpochReport = Record<string, number>;
+
+/** The numeric fields of a log: what a report keeps (and what can cross threads and hosts). */
+export function epochReportOf(log: unknown): EpochReport {
+  const out: EpochReport = {};
+  if (log !== null && typeof log === 'object') {
+    for (const [k, v] of Object.entries(log)) if (typeof v === 'number') out[k] = v;
+  }
+  return out;
 }
 
 /** What an objective resolves with. Anything else it returns is kept in `TrialRecord.result`. */
@@ -42,6 +62,15 @@ export interface TrialRecord<C> {
   result?: ObjectiveResult;
   /** Why the trial failed (thrown error, missing or non-finite devMetric). */
   error?: string;
+  /** Every epoch the objective reported with `context.report`, in order (all rungs of a halving trial). */
+  epochLog: EpochReport[];
+  /** Times the trial was started: 1, or more when an executor re-ran it after losing its worker. */
+  attempts: number;
+  /** Host name of the machine that ran it (its last run). */
+  host: string;
+  /** When its (last) objective call started and ended, in ms since 1970 (Date.now()). */
+  startedAt: number;
+  endedAt: number;
 }
 
 export interface Outcome {
