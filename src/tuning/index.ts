@@ -35,3 +35,4 @@ export {
 export { runTrialsInWorkers, TrialWorkerPool, type RunTrialsOptions, type WorkerTrial, type WorkerPoolOptions, type WorkerReply, type TrialHooks } from './parallel';
 export { localWorkers, type Executor, type ExecutorSession, type LocalWorkersOptions, type TrialRequest, type TrialRun } from './executor';
 export { babysit, type BabysitOptions, type BabysitDecision, type Babysitter } from './panda';
+export { studyRecord, exportStudy, type StudyRecord, type StudyTrial, type StudyRung, type StudyState, type ExportStudyOptions } from './study';
