@@ -143,6 +143,7 @@ export function trainerArgs(argv = process.argv.slice(2)) {
     epochs: Number(get('epochs', '5')),
     threads: Number(get('threads', '1')),
     backend: get('backend', null),
+    seed: Number(get('seed', process.env.TUNENET_BENCH_SEED ?? '1')),
     batchSize: 128,
     learningRate: 1e-3,
     l2: 1e-4,

@@ -38,6 +38,11 @@ def arg(name, default):
 VARIANT = arg("variant", "A")
 EPOCHS = int(arg("epochs", "5"))
 THREADS = int(arg("threads", "1"))
+SEED = int(arg("seed", "1"))
+# --init torch: PyTorch's own defaults (nn.Linear's kaiming_uniform(a=√5) weights and uniform
+# biases, BatchNorm1d momentum 0.1) instead of tunenet's (He normal, zero biases, momentum 0.99
+# Keras-style = 0.01 in PyTorch's convention), for the accuracy-at-equal-epochs comparison.
+INIT = arg("init", "tunenet")
 DATA = arg("data", os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".cache", "mnist-split.bin"))
 BATCH = 128
 LR = 1e-3
@@ -84,7 +89,7 @@ def torch_run():
     import torch.nn.functional as F
 
     torch.set_num_threads(THREADS)
-    torch.manual_seed(1)
+    torch.manual_seed(SEED)
     rss_base = rss_mib()
     train_x, train_y, test_x, test_y, classes = read_split(DATA)
     x = torch.from_numpy(train_x)
@@ -94,6 +99,8 @@ def torch_run():
 
     def linear(n_in, n_out, bias=True):
         layer = nn.Linear(n_in, n_out, bias=bias)
+        if INIT == "torch":
+            return layer
         nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")  # N(0, 2/n_in), tunenet's 'he'
         if bias:
             nn.init.zeros_(layer.bias)
@@ -102,7 +109,7 @@ def torch_run():
     layers, width = [], x.shape[1]
     for units in (256, 128):
         if VARIANT == "B":
-            layers += [linear(width, units, bias=False), nn.BatchNorm1d(units, eps=1e-3, momentum=0.01), nn.ReLU(), nn.Dropout(1 - KEEP)]
+            layers += [linear(width, units, bias=False), nn.BatchNorm1d(units, eps=1e-3, momentum=0.1 if INIT in ("torch", "he-bn0.9") else 0.01), nn.ReLU(), nn.Dropout(1 - KEEP)]
         else:
             layers += [linear(width, units), nn.ReLU()]
         width = units

@@ -15,7 +15,7 @@ const block = (units) =>
     : [dense(units, { init: 'he' }), relu()];
 const model = sequential({
   inputSize: d.features,
-  seed: Number(process.env.TUNENET_BENCH_SEED ?? 1),
+  seed: a.seed,
   threads: a.threads,
   layers: [...block(256), ...block(128), dense(d.classes, { init: 'he', l2: a.variant === 'B' ? a.l2 : 0 })],
   output: 'softmax',

@@ -1,0 +1,59 @@
+// Accuracy at equal epochs (issue 13, target 5): the MNIST network of bench/run.mjs (8,000
+// training digits, 1,000 test digits, Adam 1e-3, batch 128), variants A (plain) and B (batch norm
+// + dropout 0.8 + L2 1e-4), trained for the same epochs over several seeds by tunenet with its
+// defaults, PyTorch with *its* defaults (nn.Linear's kaiming-uniform init, BatchNorm1d momentum
+// 0.1) and PyTorch with tunenet's (He normal, zero biases, Keras-style momentum 0.99), which
+// separates "the initialization and momentum defaults" from "the framework". Accuracy, not speed:
+// the runs may share the machine.
+//
+//   node bench/accuracy.mjs [--seeds 5] [--epochs 5] [--variants A,B]
+// Writes bench/results/accuracy-latest.json.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { exportSplit } from './export-split.mjs';
+import { benchDir, commandLine, jsonLines, run } from './lib.mjs';
+import { setupPython, setupTunenet } from './setup.mjs';
+
+const { option } = commandLine();
+const seeds = Number(option('seeds', '5'));
+const epochs = Number(option('epochs', '5'));
+const variants = option('variants', 'A,B').split(',');
+
+setupTunenet();
+const python = setupPython();
+exportSplit();
+
+const peers = [
+  { name: 'tunenet', cmd: process.execPath, args: [path.join(benchDir, 'trainers', 'tunenet.mjs')] },
+  { name: 'pytorch (its defaults)', cmd: python, args: [path.join(benchDir, 'trainers', 'torch_mnist.py'), '--init', 'torch'] },
+  { name: 'pytorch (tunenet init)', cmd: python, args: [path.join(benchDir, 'trainers', 'torch_mnist.py'), '--init', 'tunenet'] },
+];
+const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+
+const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
+const sd = (xs) => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / Math.max(xs.length - 1, 1));
+
+const rows = [];
+for (const variant of variants) {
+  for (const peer of peers) {
+    const accuracies = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      const out = jsonLines(run(peer.cmd, [...peer.args, '--variant', variant, '--epochs', String(epochs), '--threads', '1', '--seed', String(seed)], { env }));
+      const result = out.reverse().find((l) => l.result)?.result;
+      if (!result) throw new Error(`${peer.name}: no result line`);
+      accuracies.push(result.testAccuracy);
+      console.error(`accuracy: variant ${variant}, ${peer.name}, seed ${seed}: ${(100 * result.testAccuracy).toFixed(2)}%`);
+    }
+    rows.push({ variant, framework: peer.name, epochs, seeds, accuracies, mean: mean(accuracies), sd: sd(accuracies) });
+  }
+}
+
+console.log(`\nTest accuracy after ${epochs} epochs, ${seeds} seeds (mean ± sd over seeds; 1,000 test digits):`);
+console.log('variant  framework                 mean      sd     vs tunenet');
+for (const r of rows) {
+  const ours = rows.find((o) => o.variant === r.variant && o.framework === 'tunenet');
+  const diff = r === ours ? '' : `${((ours.mean - r.mean) * 100).toFixed(2).padStart(6)} pts`;
+  console.log(`${r.variant.padEnd(8)} ${r.framework.padEnd(25)} ${(100 * r.mean).toFixed(2)}%  ${(100 * r.sd).toFixed(2)}   ${diff}`);
+}
+mkdirSync(path.join(benchDir, 'results'), { recursive: true });
+writeFileSync(path.join(benchDir, 'results', 'accuracy-latest.json'), `${JSON.stringify({ date: new Date().toISOString(), rows }, null, 2)}\n`);
