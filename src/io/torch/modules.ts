@@ -72,7 +72,7 @@ function torchModule(layer: ExportedLayer, step: number): TorchModule {
       return {
         index: i,
         python: `nn.BatchNorm1d(${layer.units}, eps=${pythonNumber(layer.epsilon)}, momentum=${momentum})`,
-        note: `tunenet's momentum ${layer.momentum} weighs the old running value, PyTorch's the new batch`,
+        note: `tunenet's momentum ${layer.momentum} weighs the old running value, PyTorch's the new batch (PyTorch also averages the unbiased batch variance: only further training differs)`,
         tensors: [
           tensor('weight', n, layer.gamma),
           tensor('bias', n, layer.beta),
