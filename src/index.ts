@@ -63,3 +63,11 @@ export * from './tuning';
 export * from './metrics';
 // Callback helpers (issue 10): modelCheckpoint, csvLogger, jsonLogger.
 export * from './training/callbacks/index';
+// TensorBoard event files (issue 10, Recording): the tensorBoard(logDir) fit callback and its writer.
+export { tensorBoard, type TensorBoardOptions } from './training/callbacks/tensorBoard';
+export { EventFileWriter, histogramOf, type Histogram } from './io/tensorboard';
+// HTML reports (issue 10): writeReport(history | tuningResult, path, options).
+export * from './report/index';
+// Export to ONNX (opset 17, onnxruntime-checked) and to a PyTorch nn.Sequential state_dict (issue 10, Shipping).
+export { exportOnnx, ONNX_OPSET, ONNX_INPUT_NAME, ONNX_OUTPUT_NAME, type ExportOnnxOptions } from './io/onnx';
+export { exportTorch, type ExportTorchOptions, type TorchExport } from './io/torch';
