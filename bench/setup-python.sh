@@ -34,5 +34,9 @@ if [ "${1:-}" = "--torch" ]; then
       fi
     fi
   fi
+  # bench/torch-export-check.mjs runs exportTorch's generated module, which loads with safetensors.
+  if "$py" -c 'import torch' >/dev/null 2>&1 && ! "$py" -c 'import safetensors' >/dev/null 2>&1; then
+    pip safetensors
+  fi
 fi
 echo "$py"

@@ -68,8 +68,7 @@ function expectedKeys(modules: Module[]): Record<string, [string, number[]]> {
     } else if (m.type === 'BatchNorm1d') {
       const n = [m.features as number];
       for (const name of ['weight', 'bias', 'running_mean', 'running_var']) keys[`${i}.${name}`] = ['float32', n];
-      // PyTorch's buffer is int64; the file holds it as F32 (load_state_dict casts), see the report.
-      keys[`${i}.num_batches_tracked`] = ['float32', []];
+      keys[`${i}.num_batches_tracked`] = ['int64', []];
     }
   });
   return keys;
@@ -115,7 +114,8 @@ describe("exportTorch's file, read with PyTorch's layout and formulas (numpy), m
     const layer = c.layers.findIndex((l) => l.kind === 'batchNorm');
     const [begin] = header[`${layer}.num_batches_tracked`].data_offsets;
     const dataStart = 8 + Number(bytes.readBigUInt64LE(0));
-    expect(bytes.readFloatLE(dataStart + begin)).toBe((await model.exportState()).step);
+    expect(header[`${layer}.num_batches_tracked`].dtype).toBe('I64');
+    expect(bytes.readBigInt64LE(dataStart + begin)).toBe(BigInt((await model.exportState()).step));
     expect((await model.exportState()).step).toBeGreaterThan(0);
   });
 });

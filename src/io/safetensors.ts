@@ -52,20 +52,29 @@ export interface F32Tensor {
   values: Float32Array;
 }
 
+/** A tensor to write: F32 (every model tensor) or I64 (PyTorch's integer buffers, e.g. num_batches_tracked). */
+export interface WritableTensor {
+  name: string;
+  shape: number[];
+  values: Float32Array | BigInt64Array;
+}
+
+const dtypeOf = (values: Float32Array | BigInt64Array): 'F32' | 'I64' => (values instanceof BigInt64Array ? 'I64' : 'F32');
+
 // ─── writing ────────────────────────────────────────────────────────────────────────────────
 
 /**
- * The length prefix and header of a file holding `tensors` (F32, in order, back to back) and
+ * The length prefix and header of a file holding `tensors` (F32 or I64, in order, back to back) and
  * `metadata`. The header is padded with spaces so the data section starts 8-byte aligned, as
  * the reference writer does.
  */
-export function encodeHeader(tensors: readonly F32Tensor[], metadata: Record<string, string>): Buffer {
+export function encodeHeader(tensors: readonly WritableTensor[], metadata: Record<string, string>): Buffer {
   const header: Record<string, unknown> = {};
   let offset = 0;
   for (const t of tensors) {
     if (t.name === '__metadata__' || t.name in header) throw new FormatError(`tensor name '${t.name}' is reserved or repeated`);
     const bytes = t.values.byteLength;
-    header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + bytes] };
+    header[t.name] = { dtype: dtypeOf(t.values), shape: t.shape, data_offsets: [offset, offset + bytes] };
     offset += bytes;
   }
   header.__metadata__ = metadata;
@@ -78,7 +87,7 @@ export function encodeHeader(tensors: readonly F32Tensor[], metadata: Record<str
 }
 
 /** Writes the header, then every tensor's bytes, at the handle's start. */
-export async function writeSafetensors(handle: FileHandle, tensors: readonly F32Tensor[], metadata: Record<string, string>): Promise<void> {
+export async function writeSafetensors(handle: FileHandle, tensors: readonly WritableTensor[], metadata: Record<string, string>): Promise<void> {
   const header = encodeHeader(tensors, metadata);
   let position = 0;
   position += await writeAll(handle, header, position);
@@ -191,7 +200,7 @@ export async function readF32(handle: FileHandle, header: Header, entry: TensorE
   for (let done = 0; done < bytes.length; done += chunkBytes) {
     await readExactly(handle, bytes.subarray(done, Math.min(bytes.length, done + chunkBytes)), header.dataStart + begin + done);
   }
-  return LITTLE_ENDIAN ? values : swapped(values);
+  return LITTLE_ENDIAN ? values : (swapped(values) as Float32Array);
 }
 
 /** Fills `into` from `position`; a short read means the file shrank under us. */
@@ -205,7 +214,13 @@ async function readExactly(handle: FileHandle, into: Uint8Array, position: numbe
 }
 
 /** A byte-swapped copy (only on big-endian hosts: the format is little-endian). */
-function swapped(values: Float32Array): Float32Array {
+function swapped(values: Float32Array | BigInt64Array): Float32Array | BigInt64Array {
+  if (values instanceof BigInt64Array) {
+    const out = new BigInt64Array(values.length);
+    const view = new DataView(out.buffer);
+    for (let i = 0; i < values.length; i++) view.setBigInt64(i * 8, values[i], true);
+    return out;
+  }
   const out = new Float32Array(values.length);
   const view = new DataView(out.buffer);
   for (let i = 0; i < values.length; i++) view.setFloat32(i * 4, values[i], true);

@@ -10,7 +10,7 @@
 //   nn.Dropout      p = 1 − keepProb; no tensors (the identity in eval())
 import type { ActivationKind } from '../../reference/activation';
 import type { ExportedLayer, ExportedNetwork } from '../exportedNetwork';
-import type { F32Tensor } from '../safetensors';
+import type { WritableTensor } from '../safetensors';
 
 export interface TorchModule {
   /** Its index in the Sequential (and in tunenet's layer list). */
@@ -20,7 +20,7 @@ export interface TorchModule {
   /** Why its arguments are what they are, when that is not obvious (a Python comment). */
   note?: string;
   /** Its entries of the Sequential's state_dict, named `{index}.{name}`. */
-  tensors: F32Tensor[];
+  tensors: WritableTensor[];
 }
 
 /** A number as a Python literal (JavaScript's shortest round-trip form is valid Python). */
@@ -55,7 +55,7 @@ function transposed(w: Float32Array, inputs: number, units: number): Float32Arra
 
 function torchModule(layer: ExportedLayer, step: number): TorchModule {
   const i = layer.index;
-  const tensor = (name: string, shape: number[], values: Float32Array): F32Tensor => ({ name: `${i}.${name}`, shape, values });
+  const tensor = (name: string, shape: number[], values: Float32Array | BigInt64Array): WritableTensor => ({ name: `${i}.${name}`, shape, values });
   switch (layer.kind) {
     case 'dense': {
       const { inputs, units } = layer;
@@ -78,9 +78,8 @@ function torchModule(layer: ExportedLayer, step: number): TorchModule {
           tensor('bias', n, layer.beta),
           tensor('running_mean', n, layer.runningMean),
           tensor('running_var', n, layer.runningVar),
-          // PyTorch keeps an int64 here; it is only read with momentum=None, and load_state_dict
-          // casts it. The safetensors writer holds F32 tensors only.
-          tensor('num_batches_tracked', [], Float32Array.of(step)),
+          // An int64 0-d tensor, as PyTorch keeps it.
+          tensor('num_batches_tracked', [], BigInt64Array.of(BigInt(step))),
         ],
       };
     }
