@@ -3,12 +3,14 @@
 //   npm run mnist            (or: node examples/mnist/train.mjs --epochs 30 --seed 1)
 //   --no-augment             train on the raw images (about 2 points less test accuracy, faster)
 //   --no-early-stopping      train exactly --epochs epochs (comparisons at a fixed budget)
+//   --report mnist.html      write the HTML report (curves, diagnosis, confusion matrices)
 //   --help                   every flag, with its default
 import { createRequire } from 'node:module';
 import {
   sequential, dense, batchNorm, relu, dropout, adam, inverseTimeDecay, split,
 } from 'tunenet';
 import { parseFlags, boolean, integer, number, oneOf } from '../cli.mjs';
+import { REPORT_FLAG, writeRunReport } from '../report.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -28,6 +30,7 @@ const args = parseFlags({
   scale: { type: number({ min: 0, below: 1 }), default: 0.1, description: 'augmentation: largest size change, 0.1 = ×[0.9, 1.1]' },
   noise: { type: number({ min: 0 }), default: 0, description: 'augmentation: standard deviation of added Gaussian noise' },
   'no-early-stopping': { type: boolean, default: false, description: 'train exactly --epochs epochs, for comparisons at a fixed budget' },
+  report: REPORT_FLAG,
 }, {
   description: 'Train a 784-256-128-10 network (batch norm, dropout, L2, Adam, learning-rate decay, early stopping,\n' +
     'image augmentation) on the 10,000 digits of the `mnist` package: 8,000 train / 1,000 dev / 1,000 test.',
@@ -90,3 +93,4 @@ const [trainEval, devEval, testEval] = [
   await model.evaluate(test.x, test.y),
 ];
 console.log(`final  train ${pct(trainEval.accuracy)}  dev ${pct(devEval.accuracy)}  test ${pct(testEval.accuracy)}`);
+await writeRunReport(args.report, history, { model, dev, test, title: 'MNIST digits: 784-256-128-10' });

@@ -3,8 +3,10 @@
 // only, early stopping on the dev loss; prints dev and test RMSE beside the RMSE of always
 // predicting the training mean (the baseline any model must beat).
 //   node examples/regression/train.mjs            (--help: every flag, with its default)
+//   node examples/regression/train.mjs --report cars.html   (curves, diagnosis, predicted vs true)
 import { sequential, dense, relu, adam, split, Normalizer } from 'tunenet';
 import { parseFlags, integer, number, oneOf } from '../cli.mjs';
+import { REPORT_FLAG, writeRunReport } from '../report.mjs';
 
 const args = parseFlags({
   epochs: { type: integer({ min: 1 }), default: 300, description: 'most epochs to train; early stopping may stop sooner' },
@@ -15,6 +17,7 @@ const args = parseFlags({
   'learning-rate': { type: number({ min: 0 }), default: 3e-3, description: "Adam's learning rate" },
   patience: { type: integer({ min: 1 }), default: 30, description: 'early stopping: epochs without a better dev loss' },
   backend: { type: oneOf('native', 'reference'), default: 'native', description: 'native: the Rust core; reference: the TypeScript twin' },
+  report: REPORT_FLAG,
 }, {
   description: "Predict miles per gallon of the 392 usable cars of `vega-datasets` (60% train / 20% dev / 20% test).",
 });
@@ -54,3 +57,4 @@ for (const [name, x, y] of [['dev', devX, dev.y], ['test', testX, test.y]]) {
   const r = await model.evaluate(x, y);
   console.log(`${name.padEnd(4)}  RMSE ${r.rmse.toFixed(2)} mpg  MAE ${r.mae.toFixed(2)}  R² ${r.r2.toFixed(3)}   (mean predictor: RMSE ${baselineRmse(y).toFixed(2)} mpg)`);
 }
+await writeRunReport(args.report, history, { model, dev: { x: devX, y: dev.y }, test: { x: testX, y: test.y }, title: 'Miles per gallon of the vega-datasets cars' });

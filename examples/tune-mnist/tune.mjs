@@ -4,12 +4,14 @@
 // best config's dev accuracy against the library defaults' (same epochs, same seed).
 //   node examples/tune-mnist/tune.mjs [--trials 24] [--rounds 3] [--epochs 8] [--workers 2] [--seed 1]
 //   node examples/tune-mnist/tune.mjs --help       (every flag, with its default)
+//   node examples/tune-mnist/tune.mjs --report tuning.html   (dev accuracy per hyperparameter, rounds)
 import { fileURLToPath } from 'node:url';
 import {
   randomSearch, runTrialsInWorkers, formatTrials, threadsPerTrial,
   logUniform, oneMinusLogUniform, uniform,
 } from 'tunenet';
 import { parseFlags, usageError, integer } from '../cli.mjs';
+import { REPORT_FLAG, writeRunReport } from '../report.mjs';
 
 // The flags, once: --help prints this table and every value is checked against it before the
 // digits are loaded (objective.mjs loads them when imported, below).
@@ -20,6 +22,7 @@ const args = parseFlags({
   epochs: { type: integer({ min: 1 }), default: 8, description: 'epochs each trial trains' },
   workers: { type: integer({ min: 1 }), default: 2, description: 'worker threads, one trial at a time each' },
   seed: { type: integer({ min: 0 }), default: 1, description: 'seed of the search and of every trial\'s model' },
+  report: REPORT_FLAG,
 }, {
   description: 'Tune the MNIST network of examples/mnist by random search, coarse to fine, on worker threads,\n' +
     'then compare the best config with the library defaults and the hand-picked values (same epochs, same seed).',
@@ -66,6 +69,7 @@ for (const [r, s] of result.spaces.entries()) {
   console.log(`round ${r} space: ${ranges}`);
 }
 console.log('\nbest config:', result.bestConfig);
+await writeRunReport(args.report, result, { title: 'Tuning the MNIST network', metricName: 'dev accuracy' });
 
 // The comparison: same epochs, same model seed, same per-trial thread budget; test accuracy is
 // reported for both, and was never used to choose.

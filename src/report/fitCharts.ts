@@ -201,7 +201,8 @@ export function diagnosisHtml(history: History): string {
         [[d.baseError, d.trainError, d.devError, d.avoidableBias, d.variance].map((v) => errorText(d, v)).concat(tolerance)],
       ),
     );
-    parts.push('<p>Next steps (bias first):</p>', list(d.advice));
+    // Both recipes suggest another architecture: list it once.
+    parts.push('<p>Next steps (bias first):</p>', list([...new Set(d.advice)]));
   }
   const warnings = history.gradientWarnings ?? [];
   if (warnings.length > 0) parts.push('<p>Gradient warnings:</p>', list(warnings.map((w) => w.message)));
