@@ -5,7 +5,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { HalvingResult, SearchResult } from '../../src';
+import { dense, relu, sequential, type HalvingResult, type SearchResult } from '../../src';
+import { blobs } from '../model/helpers';
 import { writeReport } from '../../src/report';
 import { spaceFromConfigs, tuningCharts } from '../../src/report/tuningCharts';
 import { classificationRun, halvingRun, regressionRun, searchRun, SPACE, type FitRun } from './fixtures';
@@ -123,6 +124,29 @@ describe('writeReport: a classification fit', () => {
     const named = await written('named.html', history, { model, dev, classNames: ['setosa', 'versicolor', 'virginica'] });
     const cells = cellCounts(figures(named).get('confusion-dev')!);
     expect([...cells.keys()]).toContain('virginica→virginica');
+  });
+});
+
+describe('writeReport: other fits', () => {
+  it('without a dev set: train curves only, and says why there is no diagnosis', async () => {
+    const data = blobs(3, 40, 2, 3);
+    const model = sequential({ inputSize: 3, seed: 1, layers: [dense(4), relu(), dense(2)] });
+    const history = await model.fit(data.x, data.y, { epochs: 4, verbose: 0 });
+    const html = await written('no-dev.html', history);
+    const charts = figures(html);
+    expect([...charts.keys()]).toEqual(['loss', 'accuracy', 'learningRate', 'gradientNorms']);
+    expect(dataMarks(svgOf(charts.get('loss')!)).line).toHaveLength(1);
+    expect(html).toContain('No diagnosis: it needs a dev set');
+  });
+
+  it('a binary sigmoid model: a 2 × 2 confusion matrix', async () => {
+    const data = blobs(4, 40, 2, 3);
+    const model = sequential({ inputSize: 3, seed: 1, layers: [dense(4), relu(), dense(1)], output: 'sigmoid' });
+    const history = await model.fit(data.x, data.y, { epochs: 3, validation: data, verbose: 0 });
+    const html = await written('binary.html', history, { model, dev: data });
+    const cells = cellCounts(figures(html).get('confusion-dev')!);
+    expect(cells.size).toBe(4);
+    expect([...cells.values()].reduce((a, b) => a + b, 0)).toBe(80);
   });
 });
 
