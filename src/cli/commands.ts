@@ -5,6 +5,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { CliError } from './errors';
 import { MAX_AUTO_CLASSES } from './table';
 import { train, type TrainOptions } from './train';
+import { worker } from './worker';
 import { tune, type TuneOptions } from './tune';
 import type { DataOptions } from './dataset';
 
@@ -59,7 +60,7 @@ function columnList(raw: string, previous: string[]): string[] {
 const ENCODING_HELP =
   "Encoding: numeric columns are used as numbers; any other column is one-hot encoded with the categories of the training rows (a category unseen in training encodes as all zeros). Rows with a missing value (empty, NA, NaN, null, ?) in a used column are dropped and counted. Classes are the label's distinct values in sorted order, mapped to 0 … k−1 (printed).";
 const WRITTEN_HELP =
-  'Written: the model with its normalizer (--out, safetensors; read it back with loadModel) and the encoding beside it (<out name>.encoding.json: columns, categories, classes).\n\nNot written yet: the ONNX export and the HTML report (not available yet).';
+  'Written: the model with its normalizer (--out, safetensors; read it back with loadModel) and beside it <out name>.encoding.json (columns, categories, classes), <out name>.onnx (ONNX opset 17, the normalizer inside: feed the encoded, unnormalized features) and <out name>.report.html (a self-contained HTML report).';
 
 /** The flags of the data side, shared by train and tune: the file, the label, the split, the output. */
 function dataFlags(command: Command): Command {
@@ -153,7 +154,7 @@ export function program(): Command {
           ENCODING_HELP,
           'Every trial trains with Adam and early stopping on the dev loss (best weights restored) and is scored on the dev part: accuracy for classification, RMSE for regression. Each round after the first samples around the best 3 trials so far. The configs depend only on --seed.',
           'Printed: a data summary, a line per trial (with the best so far), the trials best first, the best config, its diagnosis and its test metrics (the test part is used once, for the winner).',
-          WRITTEN_HELP.replace('the model', "the best trial's model"),
+          WRITTEN_HELP.replace('the model', "the best trial's model").replace('a self-contained HTML report', 'the search: dev metric per hyperparameter, rounds'),
         ].join('\n\n'),
       ),
   )
@@ -174,8 +175,36 @@ export function program(): Command {
       if (options.trials < options.rounds) throw new CliError(`--trials: ${options.trials} trials cannot cover --rounds ${options.rounds} (need trials ≥ rounds)`);
       await tune(file, options);
     });
+  const workerCommand = root
+    .command('worker')
+    .summary('run tuning trials from a queue (queueExecutor) on this host')
+    .description(
+      [
+        'Run the trials of searches that use queueExecutor({ connection, queue }), until stopped (Ctrl-C or SIGTERM finish the running trials first).',
+        'A job names its objective module by file name; the worker imports it only from --modules. Start as many workers as you like, on any host that reaches Redis.',
+        'Never expose Redis publicly: use a password (redis://:password@host:6379) and TLS (rediss://host:6380) across hosts.',
+      ].join('\n\n'),
+    )
+    .requiredOption('--redis <url>', 'the Redis server: redis://host:6379, redis://:password@host:6379, rediss://… for TLS')
+    .requiredOption('--queue <name>', "the queue name given to the coordinator's queueExecutor")
+    .requiredOption('--modules <dir>', 'the directory of the objective modules this worker may run')
+    .option('--concurrency <n>', 'trials at once, one worker thread each (each gets floor(cores / n) native threads)', positiveInteger, 1)
+    .option('--lock-duration <ms>', "a trial's lock without renewal: a killed worker's trial runs again elsewhere after about this long", positiveInteger, 30000)
+    .option('--stalled-interval <ms>', 'time between checks for trials whose worker was lost', positiveInteger, 30000)
+    .option('--connect-timeout <ms>', 'time to reach Redis before giving up', positiveInteger, 5000)
+    .action(async (flags: Record<string, unknown>) => {
+      await worker({
+        redis: flags.redis as string,
+        queue: flags.queue as string,
+        modules: flags.modules as string,
+        concurrency: flags.concurrency as number,
+        lockDuration: flags.lockDuration as number,
+        stalledInterval: flags.stalledInterval as number,
+        connectTimeout: flags.connectTimeout as number,
+      });
+    });
   // `tunenet --help` documents every flag: the root's help ends with each command's own.
-  root.addHelpText('after', () => [trainCommand, tuneCommand].map((c) => `\n${'─'.repeat(60)}\n${c.helpInformation()}`).join(''));
+  root.addHelpText('after', () => [trainCommand, tuneCommand, workerCommand].map((c) => `\n${'─'.repeat(60)}\n${c.helpInformation()}`).join(''));
   return root;
 }
 

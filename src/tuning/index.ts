@@ -36,3 +36,6 @@ export { runTrialsInWorkers, TrialWorkerPool, type RunTrialsOptions, type Worker
 export { localWorkers, type Executor, type ExecutorSession, type LocalWorkersOptions, type TrialRequest, type TrialRun } from './executor';
 export { babysit, type BabysitOptions, type BabysitDecision, type Babysitter } from './panda';
 export { studyRecord, exportStudy, type StudyRecord, type StudyTrial, type StudyRung, type StudyState, type ExportStudyOptions } from './study';
+export { queueExecutor, type QueueExecutorOptions } from './queue';
+export { startWorker, type StartWorkerOptions, type TunenetWorker } from './worker';
+export { type RedisConnection } from './redis';
