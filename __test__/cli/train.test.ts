@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import * as ort from 'onnxruntime-node';
 import { loadModel } from '../../src';
 import { encodeRows, type Encoding } from '../../src/cli/table';
 
@@ -39,7 +40,7 @@ describe('tunenet train on seattle-weather.csv', () => {
     expect(r.stdout).toMatch(/test \(219 rows\): loss [\d.]+, accuracy [\d.]+, macro F1 [\d.]+/);
     expect(r.stdout).toContain('confusion matrix (rows true, columns predicted):');
     expect(r.stdout).toContain(`model written to ${out}`);
-    expect(r.stdout).toContain('ONNX export and HTML report (not available yet)');
+    expect(r.stdout).toContain(`ONNX export (normalizer included, opset 17) to ${path.join(tmp, 'weather', 'model.onnx')}; report to ${path.join(tmp, 'weather', 'model.report.html')}`);
 
     const encoding = JSON.parse(readFileSync(path.join(tmp, 'weather', 'model.encoding.json'), 'utf8')) as Encoding;
     expect(encoding.featureNames).toEqual(['precipitation', 'temp_max', 'temp_min', 'wind']);
@@ -53,6 +54,19 @@ describe('tunenet train on seattle-weather.csv', () => {
     expect(probabilities.reduce((s, p) => s + p, 0)).toBeCloseTo(1, 5);
     expect(classes[0]).toBeGreaterThanOrEqual(0);
     expect(classes[0]).toBeLessThan(5);
+
+    // The ONNX export takes the encoded row as it is (its normalizer inside) and gives predict's probabilities.
+    const session = await ort.InferenceSession.create(path.join(tmp, 'weather', 'model.onnx'));
+    const result = await session.run({ input: new ort.Tensor('float32', row, [1, 4]) });
+    const onnx = result.output.data as Float32Array;
+    expect(onnx.length).toBe(5);
+    onnx.forEach((p, i) => expect(Math.abs(p - probabilities[i])).toBeLessThan(1e-5));
+    // The report: self-contained HTML with the confusion matrices of dev and test, named by class.
+    const html = readFileSync(path.join(tmp, 'weather', 'model.report.html'), 'utf8');
+    expect(html).toMatch(/^<!DOCTYPE html>/i);
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(4);
+    expect(html).toContain('drizzle');
+    expect(html).not.toMatch(/(src|href)="https?:/);
   });
 
   it('regresses temp_max: RMSE, MAE, R² and the mean predictor; one-hot weather', async () => {
@@ -98,7 +112,8 @@ describe('tunenet --help', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
     for (const flag of FLAGS) expect(r.stdout).toContain(flag);
-    expect(r.stdout).toContain('not available yet');
+    expect(r.stdout).toContain('<out name>.onnx');
+    expect(r.stdout).toContain('<out name>.report.html');
   });
 });
 

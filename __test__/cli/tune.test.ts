@@ -3,7 +3,7 @@
 // per trial and the trials best first, keeps the best trial's model, and that model — loaded back
 // — scores on the test part exactly what was printed. Same seed, same search.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -54,6 +54,11 @@ describe('tunenet tune on seattle-weather.csv', () => {
     const ev = await model.evaluate(data.test.x, data.test.y);
     expect(ev.accuracy.toPrecision(4)).toBe(Number(printed[2]).toPrecision(4));
     expect(model.normalizer).toBeDefined();
+    // Beside it: the ONNX export and the search's report (a chart per hyperparameter).
+    expect(statSync(path.join(tmp, 'weather.onnx')).size).toBeGreaterThan(1000);
+    const html = readFileSync(path.join(tmp, 'weather.report.html'), 'utf8');
+    for (const name of ['learningRate', 'l2', 'keepProb', 'hidden', 'batchSize']) expect(html).toContain(name);
+    expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(5);
   });
 
   it('regression: scored by dev RMSE; the same seed gives the same search', () => {

@@ -1,7 +1,8 @@
 // `tunenet train <file.csv> --label <column>`: loads and encodes the data (src/cli/dataset.ts),
 // trains the default network (src/cli/network.ts: dense(hidden…) + relu, softmax or linear/mse
 // output) with Adam and early stopping on devLoss (best weights restored), prints the diagnosis
-// and the test metrics, and writes the model and its encoding (src/cli/output.ts).
+// and the test metrics, and writes the model, its encoding, its ONNX export and the report
+// (src/cli/output.ts).
 import type { OutputKind, Sequential } from '../model';
 import type { History } from '../training/fit';
 import { adam } from '../optimizers';
@@ -35,7 +36,7 @@ export async function train(file: string, o: TrainOptions, print: Print = stdout
   const history = await fitWithEarlyStopping(model, data, o);
   printTraining(history, print);
   await printTestMetrics(model, data, print);
-  await writeOutputs(model, data, o.out, print);
+  await writeOutputs(model, data, o.out, { history }, print);
 }
 
 export function checkBaseError(task: Task, baseError: number | undefined): void {

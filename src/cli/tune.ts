@@ -3,7 +3,8 @@
 // λ on log scales, dropout's keep probability, the hidden widths and the batch size. Every trial
 // trains with early stopping on the dev loss (best weights restored) and is scored on the dev
 // part: accuracy for classification, −RMSE for regression (higher is better, as the search ranks).
-// The best trial's model is kept (not retrained), tested once on the test part, and written.
+// The best trial's model is kept (not retrained), tested once on the test part, and written with
+// the search's report.
 import type { OutputKind, Sequential } from '../model';
 import type { History } from '../training/fit';
 import { choice, logUniform, uniform, randomSearch, formatTrials, threadsPerTrial, type ConfigOf } from '../tuning';
@@ -80,5 +81,5 @@ export async function tune(file: string, o: TuneOptions, print: Print = stdout):
   const winner = best!; // the search threw if every trial failed
   printTraining(winner.history, print);
   await printTestMetrics(winner.model, data, print);
-  await writeOutputs(winner.model, data, o.out, print);
+  await writeOutputs(winner.model, data, o.out, { search: result, metricName: regression ? 'dev −RMSE' : 'dev accuracy' }, print);
 }
