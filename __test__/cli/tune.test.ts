@@ -35,10 +35,10 @@ describe('tunenet tune on seattle-weather.csv', () => {
 
   it('classification: a line per trial, the table best first, and the best model written as scored', async () => {
     const out = path.join(tmp, 'weather.safetensors');
-    const r = tunenet('tune', csv, '--label', 'weather', ...base, '--out', out);
+    const r = tunenet('tune', csv, '--label', 'weather', ...base, '--out', out, '--verbose', '2');
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const trialLines = r.stdout.split('\n').filter((l) => /^ {2}\[\d\/4\] trial \d \(round [01]\): dev accuracy [\d.]+/.test(l));
+    const trialLines = r.stdout.split('\n').filter((l) => /^trials \d\/4  trial \d  devMetric [\d.]+  .*best [\d.]+ \(trial \d\)/.test(l));
     expect(trialLines).toHaveLength(4);
     const rows = tableRows(r.stdout);
     expect(rows).toHaveLength(4);
@@ -67,7 +67,7 @@ describe('tunenet tune on seattle-weather.csv', () => {
     for (const r of [a, b, c]) {
       expect(r.stderr).toBe('');
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(/\[4\/4\] trial \d \(round 1\): dev RMSE [\d.]+/);
+      expect(r.stdout).not.toMatch(/^trials /m); // TUNENET_VERBOSE=0
       expect(r.stdout).toMatch(/test \(219 rows\): RMSE [\d.]+, MAE [\d.]+, R² [\d.-]+/);
     }
     expect(tableRows(a.stdout)).toHaveLength(4);

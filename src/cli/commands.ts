@@ -153,7 +153,7 @@ export function program(): Command {
           "Tune the network of `tunenet train` on a CSV file by random search, coarse to fine: Adam's learning rate (log scale, 1e-4 … 3e-2), the L2 λ (log scale, 1e-6 … 0.1), dropout's keep probability (0.7 … 1), the hidden widths (32 | 64 | 64,32 | 128,64 | 128,64,32) and the batch size (16, 32, 64, 128).",
           ENCODING_HELP,
           'Every trial trains with Adam and early stopping on the dev loss (best weights restored) and is scored on the dev part: accuracy for classification, RMSE for regression. Each round after the first samples around the best 3 trials so far. The configs depend only on --seed.',
-          'Printed: a data summary, a line per trial (with the best so far), the trials best first, the best config, its diagnosis and its test metrics (the test part is used once, for the winner).',
+          'Printed: a data summary, the search\'s progress (a bar, or a line per trial, with the best so far and the ETA), the trials best first, the best config, its diagnosis and its test metrics (the test part is used once, for the winner).',
           WRITTEN_HELP.replace('the model', "the best trial's model").replace('a self-contained HTML report', 'the search: dev metric per hyperparameter, rounds'),
         ].join('\n\n'),
       ),
@@ -163,6 +163,10 @@ export function program(): Command {
     .option('--concurrency <n>', 'trials at once (their training runs off the main thread)', positiveInteger, 2)
     .option('--epochs <n>', 'most epochs per trial (early stopping may end sooner)', positiveInteger, 200)
     .option('--patience <n>', 'early stopping: epochs without a better dev loss before stopping', positiveInteger, 20)
+    .addOption(
+      new Option('--verbose <level>', '0 silent, 1 a progress bar over the trials (best so far, ETA), 2 a line per trial (default: $TUNENET_VERBOSE, else 1 on a terminal and 2 otherwise)')
+        .choices(['0', '1', '2']),
+    )
     .action(async (file: string, flags: Record<string, unknown>) => {
       const options: TuneOptions = {
         ...dataOptions(flags),
@@ -171,6 +175,7 @@ export function program(): Command {
         concurrency: flags.concurrency as number,
         epochs: flags.epochs as number,
         patience: flags.patience as number,
+        verbose: flags.verbose === undefined ? undefined : (Number(flags.verbose) as 0 | 1 | 2),
       };
       if (options.trials < options.rounds) throw new CliError(`--trials: ${options.trials} trials cannot cover --rounds ${options.rounds} (need trials ≥ rounds)`);
       await tune(file, options);

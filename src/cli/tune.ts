@@ -23,6 +23,8 @@ export interface TuneOptions extends DataOptions {
   patience: number;
   baseError?: number;
   out: string;
+  /** The search's progress: 0 silent, 1 a bar, 2 a line per trial (default as fit's). */
+  verbose?: 0 | 1 | 2;
 }
 
 /** The searched space: what a Keras or PyTorch user tunes first on a tabular network. */
@@ -68,11 +70,7 @@ export async function tune(file: string, o: TuneOptions, print: Print = stdout):
       }
       return { devMetric, epochs: history.epochs.length };
     },
-    onTrialEnd: (t, p) => {
-      const score = Number.isFinite(t.devMetric) ? `dev ${regression ? `RMSE ${fmt(-t.devMetric)}` : `accuracy ${fmt(t.devMetric)}`}` : `failed (${t.error})`;
-      const bestScore = p.best ? (regression ? fmt(-p.best.devMetric) : fmt(p.best.devMetric)) : '–';
-      print(`  [${p.done}/${p.total}] trial ${t.index} (round ${t.round}): ${score}, ${t.epochs ?? '?'} epochs, ${t.seconds.toFixed(1)} s; best so far ${bestScore}`);
-    },
+    ...(o.verbose === undefined ? {} : { verbose: o.verbose }),
   });
   print(`\ntrials, best first (${result.seconds.toFixed(1)} s; devMetric is ${regression ? '−RMSE' : 'accuracy'} on dev):`);
   print(formatTrials(result.trials, { sortBy: 'devMetric', limit: 10 }));
