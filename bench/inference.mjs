@@ -1,0 +1,101 @@
+// Inference (issue 13, target 4): tunenet's predict against onnxruntime-node running the same
+// model exported with exportOnnx. The MNIST network of bench/run.mjs (784-256-128-10, variant A:
+// plain; variant B: batch norm + dropout), trained one epoch so the weights are not the initial
+// ones. Both on 1 thread (ORT intra-op 1), the same inputs:
+//   - latency at batch 1: p50 and p99 of N calls (default 10,000), each awaited before the next;
+//   - throughput at batch 1,024: samples/s over repeated calls.
+// Outputs are checked equal within 1e-5 first.
+//
+//   node bench/inference.mjs [--calls 10000] [--variant A|B] [--json]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { commandLine, readSplit } from './lib.mjs';
+import { exportSplit } from './export-split.mjs';
+import { setupTunenet } from './setup.mjs';
+import { sequential, dense, batchNorm, relu, dropout, adam, exportOnnx } from './tunenet.mjs';
+
+const require = createRequire(import.meta.url);
+const ort = require('onnxruntime-node');
+const { option, flag } = commandLine();
+const calls = Number(option('calls', '10000'));
+const variant = option('variant', 'A');
+
+setupTunenet();
+exportSplit();
+const d = readSplit();
+const block = (units) => (variant === 'B' ? [dense(units, { init: 'he' }), batchNorm(), relu(), dropout({ keepProb: 0.8 })] : [dense(units, { init: 'he' }), relu()]);
+const model = sequential({ inputSize: d.features, seed: 1, threads: 1, layers: [...block(256), ...block(128), dense(d.classes)], output: 'softmax' });
+await model.fit(d.trainX, d.trainY, { epochs: 1, batchSize: 128, optimizer: adam({ learningRate: 1e-3 }), verbose: 0 });
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'tunenet-inference-'));
+const file = path.join(dir, 'mnist.onnx');
+await exportOnnx(model, file);
+const options = { intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all' };
+const session = await ort.InferenceSession.create(file, options);
+rmSync(dir, { recursive: true, force: true });
+
+const rows = (start, n) => d.testX.subarray(start * d.features, (start + n) * d.features);
+const ortRun = async (x, n) => (await session.run({ input: new ort.Tensor('float32', x, [n, d.features]) })).output.data;
+const ours = async (x) => (await model.predict(x)).probabilities;
+const oursSync = typeof model.predictSync === 'function' ? (x) => model.predictSync(x).probabilities : null;
+
+// Same answers first.
+{
+  const x = rows(0, 256);
+  const [a, b] = [await ours(x), await ortRun(x, 256)];
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  if (!(worst < 1e-5)) throw new Error(`outputs differ: max |Δ| ${worst}`);
+  console.error(`inference: outputs agree (max |Δ| ${worst.toExponential(2)} over 256 rows)`);
+}
+
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+async function latency(fn) {
+  const us = new Float64Array(calls);
+  const test = d.test;
+  for (let i = 0; i < 500; i++) await fn(rows(i % test, 1), 1); // warm-up
+  for (let i = 0; i < calls; i++) {
+    const x = rows(i % test, 1);
+    const t0 = process.hrtime.bigint();
+    await fn(x, 1);
+    us[i] = Number(process.hrtime.bigint() - t0) / 1000;
+  }
+  us.sort();
+  return { p50: quantile(us, 0.5), p99: quantile(us, 0.99) };
+}
+async function throughput(fn, batch = 1024, seconds = 2) {
+  const n = batch; // training rows: the test part has only 1,000
+  const x = d.trainX.subarray(0, n * d.features);
+  for (let i = 0; i < 3; i++) await fn(x, n);
+  let done = 0;
+  const t0 = performance.now();
+  while (performance.now() - t0 < seconds * 1000) {
+    await fn(x, n);
+    done += n;
+  }
+  return { batch: n, samplesPerSecond: done / ((performance.now() - t0) / 1000) };
+}
+
+const results = {
+  variant,
+  calls,
+  tunenet: { ...(await latency(ours)), throughput: await throughput(ours) },
+  onnxruntime: { ...(await latency(ortRun)), throughput: await throughput(ortRun), version: require('onnxruntime-node/package.json').version },
+};
+if (oursSync) results.tunenetSync = { ...(await latency(oursSync)), throughput: await throughput(oursSync) };
+
+const fmt = (v) => v.toFixed(1).padStart(8);
+console.log(`inference, MNIST 784-256-128-10 variant ${variant}, 1 thread, batch 1: ${calls} calls awaited one at a time; throughput at batch ${results.tunenet.throughput.batch}`);
+console.log('                       p50 µs    p99 µs   samples/s');
+for (const [name, r] of Object.entries(results).filter(([, r]) => r && r.p50 !== undefined)) {
+  console.log(`${name.padEnd(20)} ${fmt(r.p50)}  ${fmt(r.p99)}  ${Math.round(r.throughput.samplesPerSecond).toString().padStart(10)}`);
+}
+const o = results.onnxruntime;
+for (const name of ['tunenet', 'tunenetSync']) {
+  const r = results[name];
+  if (!r) continue;
+  console.log(`${name}: p50 ratio (ORT / ours, > 1 = faster) ${(o.p50 / r.p50).toFixed(2)}, p99 ${(o.p99 / r.p99).toFixed(2)}, throughput ratio ${(r.throughput.samplesPerSecond / o.throughput.samplesPerSecond).toFixed(2)}`);
+}
+if (flag('json')) console.log(JSON.stringify(results));
