@@ -121,8 +121,10 @@ class QueueSession<C, X extends TrialContext> implements ExecutorSession<C, X> {
   async run(request: TrialRequest<C, X>): Promise<TrialRun> {
     const { queue, events } = await this.ready;
     const { module, exportName, maxAttempts, study } = this.settings;
-    // Only the plain fields cross to the worker (report and signal are this process's).
-    const context = JSON.parse(JSON.stringify(request.context)) as Record<string, unknown>;
+    // Only the plain fields cross to the worker (report and signal are this process's), and not
+    // `threads`: the worker gives the trial its own host's budget, and the job id stays the same
+    // when a coordinator restarts on another machine.
+    const { threads: _threads, ...context } = JSON.parse(JSON.stringify(request.context)) as Record<string, unknown>;
     const data: TrialJobData = { module, exportName, config: request.config, context, maxAttempts };
     const jobId = trialJobId(study, request.key, data);
     if (request.onEpoch) this.watchers.set(jobId, request.onEpoch);

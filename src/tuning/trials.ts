@@ -16,7 +16,7 @@ export interface TrialContext {
    * are recorded in the study (`TrialRecord.epochLog`) and reach the executor's watchers. Returns
    * false once the search has asked this trial to stop. Absent when the objective is called by hand.
    */
-  report?: (log: Record<string, unknown>) => boolean;
+  report?: (log: object) => boolean;
   /** Aborted when the search asks this trial to stop (it was closed, or failed): stop training early. */
   signal?: AbortSignal;
 }
