@@ -28,10 +28,10 @@ interface Example {
 const EXAMPLES: Example[] = [
   {
     script: 'examples/mnist/train.mjs',
-    flags: ['epochs', 'seed', 'batch-size', 'backend', 'augment', 'no-augment', 'shift', 'rotation', 'scale', 'noise', 'no-early-stopping'],
+    flags: ['epochs', 'seed', 'batch-size', 'backend', 'augment', 'no-augment', 'shift', 'rotation', 'scale', 'noise', 'no-early-stopping', 'report'],
     defaults: {
       epochs: '40', seed: '1', 'batch-size': '128', backend: 'native', augment: 'true', 'no-augment': 'false',
-      shift: '2', rotation: '10', scale: '0.1', noise: '0', 'no-early-stopping': 'false',
+      shift: '2', rotation: '10', scale: '0.1', noise: '0', 'no-early-stopping': 'false', report: 'none',
     },
     bad: [
       [['--epochs', 'abc'], 'epochs'],
@@ -55,8 +55,8 @@ const EXAMPLES: Example[] = [
   },
   {
     script: 'examples/tune-mnist/tune.mjs',
-    flags: ['trials', 'rounds', 'epochs', 'workers', 'seed'],
-    defaults: { trials: '24', rounds: '3', epochs: '8', workers: '2', seed: '1' },
+    flags: ['trials', 'rounds', 'epochs', 'workers', 'seed', 'report'],
+    defaults: { trials: '24', rounds: '3', epochs: '8', workers: '2', seed: '1', report: 'none' },
     bad: [
       [['--trials', 'many'], 'trials'],
       [['--trials', '0'], 'trials'],
@@ -70,21 +70,22 @@ const EXAMPLES: Example[] = [
   },
   {
     script: 'examples/regression/train.mjs',
-    flags: ['epochs', 'seed', 'batch-size', 'loss', 'delta', 'learning-rate', 'patience', 'backend'],
-    defaults: { epochs: '300', seed: '1', 'batch-size': '32', loss: 'huber', delta: '2', 'learning-rate': '0.003', patience: '30', backend: 'native' },
+    flags: ['epochs', 'seed', 'batch-size', 'loss', 'delta', 'learning-rate', 'patience', 'backend', 'report'],
+    defaults: { epochs: '300', seed: '1', 'batch-size': '32', loss: 'huber', delta: '2', 'learning-rate': '0.003', patience: '30', backend: 'native', report: 'none' },
     bad: [
       [['--epochs', 'abc'], 'epochs'],
       [['--loss', 'msle'], 'loss'],
       [['--delta', '-1'], 'delta'],
       [['--learning-rate', 'fast'], 'learning-rate'],
       [['--patience', '0'], 'patience'],
+      [['--report', 'cars.txt'], 'report'],
     ],
     valid: ['--epochs', '1', '--loss', 'mse', '--seed', '2'],
   },
 ];
 
 /** Files under examples/ that are imported by the scripts, not run: they take no flags. */
-const MODULES = ['examples/cli.mjs', 'examples/mnist/data.js', 'examples/tune-mnist/objective.mjs', 'examples/regression/data.mjs'];
+const MODULES = ['examples/cli.mjs', 'examples/report.mjs', 'examples/mnist/data.js', 'examples/tune-mnist/objective.mjs', 'examples/regression/data.mjs'];
 
 let guardDir: string;
 let guard: string;
