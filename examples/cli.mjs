@@ -74,6 +74,14 @@ export function oneOf(...choices) {
   });
 }
 
+/** A directory path, as given (created by whoever writes there); not empty, no surrounding spaces. */
+export const directory = Object.freeze({
+  kind: 'value',
+  metavar: 'DIR',
+  expected: 'a directory path',
+  read: (raw) => (raw !== '' && raw.trim() === raw ? raw : undefined),
+});
+
 /** Thrown by parse(): one line naming the flag (without the script's name). */
 export class FlagError extends Error {}
 

@@ -28,10 +28,10 @@ interface Example {
 const EXAMPLES: Example[] = [
   {
     script: 'examples/mnist/train.mjs',
-    flags: ['epochs', 'seed', 'batch-size', 'backend', 'augment', 'no-augment', 'shift', 'rotation', 'scale', 'noise', 'no-early-stopping', 'report'],
+    flags: ['epochs', 'seed', 'batch-size', 'backend', 'augment', 'no-augment', 'shift', 'rotation', 'scale', 'noise', 'no-early-stopping', 'report', 'tensorboard'],
     defaults: {
       epochs: '40', seed: '1', 'batch-size': '128', backend: 'native', augment: 'true', 'no-augment': 'false',
-      shift: '2', rotation: '10', scale: '0.1', noise: '0', 'no-early-stopping': 'false', report: 'none',
+      shift: '2', rotation: '10', scale: '0.1', noise: '0', 'no-early-stopping': 'false', report: 'none', tensorboard: 'none',
     },
     bad: [
       [['--epochs', 'abc'], 'epochs'],
@@ -42,6 +42,7 @@ const EXAMPLES: Example[] = [
       [['--epochs', '--seed', '2'], 'epochs'],
       [['--seed', '-1'], 'seed'],
       [['--seed', '1x'], 'seed'],
+      [['--tensorboard', ''], 'tensorboard'],
       [['--batch-size', ''], 'batch-size'],
       [['--backend', 'gpu'], 'backend'],
       [['--shift', '-1'], 'shift'],

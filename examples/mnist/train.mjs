@@ -4,12 +4,13 @@
 //   --no-augment             train on the raw images (about 2 points less test accuracy, faster)
 //   --no-early-stopping      train exactly --epochs epochs (comparisons at a fixed budget)
 //   --report mnist.html      write the HTML report (curves, diagnosis, confusion matrices)
+//   --tensorboard logs/mnist write TensorBoard event files (then: tensorboard --logdir logs)
 //   --help                   every flag, with its default
 import { createRequire } from 'node:module';
 import {
-  sequential, dense, batchNorm, relu, dropout, adam, inverseTimeDecay, split,
+  sequential, dense, batchNorm, relu, dropout, adam, inverseTimeDecay, split, tensorBoard,
 } from 'tunenet';
-import { parseFlags, boolean, integer, number, oneOf } from '../cli.mjs';
+import { parseFlags, boolean, directory, integer, number, oneOf } from '../cli.mjs';
 import { REPORT_FLAG, writeRunReport } from '../report.mjs';
 
 const require = createRequire(import.meta.url);
@@ -31,6 +32,7 @@ const args = parseFlags({
   noise: { type: number({ min: 0 }), default: 0, description: 'augmentation: standard deviation of added Gaussian noise' },
   'no-early-stopping': { type: boolean, default: false, description: 'train exactly --epochs epochs, for comparisons at a fixed budget' },
   report: REPORT_FLAG,
+  tensorboard: { type: directory, default: 'none', description: 'write TensorBoard event files under this directory (train/, validation/; then tensorboard --logdir DIR)' },
 }, {
   description: 'Train a 784-256-128-10 network (batch norm, dropout, L2, Adam, learning-rate decay, early stopping,\n' +
     'image augmentation) on the 10,000 digits of the `mnist` package: 8,000 train / 1,000 dev / 1,000 test.',
@@ -71,6 +73,7 @@ const history = await model.fit(train.x, train.y, {
   baseError: 0.005,
   earlyStopping: args['no-early-stopping'] ? undefined : { monitor: 'devLoss', patience: 8, restoreBest: true },
   augment,
+  callbacks: args.tensorboard === 'none' ? [] : [tensorBoard(args.tensorboard)],
   onEpochEnd: (log) => {
     const rate = Math.round(log.steps ? (train.y.length / log.seconds) : 0);
     console.log(
