@@ -8,7 +8,7 @@
 // the `modules` directory, by the file name a job gives; a path in a job is refused.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Worker, type Job, type Queue } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { func, integer, nonEmptyString, optional, options as strict, typeError } from '../validation/args';
 import { threadsPerTrial } from './checks';
 import { HOST } from './executor';
@@ -77,8 +77,11 @@ export async function startWorker(options: StartWorkerOptions): Promise<TunenetW
   const pools = new Map<string, TrialWorkerPool>();
   const name = `${HOST}:${process.pid}`;
   let finished = 0;
+  const client = await control.getBackend().client;
   const processor = async (job: Job, _token?: string, signal?: AbortSignal): Promise<TrialJobResult> => {
-    const result = await runTrialJob(job, { modules, concurrency, pools, control, signal });
+    const flag = stopKey(control, String(job.id));
+    const stopRequested = () => client.get(flag).then((v) => v !== null, () => false);
+    const result = await runTrialJob(job, { modules, concurrency, pools, stopRequested, signal });
     finished++;
     log(`${job.id}: attempt ${result.attempt}, ${result.outcome.devMetric === null ? `failed: ${result.outcome.error}` : `devMetric ${result.outcome.devMetric}`} (${result.outcome.seconds.toFixed(2)}s)`);
     return result;
@@ -115,16 +118,24 @@ function modulesDirectory(where: string, value: unknown): string {
   return dir;
 }
 
-interface TrialJobSetting {
+/** What runTrialJob needs from a BullMQ job. */
+export type TrialJob = Pick<Job, 'id' | 'data' | 'attemptsStarted' | 'updateProgress'>;
+
+export interface TrialJobSetting {
+  /** The --modules directory. */
   modules: string;
+  /** Trials at once on this host (the thread budget divides the cores by it). */
   concurrency: number;
+  /** The worker-thread pools, one per module and export, kept across jobs. */
   pools: Map<string, TrialWorkerPool>;
-  control: Queue;
+  /** Whether the coordinator asked to stop this trial (checked at the start and after every epoch). */
+  stopRequested: () => Promise<boolean>;
+  /** BullMQ's own cancellation of the job. */
   signal?: AbortSignal;
 }
 
 /** One trial job: never throws (a failure is a failed outcome), so BullMQ retries only lost workers. */
-async function runTrialJob(job: Job, { modules, concurrency, pools, control, signal }: TrialJobSetting): Promise<TrialJobResult> {
+export async function runTrialJob(job: TrialJob, { modules, concurrency, pools, stopRequested, signal }: TrialJobSetting): Promise<TrialJobResult> {
   const data = job.data as TrialJobData;
   const startedAt = Date.now();
   const attempt = job.attemptsStarted;
@@ -141,13 +152,11 @@ async function runTrialJob(job: Job, { modules, concurrency, pools, control, sig
   }
   const stop = new AbortController();
   signal?.addEventListener('abort', () => stop.abort(), { once: true });
-  const client = await control.getBackend().client;
-  const flag = stopKey(control, String(job.id));
   const checkStop = () =>
-    client
-      .get(flag)
-      .then((v) => v !== null && stop.abort())
-      .catch(() => undefined);
+    stopRequested().then(
+      (requested) => requested && stop.abort(),
+      () => undefined,
+    );
   await checkStop();
   const onEpoch = (log: EpochReport) => {
     epochLog.push(log);
