@@ -46,7 +46,8 @@ function main(argv) {
     console.log(`${file}: imports no GLIBC_ symbols (not a glibc binary)`);
     return max === undefined ? 0 : 1;
   }
-  console.log(`${file}: glibc floor ${floor.version} (needed by ${floor.symbols.join(', ')})`);
+  const more = floor.symbols.length > 6 ? ` and ${floor.symbols.length - 6} more` : '';
+  console.log(`${file}: glibc floor ${floor.version} (needed by ${floor.symbols.slice(0, 6).join(', ')}${more})`);
   if (max !== undefined && compareVersions(floor.version, max) > 0) {
     console.error(`glibc floor ${floor.version} is above ${max}: the binary will not load on glibc ${max}`);
     return 1;
