@@ -1,7 +1,7 @@
 // The MNIST search of examples/tune-mnist over a BullMQ queue: starts redis-server (or uses
 // --redis URL), starts 2 `tunenet worker` processes on this host, runs the random search with
 // queueExecutor, prints the table and writes the study (JSON and Optuna's journal format).
-//   node examples/tune-distributed/tune.mjs [--redis redis://host:6379] [--trials 8] [--workers 2]
+//   node examples/tune-distributed/tune.mjs [--redis redis://host:6379] [--trials 8] [--workers 2] [--report tuning.html]
 //   node examples/tune-distributed/tune.mjs --help
 // More workers, on any host that reaches Redis (see README.md here):
 //   npx tunenet worker --redis redis://:password@coordinator:6379 --queue tunenet-mnist --modules examples/tune-distributed
@@ -13,19 +13,31 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomSearch, queueExecutor, exportStudy, formatTrials, logUniform, oneMinusLogUniform, uniform } from 'tunenet';
 import { parseFlags, integer } from '../cli.mjs';
+import { REPORT_FLAG, writeRunReport } from '../report.mjs';
 
-/** A free-text flag value (cli.mjs has numbers and choices). */
-const text = Object.freeze({ kind: 'value', metavar: 'TEXT', expected: 'a text', read: (raw) => raw });
+/** A Redis URL, or 'none' to start redis-server here. */
+const redisUrl = Object.freeze({
+  kind: 'value',
+  metavar: 'URL',
+  expected: "a redis:// or rediss:// URL, or 'none'",
+  read: (raw) => (raw === 'none' || /^rediss?:\/\/\S+$/.test(raw) ? raw : undefined),
+});
+/** A name of letters, digits, '.', '_' and '-' (a queue name, a file prefix). */
+const name = Object.freeze({ kind: 'value', metavar: 'NAME', expected: "letters, digits, '.', '_' or '-'", read: (raw) => (/^[\w.-]+$/.test(raw) ? raw : undefined) });
 
 const args = parseFlags({
-  redis: { type: text, default: '', description: 'Redis URL (redis://host:6379, redis://:password@host:6379, rediss://…); empty: start redis-server here' },
-  queue: { type: text, default: 'tunenet-mnist', description: 'queue name the workers listen on' },
+  redis: { type: redisUrl, default: 'none', description: 'Redis (redis://host:6379, redis://:password@host:6379, rediss://…); none: start redis-server on 127.0.0.1' },
+  queue: { type: name, default: 'tunenet-mnist', description: 'queue name the workers listen on' },
   trials: { type: integer({ min: 1 }), default: 8, description: 'trials of the search' },
   epochs: { type: integer({ min: 1 }), default: 4, description: 'epochs each trial trains' },
-  workers: { type: integer({ min: 0 }), default: 2, description: 'worker processes to start on this host (0: only remote ones)' },
+  workers: { type: integer({ min: 0 }), default: 2, description: 'worker processes to start on this host (0: only workers started elsewhere)' },
   seed: { type: integer({ min: 0 }), default: 1, description: 'seed of the search and of every model' },
-  out: { type: text, default: 'tune-distributed-study', description: 'the study is written to <out>.json and <out>.optuna.log' },
+  out: { type: name, default: 'tune-distributed-study', description: 'the study is written to <out>.json and <out>.optuna.log' },
+  report: REPORT_FLAG,
 }, { description: 'Tune the MNIST network of examples/tune-mnist with trials on a BullMQ queue, run by tunenet worker processes.' });
+// The workers import the objective themselves; importing it here first checks that it and its
+// data load before Redis and the workers start.
+await import('./objective.mjs');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -47,7 +59,7 @@ async function startRedis() {
   return { url: `redis://127.0.0.1:${port}`, stop: () => (server.kill('SIGTERM'), rmSync(dir, { recursive: true, force: true })) };
 }
 
-const redis = args.redis === '' ? await startRedis() : { url: args.redis, stop: () => {} };
+const redis = args.redis === 'none' ? await startRedis() : { url: args.redis, stop: () => {} };
 const workers = Array.from({ length: args.workers }, () => {
   const child = spawn(process.execPath, [path.join(root, 'bin/tunenet.js'), 'worker', '--redis', redis.url, '--queue', args.queue, '--modules', here], {
     stdio: ['ignore', 'inherit', 'inherit'],
@@ -77,6 +89,7 @@ try {
   console.log('hosts:', [...new Set(result.trials.map((t) => t.host))].join(', '), ' attempts:', result.trials.map((t) => t.attempts).join(' '));
   await exportStudy(result, `${args.out}.json`);
   await exportStudy(result, `${args.out}.optuna.log`, { format: 'optuna', studyName: 'tunenet-mnist' });
+  await writeRunReport(args.report, result, { title: 'Tuning the MNIST network over a queue', metricName: 'dev accuracy' });
   console.log(`study written to ${args.out}.json and ${args.out}.optuna.log (open it with: optuna-dashboard ${args.out}.optuna.log)`);
 } finally {
   for (const w of workers) w.kill('SIGTERM');
