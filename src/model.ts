@@ -212,7 +212,36 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
    */
   async predict(x: Matrix): Promise<Prediction<O>> {
     const data = await ingestDataset(this.backend, 'predict', x, NO_LABELS, this.inputSize, this.outputSize, this.targets);
-    const outputs = await this.native(() => this.handle.predict(data));
+    return this.prediction(await this.native(() => this.handle.predict(data)));
+  }
+
+  /**
+   * `predict` on the calling thread, for a few rows at a time (a request handler's single
+   * example): no hop to the thread pool and back, so at batch 1 it is several times faster than
+   * awaiting predict. It blocks the event loop for the forward pass, so big inputs belong to
+   * predict (bench/inference.mjs shows where the two cross). Refused while a fit, evaluate or
+   * predict runs on the model.
+   */
+  predictSync(x: Matrix): Prediction<O> {
+    matrixRows('predictSync: x', x, this.inputSize);
+    // A Float32Array goes as it is: the backend copies it and checks the copy.
+    const input = x instanceof Float32Array ? x : toMatrix('predictSync: x', x, this.inputSize);
+    this.assertNotFitting('predictSync');
+    let outputs: Float32Array;
+    try {
+      outputs = this.syncCall('predictSync', () => this.handle.predictSync(input));
+    } catch (e) {
+      const bad = /^x: element (\d+) is (\S+), expected a finite number$/.exec((e as Error)?.message ?? '');
+      if (!bad) throw e;
+      const [i, cols] = [Number(bad[1]), this.inputSize];
+      const value = { inf: 'Infinity', '-inf': '-Infinity' }[bad[2]] ?? bad[2];
+      throw Object.assign(new RangeError(`predictSync: x: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${value}, expected a finite number`), { cause: e });
+    }
+    return this.prediction(outputs);
+  }
+
+  /** The backend's outputs as predict returns them: values, or probabilities and classes. */
+  private prediction(outputs: Float32Array): Prediction<O> {
     if (this.targets === 'real') return { values: outputs } as Prediction<O>;
     const n = this.outputSize;
     const classes = this.architecture.output === 'softmax' ? argmaxRows(outputs, n) : Int32Array.from(outputs, (p) => (p > 0.5 ? 1 : 0));

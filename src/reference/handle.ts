@@ -505,6 +505,13 @@ export class ReferenceNetwork implements NetworkHandle {
     return Promise.resolve(this.net.predict(data.x, data.length));
   }
 
+  predictSync(x: Float32Array): Float32Array {
+    const xs = Float32Array.from(x); // check the copy, never the live buffer
+    const m = rowsOf('x', xs, this.inputSize);
+    checkFinite('x', xs);
+    return this.net.predict(xs, m);
+  }
+
   lastGradNorms(): Float64Array {
     return this.gradNorms.slice();
   }

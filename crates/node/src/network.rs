@@ -747,6 +747,21 @@ impl NativeNetwork {
         Ok(AsyncTask::new(PredictTask { shared: self.shared.clone(), data }))
     }
 
+    /// `predict` on the main thread, for small inputs where the hop to the thread pool costs more
+    /// than the forward pass (one row: a few µs against tens). x is copied, then the copy checked.
+    #[napi(catch_unwind)]
+    pub fn predict_sync(&self, x: Float32ArraySlice) -> Result<Float32Array> {
+        let x = x.to_vec();
+        let m = check::rows_of("x", &x, self.input_size)?;
+        check::finite_f32("x", &x)?;
+        let mut state = lock(&self.shared)?;
+        let net = &mut state.net;
+        let out = catch_unwind(AssertUnwindSafe(|| net.predict_on_this_thread(&x, m))).map_err(|_| {
+            napi::Error::from_reason("internal error in tunenet's native core (please report): predictSync panicked")
+        })?;
+        Ok(Float32Array::new(out))
+    }
+
     /// Per-layer gradient L2 norms of the last training step.
     #[napi(catch_unwind)]
     pub fn last_grad_norms(&self) -> Result<Float64Array> {

@@ -297,6 +297,15 @@ impl<T: Real> Network<T> {
         out
     }
 
+    /// `predict` on the calling thread only: the GEMMs run unsplit whatever `threads` says, so a
+    /// small input needs no hop to a thread pool (the binding's synchronous predict).
+    pub fn predict_on_this_thread(&mut self, x: &[T], m: usize) -> Vec<T> {
+        let threads = std::mem::replace(&mut self.threads, 1);
+        let out = self.predict(x, m);
+        self.threads = threads;
+        out
+    }
+
     /// The same network in another float type (f64 for gradient checking).
     pub fn cast<U: Real>(&self) -> Network<U> {
         Network {

@@ -1,0 +1,73 @@
+// predictSync (issue 13, inference): predict on the calling thread for small inputs. It must give
+// exactly predict's answer (same forward, evaluation mode, any thread count) on both backends and
+// for every output kind, check its input as predict does (width, non-finite values named by row
+// and column), copy a SharedArrayBuffer before checking it, and be refused while the model is busy.
+import { describe, expect, it } from 'vitest';
+import { adam, batchNorm, dense, dropout, relu, sequential, tanh, type Sequential } from '../../src';
+import { blobs, normals } from './helpers';
+
+const data = blobs(4, 20, 3, 5); // 60 rows, 5 features, 3 classes
+
+async function trained(output: 'softmax' | 'sigmoid' | 'linear', backend: 'native' | 'reference', threads: number) {
+  const outputs = output === 'softmax' ? 3 : output === 'sigmoid' ? 1 : 2;
+  const model = sequential({
+    inputSize: 5,
+    seed: 7,
+    threads,
+    backend,
+    output,
+    ...(output === 'linear' ? { loss: 'mse' as const } : {}),
+    optimizer: adam({ learningRate: 0.01 }),
+    layers: [dense(16), batchNorm(), relu(), dropout({ keepProb: 0.8 }), dense(8), tanh(), dense(outputs)],
+  });
+  const y =
+    output === 'softmax' ? data.y : output === 'sigmoid' ? Int32Array.from(data.y, (c) => (c === 0 ? 1 : 0)) : normals(3, 60 * outputs);
+  await (model as Sequential<'softmax'>).fit(data.x, y as Int32Array, { epochs: 3, batchSize: 16 });
+  return model;
+}
+
+describe('predictSync', () => {
+  for (const backend of ['native', 'reference'] as const) {
+    for (const output of ['softmax', 'sigmoid', 'linear'] as const) {
+      it(`equals predict bitwise (${backend}, ${output}, 1 and 2 threads, batch 1 and 60)`, async () => {
+        for (const threads of [1, 2]) {
+          const model = await trained(output, backend, threads);
+          for (const rows of [1, 60]) {
+            const x = data.x.slice(0, rows * 5);
+            const [asyncResult, syncResult] = [await model.predict(x), model.predictSync(x)];
+            expect(syncResult).toEqual(asyncResult);
+            // A plain array of rows is accepted as predict accepts it.
+            if (rows === 1) expect(model.predictSync([Array.from(x)])).toEqual(asyncResult);
+          }
+        }
+      });
+    }
+  }
+
+  it('checks its input as predict does, naming the argument, the row and the column', async () => {
+    const model = await trained('softmax', 'native', 1);
+    expect(() => model.predictSync(new Float32Array(7))).toThrow(/^predictSync: x: /);
+    const x = data.x.slice(0, 10);
+    x[7] = NaN;
+    expect(() => model.predictSync(x)).toThrow('predictSync: x: element 7 (row 1, column 2) is NaN, expected a finite number');
+    x[7] = -Infinity;
+    expect(() => model.predictSync(x)).toThrow('predictSync: x: element 7 (row 1, column 2) is -Infinity, expected a finite number');
+  });
+
+  it('reads a SharedArrayBuffer once (copied, then checked) and leaves the model as it was', async () => {
+    const model = await trained('softmax', 'native', 1);
+    const before = JSON.stringify(await model.exportState());
+    const shared = new Float32Array(new SharedArrayBuffer(5 * 4));
+    shared.set(data.x.subarray(0, 5));
+    expect(model.predictSync(shared)).toEqual(await model.predict(data.x.slice(0, 5)));
+    expect(JSON.stringify(await model.exportState())).toBe(before);
+  });
+
+  it('is refused while a fit runs, and works once it ended', async () => {
+    const model = await trained('softmax', 'native', 1);
+    const fitting = model.fit(data.x, data.y, { epochs: 2 });
+    expect(() => model.predictSync(data.x.slice(0, 5))).toThrow(/^predictSync: model is busy/);
+    await fitting;
+    expect(model.predictSync(data.x.slice(0, 5)).classes.length).toBe(1);
+  });
+});
