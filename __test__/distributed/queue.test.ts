@@ -1,7 +1,3 @@
-// NOT RUN YET: BullMQ 6 reaches Redis only through the optional peer package `ioredis`, which is
-// not installed here; once package.json lists it, rename this file to queue.test.ts (vitest runs
-// __test__/**/*.test.ts) and it runs with the suite.
-//
 // The queue executor on a real Redis (issue 11, "Tests"): 3 `tunenet worker` processes, one
 // SIGKILLed mid-trial; a coordinator killed and restarted mid-study; ASHA over the queue; and an
 // unreachable Redis. Workers use a 1 s lock and a 0.5 s stalled check so a lost trial runs again

@@ -109,6 +109,7 @@ class QueueSession<C, X extends TrialContext> implements ExecutorSession<C, X> {
   private async connect(): Promise<{ queue: Queue; events: QueueEvents }> {
     const { connection, queue: name, timeoutMs } = this.settings;
     const queue = await connectedQueue(this.where, connection, name, timeoutMs);
+    queue.setMaxListeners(0); // each call in flight waits with a 'closing' listener (Job.waitUntilFinished)
     const events = new QueueEvents(name, { connection: redisOptions(`${this.where}: connection`, connection, timeoutMs) });
     events.on('error', () => undefined); // connection trouble after the check: ioredis reconnects
     events.on('progress', ({ jobId, data }) => {

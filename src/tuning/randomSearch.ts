@@ -7,6 +7,7 @@
 // Rng.withStream(seed, RngStream.SEARCH) before any of its trials runs, and trials are ranked by
 // (devMetric, index), so the configs — and, for a deterministic objective, the whole table — depend
 // only on the seed, never on the concurrency or on the order in which trials finish.
+import { setMaxListeners } from 'node:events';
 import { Rng, RngStream } from '../reference/rng';
 import { func, integer, isPlainObject, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
@@ -103,6 +104,7 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
   const display = tuningDisplay('randomSearch', o.verbose, o.verboseStream, 'trials', trials);
   const session = executor.open<C, TrialContext>('randomSearch', o.objective);
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per call in flight: as many as the executor's concurrency
   const started = performance.now();
   const rng = Rng.withStream(seed, RngStream.SEARCH);
   const records: TrialRecord<C>[] = [];

@@ -64,26 +64,19 @@ export function redisOptions(where: string, connection: unknown, connectTimeoutM
 export async function connectedQueue(where: string, connection: RedisConnection, name: string, timeoutMs: number): Promise<Queue> {
   const options = redisOptions(`${where}: connection`, connection, timeoutMs);
   requireRedisDriver(where);
-  let queue: Queue;
+  // Until the first connection: retry every 200 ms, and give up at the deadline (ioredis then
+  // ends the connection and waitUntilReady rejects); after it, reconnect with backoff as BullMQ
+  // does by default (or as the caller's own retryStrategy says).
+  const deadline = Date.now() + timeoutMs;
+  let ready = false;
+  const later = options.retryStrategy ?? ((times: number) => Math.max(Math.min(Math.exp(times), 20_000), 1000));
+  const queue = new Queue(name, { connection: { ...options, retryStrategy: (times: number) => (ready ? later(times) : Date.now() < deadline ? 200 : null) } });
+  queue.on('error', () => undefined); // the last one is reported below; ioredis emits one per retry
   try {
-    queue = new Queue(name, { connection: options });
-  } catch (e) {
-    throw new Error(`${where}: connection: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  let lastError: Error | undefined;
-  queue.on('error', (e: Error) => {
-    lastError = e;
-  });
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), timeoutMs);
-  });
-  try {
-    const outcome = await Promise.race([queue.waitUntilReady().then(() => 'ready' as const), timedOut]);
-    if (outcome === 'timeout') throw lastError ?? new Error('no answer');
+    await queue.waitUntilReady();
+    ready = true;
     return queue;
   } catch (e) {
-    await queue.disconnect().catch(() => undefined);
     const why = e instanceof Error ? e.message : String(e);
     throw new Error(`${where}: cannot reach Redis at ${describeConnection(connection)} within ${timeoutMs / 1000}s (${why}); is redis-server running there, and is the URL right?`);
   }

@@ -20,6 +20,7 @@
 // On worker threads `state` crosses threads by structured clone, so a model cannot travel: resume
 // there by returning a path written with saveModel and loading it at the next rung, or retrain.
 // The state of a stopped trial is dropped so its model can be garbage-collected.
+import { setMaxListeners } from 'node:events';
 import { Rng, RngStream } from '../reference/rng';
 import { boolean, func, integer, MAX_COUNT, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
@@ -176,6 +177,7 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
   const display = tuningDisplay(where, o.verbose, o.verboseStream, 'rung runs', planned);
   const session = executor.open<C, HalvingContext>(where, o.objective);
   const stop = new AbortController();
+  setMaxListeners(0, stop.signal); // one listener per call in flight: as many as the executor's concurrency
   const started = performance.now();
   let runsDone = 0;
   let bestSoFar: HalvingTrial<C> | undefined;
