@@ -6,7 +6,7 @@
 //      worker threads, and the ratio (target ≤ 1.1×). Both start cold: each worker thread imports
 //      the objective (and loads the digits) once, inside the timed search.
 // Starts its own redis-server on 127.0.0.1 (free port, temporary directory) unless --redis URL.
-//   node bench/tune-queue.mjs [--tiny 200] [--trials 8] [--epochs 2] [--redis redis://…]
+//   node bench/tune-queue.mjs [--tiny 200] [--trials 8] [--epochs 8] [--redis redis://…]
 // Prints a line per measurement and a JSON line {"result": …} at the end.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +20,7 @@ import { commandLine, printResult, root } from './lib.mjs';
 const { option } = commandLine();
 const tiny = Number(option('tiny', '200'));
 const trials = Number(option('trials', '8'));
-const epochs = Number(option('epochs', '2'));
+const epochs = Number(option('epochs', '8'));
 
 // The modules the workers may run: written to a temporary --modules directory.
 const modules = mkdtempSync(path.join(os.tmpdir(), 'tunenet-bench-modules-'));
@@ -48,7 +48,7 @@ async function startWorkers(url, queue, n) {
   return Promise.all(
     Array.from({ length: n }, () => {
       const child = spawn(process.execPath, [path.join(root, 'bin/tunenet.js'), 'worker', '--redis', url, '--queue', queue, '--modules', modules], {
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'ignore'], // their per-trial lines would drown the results
       });
       return new Promise((resolve, reject) => {
         child.stdout.setEncoding('utf8').once('data', () => resolve(child));
