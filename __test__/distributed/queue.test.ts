@@ -139,6 +139,40 @@ describe('queueExecutor with worker processes', () => {
   });
 });
 
+describe('stop requests over the queue', () => {
+  it('a failing search asks the workers to stop its running trials: they end at their next epoch', async () => {
+    const queue = 'stop';
+    const list = await startWorkers(queue, 3);
+    await expect(
+      randomSearch({
+        space,
+        fixed: { epochs: 100, epochMs: 20, quickTrial: 0 }, // trial 0 ends after 1 epoch, the others would train 2 s
+        trials: 3,
+        seed: 2,
+        objective: { module },
+        executor: queueExecutor({ connection: redis.url, queue, concurrency: 3 }),
+        onTrialEnd: () => {
+          throw new Error('the watcher failed');
+        },
+      }),
+    ).rejects.toThrow('the watcher failed');
+    const q = new Queue(queue, { connection: { url: redis.url } });
+    try {
+      let jobs = await q.getJobs(['completed']);
+      for (let i = 0; jobs.length < 3 && i < 100; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        jobs = await q.getJobs(['completed']);
+      }
+      const trained = jobs.map((j) => (j.returnvalue as { outcome: { result: { epochs: number } } }).outcome.result.epochs).sort((a, b) => a - b);
+      expect(trained[0]).toBe(1);
+      expect(trained[2]).toBeLessThan(100);
+    } finally {
+      await q.close();
+    }
+    await stopWorkers(list);
+  });
+});
+
 describe('an unreachable Redis', () => {
   it('fails within seconds with an error naming the URL, for a search and for a worker', async () => {
     const url = `redis://127.0.0.1:${await freePort()}`;

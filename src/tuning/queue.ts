@@ -97,6 +97,8 @@ class QueueSession<C, X extends TrialContext> implements ExecutorSession<C, X> {
   private readonly ready: Promise<{ queue: Queue; events: QueueEvents }>;
   /** Epoch listeners of the calls in flight, by job id. */
   private readonly watchers = new Map<string, (log: EpochReport) => void>();
+  /** Stop requests being written: close() lets them reach Redis first (a failing search stops its trials, then closes). */
+  private readonly stopWrites = new Set<Promise<unknown>>();
 
   constructor(
     private readonly where: string,
@@ -129,7 +131,14 @@ class QueueSession<C, X extends TrialContext> implements ExecutorSession<C, X> {
     const data: TrialJobData = { module, exportName, config: request.config, context, maxAttempts };
     const jobId = trialJobId(study, request.key, data);
     if (request.onEpoch) this.watchers.set(jobId, request.onEpoch);
-    const stop = () => void queue.getBackend().client.then((client) => client.set(stopKey(queue, jobId), '1', { EX: 24 * 3600 })).catch(() => undefined);
+    const stop = () => {
+      const written = queue
+        .getBackend()
+        .client.then((client) => client.set(stopKey(queue, jobId), '1', { EX: 24 * 3600 }))
+        .catch(() => undefined);
+      this.stopWrites.add(written);
+      void written.then(() => this.stopWrites.delete(written));
+    };
     request.signal?.addEventListener('abort', stop, { once: true });
     try {
       // An existing id (a restarted coordinator) is left as it is: BullMQ returns the job it holds.
@@ -159,6 +168,7 @@ class QueueSession<C, X extends TrialContext> implements ExecutorSession<C, X> {
   async close(): Promise<void> {
     const connected = await this.ready.catch(() => undefined);
     if (!connected) return;
+    await Promise.all(this.stopWrites);
     await Promise.all([connected.events.close(), connected.queue.close()]);
   }
 }
