@@ -86,6 +86,32 @@ const results = {
 };
 if (oursSync) results.tunenetSync = { ...(await latency(oursSync)), throughput: await throughput(oursSync) };
 
+// Where predictSync stops paying: its forward blocks the event loop, predict's runs on the pool
+// after a hop. The median latency of both at growing batch sizes (training rows).
+if (oursSync) {
+  const sizes = [1, 8, 32, 128, 512, 1024];
+  const per = [];
+  for (const n of sizes) {
+    const x = d.trainX.subarray(0, n * d.features);
+    const time = async (fn) => {
+      const us = [];
+      for (let i = 0; i < 300; i++) {
+        const t0 = process.hrtime.bigint();
+        await fn(x);
+        us.push(Number(process.hrtime.bigint() - t0) / 1000);
+      }
+      us.sort((a, b) => a - b);
+      return us[us.length >> 1];
+    };
+    per.push({ batch: n, predictUs: await time(ours), predictSyncUs: await time(oursSync) });
+  }
+  results.bySize = per;
+  const slower = per.find((p) => p.predictSyncUs > 0.9 * p.predictUs);
+  results.crossover = slower
+    ? `predictSync is faster up to batch ${per[per.indexOf(slower) - 1]?.batch ?? '<1'}; from batch ${slower.batch} the two cost about the same (${slower.predictSyncUs.toFixed(0)} vs ${slower.predictUs.toFixed(0)} µs) and predict keeps the event loop free`
+    : `predictSync is faster at every batch measured (up to ${sizes.at(-1)}), but blocks the event loop for its whole forward pass (${per.at(-1).predictSyncUs.toFixed(0)} µs at ${sizes.at(-1)})`;
+}
+
 const fmt = (v) => v.toFixed(1).padStart(8);
 console.log(`inference, MNIST 784-256-128-10 variant ${variant}, 1 thread, batch 1: ${calls} calls awaited one at a time; throughput at batch ${results.tunenet.throughput.batch}`);
 console.log('                       p50 µs    p99 µs   samples/s');
@@ -97,5 +123,9 @@ for (const name of ['tunenet', 'tunenetSync']) {
   const r = results[name];
   if (!r) continue;
   console.log(`${name}: p50 ratio (ORT / ours, > 1 = faster) ${(o.p50 / r.p50).toFixed(2)}, p99 ${(o.p99 / r.p99).toFixed(2)}, throughput ratio ${(r.throughput.samplesPerSecond / o.throughput.samplesPerSecond).toFixed(2)}`);
+}
+if (results.bySize) {
+  console.log('median latency by batch size (µs): ' + results.bySize.map((p) => `${p.batch}: predict ${p.predictUs.toFixed(0)}, predictSync ${p.predictSyncUs.toFixed(0)}`).join('; '));
+  console.log(results.crossover);
 }
 if (flag('json')) console.log(JSON.stringify(results));

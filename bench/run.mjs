@@ -3,8 +3,9 @@
 //   npm run bench                 (= node bench/run.mjs)         full mode, ~10 minutes
 //   node bench/run.mjs --quick                                  routine check, < 2 minutes
 //   options: --threads T (training threads for every framework, default 1: the JS peers are
-//            single-threaded), --epochs N, --sections kernels,overhead,training,regression
-//            (default all; memory comes with training), --profile / --no-profile (perf profile
+//            single-threaded), --epochs N, --sections kernels,overhead,training,regression,
+//            inference,accuracy (default all; --quick: all but accuracy; memory comes with
+//            training; the GEMM-bound rows need kernels and training), --profile / --no-profile (perf profile
 //            of tunenet's training run; on by default in the full mode when `perf` is installed),
 //            --build (rebuild tunenet first), --no-wait (skip waiting for a quiet machine)
 //
@@ -26,6 +27,12 @@
 //     on the vega-datasets cars (200 epochs) and flights-200k (5 epochs), seeds 1–3, trained by
 //     tunenet, PyTorch and tfjs-wasm: test RMSE (mean of the seeds) and samples/s (median epoch)
 //     (--quick: cars 100 epochs; flights 2 epochs, seed 1, tunenet and PyTorch only).
+//  6. Against the hardware (issue 13): MNIST samples/s over the GEMM bound of the same run (fastest
+//     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), and variant B over A.
+//  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
+//     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024.
+//  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 5 seeds at equal
+//     epochs, tunenet vs PyTorch with its own defaults.
 //
 // Writes bench/results/latest.json: rows {section, name, unit, value, peer, peerValue, ratio}
 // (ratio > 1 means tunenet is better: faster, or smaller for times and memory; for a kernel
@@ -43,7 +50,7 @@ const { flag, option } = commandLine();
 const quick = flag('quick');
 const threads = Number(option('threads', '1'));
 const epochs = Number(option('epochs', '5'));
-const sections = new Set(option('sections', 'kernels,overhead,training,regression').split(','));
+const sections = new Set(option('sections', quick ? 'kernels,overhead,training,regression,inference' : 'kernels,overhead,training,regression,inference,accuracy').split(','));
 const noWait = flag('no-wait');
 const started = performance.now();
 const log = (...a) => console.error(...a);
@@ -324,6 +331,61 @@ if (sections.has('training')) {
   }
 }
 
+// --- 3b. Against the hardware (issue 13): samples/s over the GEMM bound of the same run ---------------
+// One MNIST step costs 1.007 MFLOP per sample in its GEMMs (forward 469.5k, weight gradients 469.5k,
+// input gradients of layers 2–3 68.1k; the first layer's input gradient is skipped); the bound is
+// the fastest GEMM GFLOP/s this run measured at that thread count divided by it.
+const FLOPS_PER_SAMPLE = 2 * (784 * 256 + 256 * 128 + 128 * 10) * 2 + 2 * (256 * 128 + 128 * 10);
+const gemmPeak = (t) => Math.max(0, ...rows.filter((r) => r.section === 'kernels' && r.unit === 'GFLOP/s' && r.detail?.threads === t).map((r) => r.value ?? 0));
+const tunenetSamples = (variant, t) => rows.find((r) => r.section === 'training' && r.name === `MNIST ${variant} samples/s, ${t}t`)?.value ?? null;
+for (const t of [1, 2]) {
+  const peak = gemmPeak(t);
+  if (!peak) continue;
+  const bound = (peak * 1e9) / FLOPS_PER_SAMPLE;
+  for (const variant of ['A', 'B']) {
+    const v = tunenetSamples(variant, t);
+    if (v != null) row('hardware', `MNIST ${variant} samples/s vs the GEMM bound, ${t}t`, 'samples/s', v, `bound: ${peak.toFixed(0)} GFLOP/s ÷ ${(FLOPS_PER_SAMPLE / 1e6).toFixed(3)} MFLOP`, bound);
+  }
+  const [a, b] = [tunenetSamples('A', t), tunenetSamples('B', t)];
+  if (a != null && b != null) row('hardware', `MNIST B samples/s vs variant A, ${t}t`, 'samples/s', b, 'variant A', a);
+}
+
+// --- 3c. Inference (issue 13): predict and predictSync against onnxruntime-node (bench/inference.mjs) -
+let inference = null;
+if (sections.has('inference')) {
+  log('bench: inference — predict / predictSync vs onnxruntime-node…');
+  inference = tryRun('inference', () =>
+    measured('inference', () => jsonLines(run(process.execPath, [path.join(benchDir, 'inference.mjs'), '--json', '--calls', quick ? '2000' : '10000'])).pop()),
+  );
+  if (inference) {
+    raw.inference = inference;
+    const o = inference.onnxruntime;
+    const ort = `onnxruntime-node ${o.version}`;
+    for (const [name, r] of [['predict', inference.tunenet], ['predictSync', inference.tunenetSync]]) {
+      if (!r) continue;
+      row('inference', `${name} latency p50, batch 1, 1t`, 'µs', r.p50, ort, o.p50, { lowerIsBetter: true });
+      row('inference', `${name} latency p99, batch 1, 1t`, 'µs', r.p99, ort, o.p99, { lowerIsBetter: true });
+    }
+    row('inference', `predict throughput, batch ${inference.tunenet.throughput.batch}, 1t`, 'samples/s', inference.tunenet.throughput.samplesPerSecond, ort, o.throughput.samplesPerSecond);
+    if (inference.crossover) notes.push(`predictSync vs predict: ${inference.crossover}`);
+  }
+}
+
+// --- 3d. Accuracy at equal epochs over seeds (issue 13; bench/accuracy.mjs, full mode) ---------------
+let accuracy = null;
+if (sections.has('accuracy')) {
+  log('bench: accuracy — 5 seeds, variants A and B, tunenet vs PyTorch with its defaults…');
+  accuracy = tryRun('accuracy', () => {
+    run(process.execPath, [path.join(benchDir, 'accuracy.mjs'), '--seeds', '5', '--epochs', String(epochs)]);
+    return JSON.parse(readFileSync(path.join(benchDir, 'results', 'accuracy-latest.json'), 'utf8'));
+  });
+  for (const variant of ['A', 'B']) {
+    const ours = accuracy?.rows.find((r) => r.variant === variant && r.framework === 'tunenet');
+    const peer = accuracy?.rows.find((r) => r.variant === variant && r.framework === 'pytorch (its defaults)');
+    if (ours && peer) row('accuracy', `MNIST ${variant} mean test accuracy, ${ours.seeds} seeds`, '%', 100 * ours.mean, 'PyTorch, its defaults', 100 * peer.mean, { ratio: ours.mean / peer.mean });
+  }
+}
+
 // --- 5. Regression: tunenet, PyTorch and tfjs-wasm on the same split (bench/regression.mjs) ---------
 let regression = null;
 if (sections.has('regression')) {
@@ -381,6 +443,9 @@ const titles = {
   training: `3. Training: MNIST 784-256-128-10, batch 128, Adam 1e-3, ${split.train} train / ${split.test} test digits, ${epochs} epochs`,
   memory: '4. Memory (each trainer in its own process)',
   regression: "5. Regression: vega-datasets cars and flights, inputs-32-16-1 ReLU, MSE, Adam 3e-3, batch 32 (ratio for RMSE = peer's / tunenet's)",
+  hardware: '6. Against the hardware: MNIST training samples/s over the GEMM bound of this run (ratio = fraction of the bound reached)',
+  inference: '7. Inference: the MNIST network (1 epoch trained) exported with exportOnnx, 1 thread; latency of awaited calls at batch 1',
+  accuracy: `8. Accuracy at equal epochs (${epochs}), mean over seeds 1–5 on 1,000 test digits`,
 };
 console.log(`\ntunenet ${versions.tunenet} benchmark (${quick ? 'quick' : 'full'} mode) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.simd.join('/')}`);
 console.log(
@@ -392,7 +457,7 @@ console.log(
 );
 console.log(`ratio = tunenet's advantage (> 1: tunenet faster / smaller / more accurate); for a kernel against copy bandwidth, the fraction of it reached\n`);
 const header = ['measurement', 'unit', 'tunenet', 'peer', 'peer value', 'ratio'];
-for (const section of ['kernels', 'overhead', 'training', 'memory', 'regression']) {
+for (const section of ['kernels', 'overhead', 'training', 'memory', 'regression', 'hardware', 'inference', 'accuracy']) {
   const rs = rows.filter((r) => r.section === section);
   if (!rs.length) continue;
   const cells = rs.map((r) => [r.name, r.unit, fmt(r.value, r.unit), r.peer ?? '', r.peer ? fmt(r.peerValue, r.unit) : '', r.ratio == null ? '' : `${r.ratio.toFixed(2)}×`]);
@@ -436,8 +501,22 @@ for (const t of [1, 2]) {
   }
 }
 targets.push(...(regression?.targets ?? []));
+// Issue 13.
+const hw = (name) => rows.find((r) => r.section === 'hardware' && r.name === name);
+target('MNIST A ≥ 90 % of the GEMM bound (1t)', hw('MNIST A samples/s vs the GEMM bound, 1t'), 0.9);
+target('MNIST A ≥ 80 % of the GEMM bound (2t)', hw('MNIST A samples/s vs the GEMM bound, 2t'), 0.8);
+for (const t of [1, 2]) target(`MNIST B ≥ 90 % of variant A's samples/s (${t}t)`, hw(`MNIST B samples/s vs variant A, ${t}t`), 0.9);
+{
+  const p50 = rows.filter((r) => r.section === 'inference' && r.name.includes('latency p50'));
+  if (p50.length) {
+    const best = p50.reduce((a, b) => (a.ratio >= b.ratio ? a : b));
+    target(`inference p50 latency ≤ onnxruntime's, batch 1 (best of predict/predictSync: ${best.name.split(' ')[0]})`, best, 1);
+  }
+  target('inference throughput ≥ 1.0× onnxruntime, batch 1024', rows.find((r) => r.section === 'inference' && r.name.includes('throughput')), 1);
+}
+for (const r of rows.filter((x) => x.section === 'accuracy')) target(`${r.name.split(' mean')[0]} mean accuracy over 5 seeds ≥ PyTorch with its defaults`, r, 1);
 if (targets.length) {
-  console.log('Targets (issues 5 and 9)');
+  console.log('Targets (issues 5, 9 and 13)');
   for (const t of targets) {
     const miss = t.detail ?? `${((t.ratio / t.min) * 100).toFixed(0)} % of the target`;
     console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.ratio == null ? '—' : `${t.ratio.toFixed(2)}×`}${t.met ? '' : ` (${miss})`}`);
