@@ -83,10 +83,30 @@ const EXAMPLES: Example[] = [
     ],
     valid: ['--epochs', '1', '--loss', 'mse', '--seed', '2'],
   },
+  {
+    script: 'examples/tune-distributed/tune.mjs',
+    flags: ['redis', 'queue', 'trials', 'epochs', 'workers', 'seed', 'out', 'report'],
+    defaults: { redis: 'none', queue: 'tunenet-mnist', trials: '8', epochs: '4', workers: '2', seed: '1', out: 'tune-distributed-study', report: 'none' },
+    bad: [
+      [['--redis', 'localhost:6379'], 'redis'],
+      [['--queue', 'a:b'], 'queue'],
+      [['--trials', '0'], 'trials'],
+      [['--workers', '-1'], 'workers'],
+      [['--out', 'a/b'], 'out'],
+    ],
+    valid: ['--trials', '2', '--workers', '1'],
+  },
 ];
 
 /** Files under examples/ that are imported by the scripts, not run: they take no flags. */
-const MODULES = ['examples/cli.mjs', 'examples/report.mjs', 'examples/mnist/data.js', 'examples/tune-mnist/objective.mjs', 'examples/regression/data.mjs'];
+const MODULES = [
+  'examples/cli.mjs',
+  'examples/report.mjs',
+  'examples/mnist/data.js',
+  'examples/tune-mnist/objective.mjs',
+  'examples/tune-distributed/objective.mjs',
+  'examples/regression/data.mjs',
+];
 
 let guardDir: string;
 let guard: string;
