@@ -99,7 +99,7 @@ export function program(): Command {
   const root = new Command('tunenet')
     .description(
       'Train neural networks from the command line with tunenet.\n' +
-        'Commands: `tunenet train` trains one network; `tunenet tune` searches its hyperparameters.',
+        'Commands: `tunenet train` trains one network; `tunenet tune` searches its hyperparameters; `tunenet worker` runs trials of a distributed search (queueExecutor) from a Redis queue.',
     )
     .showSuggestionAfterError(true)
     .exitOverride()
