@@ -26,6 +26,27 @@ describe('modelCheckpoint', () => {
     expect((await stateBytes(await loadModel(cp.saved[2], { threads: 1 }))).equals(await stateBytes(model))).toBe(true);
   });
 
+  it("Keras's form, modelCheckpoint({ path, … }), saves the model being fitted: the same files as naming it", async () => {
+    // The same path (the callback's state key holds it, and so the files), one run after the other.
+    const file = path.join(dir, 'forms', 'm-{epoch}.safetensors');
+    const a = classifier();
+    const named = modelCheckpoint(a, { path: file, saveBestOnly: true });
+    await a.fit(train.x, train.y, { epochs: 4, batchSize: 16, validation: dev, callbacks: [named] });
+    const namedBytes = await Promise.all(named.saved.map((f) => fs.readFile(f)));
+    const keras = modelCheckpoint({ path: file, saveBestOnly: true });
+    await classifier().fit(train.x, train.y, { epochs: 4, batchSize: 16, validation: dev, callbacks: [keras] });
+    expect(keras.saved).toEqual(named.saved);
+    expect(keras.saved.length).toBeGreaterThan(0);
+    for (const [i, f] of keras.saved.entries()) expect(await fs.readFile(f)).toEqual(namedBytes[i]);
+    // Without a model, a monitor the log lacks (a regression model has no accuracy) is said when the log comes.
+    const cp = modelCheckpoint({ path: path.join(dir, 'r.safetensors'), monitor: 'devAccuracy', saveBestOnly: true });
+    const r = regressionData(3, 40);
+    await expect(regressor().fit(r.x, r.y, { epochs: 1, validation: r, callbacks: [cp] })).rejects.toThrow(
+      "modelCheckpoint: monitor: 'devAccuracy' is not in the epoch log",
+    );
+    expect(() => modelCheckpoint({} as never, { path: 'x' })).toThrow(/^modelCheckpoint: model: /);
+  });
+
   it('fills value placeholders from the epoch log ({devLoss:.4f}, {learningRate})', async () => {
     const model = classifier();
     const cp = modelCheckpoint(model, { path: path.join(dir, 'values', 'e{epoch}-{devLoss:.4f}-{devAccuracy:.2f}-{learningRate}.safetensors') });

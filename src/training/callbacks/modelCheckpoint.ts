@@ -1,4 +1,5 @@
-// modelCheckpoint(model, { path, monitor, saveBestOnly, mode }): saves the model after every epoch
+// modelCheckpoint({ path, monitor, saveBestOnly, mode }), as Keras's ModelCheckpoint(filepath, …),
+// or modelCheckpoint(model, { … }) naming the model up front: saves the model after every epoch
 // (or, with saveBestOnly, after the epochs that improve the monitored value) with saveModel:
 // atomic and durable, so the file always holds one complete model, and with the training state,
 // so `loadModel(file)` then `fit(…, { initialEpoch: loaded.trainingState.epoch })` continues the
@@ -16,9 +17,13 @@
 // checkpoint. It is put in the training state before the save, so the file itself carries it.
 // fit records the training state again after every hook, so the file holds what the callbacks
 // before it in `callbacks` set this epoch (a rate, their state): put modelCheckpoint last.
+//
+// Without a model, the callback saves the model being fitted (`control.model`); a model given up
+// front lets the monitor be checked against it at once (a regression model has no accuracy) and
+// must be the one fitted.
 import { promises as fs } from 'node:fs';
 import nodePath from 'node:path';
-import type { EpochLog } from '../fit';
+import type { EpochLog, TrainingControl } from '../fit';
 import type { FitCallback } from '../callbacks';
 import { MONITORS, type Monitor } from '../earlyStopping';
 import { Sequential, type OutputKind } from '../../model';
@@ -45,14 +50,18 @@ const PLACEHOLDERS = ['epoch', 'trainLoss', 'trainAccuracy', 'devLoss', 'devAccu
 type Placeholder = (typeof PLACEHOLDERS)[number];
 type Part = string | { name: Placeholder; format?: { digits: number; fixed: boolean } };
 
-export function modelCheckpoint(model: Sequential<OutputKind>, options: ModelCheckpointOptions): ModelCheckpoint {
-  if (!(model instanceof Sequential)) throw check.typeError('modelCheckpoint: model', 'a tunenet model (sequential(...))', model);
+export function modelCheckpoint(options: ModelCheckpointOptions): ModelCheckpoint;
+export function modelCheckpoint(model: Sequential<OutputKind>, options: ModelCheckpointOptions): ModelCheckpoint;
+export function modelCheckpoint(first: Sequential<OutputKind> | ModelCheckpointOptions, second?: ModelCheckpointOptions): ModelCheckpoint {
+  const named = first instanceof Sequential ? first : undefined;
+  if (named === undefined && second !== undefined) throw check.typeError('modelCheckpoint: model', 'a tunenet model (sequential(...))', first);
+  const options = named ? second : first;
   if (options === undefined) throw check.typeError('modelCheckpoint options', 'an options object { path, monitor, saveBestOnly, mode }', options);
   const o = check.options('modelCheckpoint options', options, ['path', 'monitor', 'saveBestOnly', 'mode'] as const);
   const path = check.nonEmptyString('modelCheckpoint: path', o.path);
   const parts = parsePath(path);
-  // A regression model has losses only.
-  const monitors = model.targets === 'real' ? MONITORS.filter((m) => m.endsWith('Loss')) : MONITORS;
+  // A regression model has losses only (checked here when the model is named, else by the log).
+  const monitors = named?.targets === 'real' ? MONITORS.filter((m) => m.endsWith('Loss')) : MONITORS;
   const monitor = check.optional(o.monitor, 'devLoss' as Monitor, (v) => check.oneOf('modelCheckpoint: monitor', v, monitors));
   const saveBestOnly = check.optional(o.saveBestOnly, false, (v) => check.boolean('modelCheckpoint: saveBestOnly', v));
   const mode = check.optional(o.mode, 'auto' as const, (v) => check.oneOf('modelCheckpoint: mode', v, ['min', 'max', 'auto'] as const));
@@ -65,7 +74,8 @@ export function modelCheckpoint(model: Sequential<OutputKind>, options: ModelChe
   let resumed = false;
   const getState = () => ({ monitor, lower, best });
 
-  const onEpochEnd = async (log: EpochLog): Promise<void> => {
+  const onEpochEnd = async (log: EpochLog, control: TrainingControl): Promise<void> => {
+    const model = named ?? control.model;
     const state = model.trainingState;
     if (state?.epoch !== log.epoch + 1) {
       throw new Error(`modelCheckpoint: model: is not the model being fitted (it has completed ${state?.epoch ?? 0} epochs, the log is of epoch ${log.epoch})`);
