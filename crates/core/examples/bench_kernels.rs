@@ -17,7 +17,8 @@
 //!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed random batch — the fused step without the
 //!   napi boundary.
 //!
-//! `--only membw,kernel,step_gemm,core_step` runs those parts, `--threads T` one thread count.
+//! `--only membw,kernel,step_gemm,core_step` runs those parts, `--threads T` one thread count,
+//! `--variant A|B` one variant of the core step, `--seconds S` at least S seconds per point.
 //! bench/run.mjs runs `core_step` in a process of its own: after the other parts, the 2-thread
 //! core step measured about 2× slower in the same process, every time (1t unaffected).
 //!
@@ -257,7 +258,7 @@ fn mnist_spec(variant_b: bool) -> NetworkSpec {
     NetworkSpec { input_size: 784, layers, loss: LossKind::SoftmaxCrossEntropy, seed: 1 }
 }
 
-fn core_step(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
+fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
     let m = 128;
     let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
     let mut y = vec![0.0f32; m * 10];
@@ -266,6 +267,9 @@ fn core_step(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
     }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");
     for (variant, b) in [("A", false), ("B", true)] {
+        if !variants.contains(&variant) {
+            continue;
+        }
         let mut net: Network<f32> =
             Network::new(mnist_spec(b), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
         net.threads = threads;
@@ -298,6 +302,18 @@ fn main() {
         Some(i) => vec![args.get(i + 1).and_then(|v| v.parse().ok()).expect("--threads T")],
         None => vec![1, 2],
     };
+    // `--variant A|B` times one variant of the core step (both by default); `--seconds S` makes
+    // each point last at least S seconds (for perf).
+    let variants: Vec<&str> = match args.iter().position(|a| a == "--variant") {
+        Some(i) => vec![args.get(i + 1).map(String::as_str).expect("--variant A|B")],
+        None => vec!["A", "B"],
+    };
+    let min_total = match args.iter().position(|a| a == "--seconds") {
+        Some(i) => {
+            Duration::from_secs_f64(args.get(i + 1).and_then(|v| v.parse().ok()).expect("--seconds S"))
+        }
+        None => min_total,
+    };
     let wants = |part: &str| only.as_ref().is_none_or(|o| o.contains(&part));
     let mut rng = Rng::new(20_240_602);
     if wants("membw") {
@@ -311,7 +327,7 @@ fn main() {
             step_gemms(json, min_total, threads, &mut rng);
         }
         if wants("core_step") {
-            core_step(json, min_total, threads, &mut rng);
+            core_step(json, min_total, threads, &variants, &mut rng);
         }
     }
 }

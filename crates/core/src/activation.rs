@@ -7,6 +7,7 @@
 
 use crate::error::{kind_by_name, ArgError};
 use crate::real::{real, Real};
+use crate::simd::vectorized;
 
 /// Which nonlinearity a layer applies. Everything about a kind lives in this file: its name, its
 /// parameter and default, its checks, forward, backward and output bound; adding one is a
@@ -212,32 +213,43 @@ fn f64_of<T: Real>(x: T) -> f64 {
 /// `a = g(z)` elementwise. Panics if the lengths differ.
 pub fn activation_forward<T: Real>(act: Activation, z: &[T], a: &mut [T]) {
     assert_eq!(z.len(), a.len(), "activation_forward: z and a lengths differ");
-    let zero = T::zero();
-    match act {
-        Activation::Identity => a.copy_from_slice(z),
-        // `z < 0 ? 0 : z` lets NaN through (like JS Math.max), so divergence stays visible.
-        Activation::Relu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z < zero { zero } else { z }),
-        Activation::LeakyRelu { slope } => {
-            let s: T = real(slope);
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { z } else { s * z });
-        }
-        Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
-        Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
-        Activation::Softplus => {
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(zero) + (-z.abs()).exp().ln_1p())
-        }
-        Activation::Swish => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z * sigmoid(z)),
-        // expm1 keeps the relative accuracy of e^z − 1 for small |z| (PyTorch uses it too).
-        Activation::Selu => {
-            let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { l * z } else { la * z.exp_m1() });
-        }
-        Activation::Elu { alpha } => {
-            let alpha: T = real(alpha);
-            a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { z } else { alpha * z.exp_m1() });
-        }
-        Activation::Gelu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = real(gelu_f64(f64_of(z)))),
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            let zero = T::zero();
+            match act {
+                Activation::Identity => a.copy_from_slice(z),
+                // `z < 0 ? 0 : z` lets NaN through (like JS Math.max), so divergence stays visible.
+                Activation::Relu => {
+                    a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z < zero { zero } else { z })
+                }
+                Activation::LeakyRelu { slope } => {
+                    let s: T = real(slope);
+                    a.iter_mut().zip(z).for_each(|(a, &z)| *a = if z > zero { z } else { s * z });
+                }
+                Activation::Tanh => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.tanh()),
+                Activation::Sigmoid => a.iter_mut().zip(z).for_each(|(a, &z)| *a = sigmoid(z)),
+                Activation::Softplus => {
+                    a.iter_mut().zip(z).for_each(|(a, &z)| *a = z.max(zero) + (-z.abs()).exp().ln_1p())
+                }
+                Activation::Swish => a.iter_mut().zip(z).for_each(|(a, &z)| *a = z * sigmoid(z)),
+                // expm1 keeps the relative accuracy of e^z − 1 for small |z| (PyTorch uses it too).
+                Activation::Selu => {
+                    let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
+                    a.iter_mut()
+                        .zip(z)
+                        .for_each(|(a, &z)| *a = if z > zero { l * z } else { la * z.exp_m1() });
+                }
+                Activation::Elu { alpha } => {
+                    let alpha: T = real(alpha);
+                    a.iter_mut()
+                        .zip(z)
+                        .for_each(|(a, &z)| *a = if z > zero { z } else { alpha * z.exp_m1() });
+                }
+                Activation::Gelu => a.iter_mut().zip(z).for_each(|(a, &z)| *a = real(gelu_f64(f64_of(z)))),
+            }
+        },
+    )
 }
 
 /// `dz = da ⊙ g'(·)`: relu/leaky/identity read `z`, tanh/sigmoid read the forward output `a`
@@ -248,56 +260,61 @@ pub fn activation_backward<T: Real>(act: Activation, z: &[T], a: &[T], da: &[T],
         z.len() == len && a.len() == len && da.len() == len,
         "activation_backward: z, a, da and dz lengths differ"
     );
-    let zero = T::zero();
-    let one = T::one();
-    match act {
-        Activation::Identity => dz.copy_from_slice(da),
-        Activation::Relu => dz
-            .iter_mut()
-            .zip(z.iter().zip(da))
-            .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { zero }),
-        Activation::LeakyRelu { slope } => {
-            let s: T = real(slope);
-            dz.iter_mut()
-                .zip(z.iter().zip(da))
-                .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { s * da });
-        }
-        Activation::Tanh => {
-            dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * (one - a * a))
-        }
-        Activation::Sigmoid => {
-            dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * a * (one - a))
-        }
-        // softplus'(z) = σ(z).
-        Activation::Softplus => {
-            dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| *dz = da * sigmoid(z))
-        }
-        // swish'(z) = σ(z)·(1 + z·(1 − σ(z))), with 1 − σ(z) computed as σ(−z): subtracting
-        // from 1 would cancel for large z (and z multiplies the cancelled error).
-        Activation::Swish => dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| {
-            let (s, t) = sigmoid_pair(z);
-            *dz = da * (s * (one + z * t));
-        }),
-        // selu'(z) = λ for z > 0, else λ·α·e^z (λ·α at 0, the "else" branch, as PyTorch).
-        Activation::Selu => {
-            let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
-            dz.iter_mut()
-                .zip(z.iter().zip(da))
-                .for_each(|(dz, (&z, &da))| *dz = if z > zero { l * da } else { da * (la * z.exp()) });
-        }
-        // elu'(z) = 1 for z > 0, else α·e^z (α at 0, the "else" branch, as PyTorch).
-        Activation::Elu { alpha } => {
-            let alpha: T = real(alpha);
-            dz.iter_mut()
-                .zip(z.iter().zip(da))
-                .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { da * (alpha * z.exp()) });
-        }
-        // gelu'(z) = Φ(z) + z·φ(z); da·gelu'(z) in f64, rounded once.
-        Activation::Gelu => dz
-            .iter_mut()
-            .zip(z.iter().zip(da))
-            .for_each(|(dz, (&z, &da))| *dz = real(f64_of(da) * gelu_prime_f64(f64_of(z)))),
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            let zero = T::zero();
+            let one = T::one();
+            match act {
+                Activation::Identity => dz.copy_from_slice(da),
+                Activation::Relu => dz
+                    .iter_mut()
+                    .zip(z.iter().zip(da))
+                    .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { zero }),
+                Activation::LeakyRelu { slope } => {
+                    let s: T = real(slope);
+                    dz.iter_mut()
+                        .zip(z.iter().zip(da))
+                        .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { s * da });
+                }
+                Activation::Tanh => {
+                    dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * (one - a * a))
+                }
+                Activation::Sigmoid => {
+                    dz.iter_mut().zip(a.iter().zip(da)).for_each(|(dz, (&a, &da))| *dz = da * a * (one - a))
+                }
+                // softplus'(z) = σ(z).
+                Activation::Softplus => {
+                    dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| *dz = da * sigmoid(z))
+                }
+                // swish'(z) = σ(z)·(1 + z·(1 − σ(z))), with 1 − σ(z) computed as σ(−z): subtracting
+                // from 1 would cancel for large z (and z multiplies the cancelled error).
+                Activation::Swish => dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| {
+                    let (s, t) = sigmoid_pair(z);
+                    *dz = da * (s * (one + z * t));
+                }),
+                // selu'(z) = λ for z > 0, else λ·α·e^z (λ·α at 0, the "else" branch, as PyTorch).
+                Activation::Selu => {
+                    let (l, la): (T, T) = (real(SELU_LAMBDA), real(SELU_LAMBDA_ALPHA));
+                    dz.iter_mut().zip(z.iter().zip(da)).for_each(|(dz, (&z, &da))| {
+                        *dz = if z > zero { l * da } else { da * (la * z.exp()) }
+                    });
+                }
+                // elu'(z) = 1 for z > 0, else α·e^z (α at 0, the "else" branch, as PyTorch).
+                Activation::Elu { alpha } => {
+                    let alpha: T = real(alpha);
+                    dz.iter_mut()
+                        .zip(z.iter().zip(da))
+                        .for_each(|(dz, (&z, &da))| *dz = if z > zero { da } else { da * (alpha * z.exp()) });
+                }
+                // gelu'(z) = Φ(z) + z·φ(z); da·gelu'(z) in f64, rounded once.
+                Activation::Gelu => dz
+                    .iter_mut()
+                    .zip(z.iter().zip(da))
+                    .for_each(|(dz, (&z, &da))| *dz = real(f64_of(da) * gelu_prime_f64(f64_of(z)))),
+            }
+        },
+    )
 }
 
 #[cfg(test)]

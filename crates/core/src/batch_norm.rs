@@ -10,6 +10,7 @@
 //! once into a small length-n buffer, so the m·n loops only multiply and add.
 
 use crate::real::{real, Real};
+use crate::simd::vectorized;
 
 /// Checks the matrix against the feature count and returns `m`.
 fn rows(name: &str, len: usize, n: usize) -> usize {
@@ -49,29 +50,37 @@ pub fn batch_norm_forward_train<T: Real>(
     if m == 0 {
         return;
     }
-    let inv_m: T = real(1.0 / m as f64);
-    for row in x.chunks_exact(n) {
-        mean.iter_mut().zip(row).for_each(|(s, &x)| *s = *s + x);
-    }
-    mean.iter_mut().for_each(|s| *s = *s * inv_m);
-    for row in x.chunks_exact(n) {
-        var.iter_mut().zip(row.iter().zip(mean.iter())).for_each(|(s, (&x, &mu))| {
-            let d = x - mu;
-            *s = *s + d * d;
-        });
-    }
-    var.iter_mut().for_each(|s| *s = *s * inv_m);
+    vectorized(
+        #[inline(always)]
+        || {
+            let inv_m: T = real(1.0 / m as f64);
+            for row in x.chunks_exact(n) {
+                mean.iter_mut().zip(row).for_each(|(s, &x)| *s = *s + x);
+            }
+            mean.iter_mut().for_each(|s| *s = *s * inv_m);
+            for row in x.chunks_exact(n) {
+                var.iter_mut().zip(row.iter().zip(mean.iter())).for_each(|(s, (&x, &mu))| {
+                    let d = x - mu;
+                    *s = *s + d * d;
+                });
+            }
+            var.iter_mut().for_each(|s| *s = *s * inv_m);
 
-    let eps: T = real(eps);
-    let inv_std: Vec<T> = var.iter().map(|&v| T::one() / (v + eps).sqrt()).collect();
-    for ((xr, hr), yr) in x.chunks_exact(n).zip(x_hat.chunks_exact_mut(n)).zip(y.chunks_exact_mut(n)) {
-        let params = mean.iter().zip(&inv_std).zip(gamma.iter().zip(beta));
-        for (((h, y), &x), ((&mu, &is), (&g, &b))) in hr.iter_mut().zip(yr.iter_mut()).zip(xr).zip(params) {
-            let xh = (x - mu) * is;
-            *h = xh;
-            *y = g * xh + b;
-        }
-    }
+            let eps: T = real(eps);
+            let inv_std: Vec<T> = var.iter().map(|&v| T::one() / (v + eps).sqrt()).collect();
+            for ((xr, hr), yr) in x.chunks_exact(n).zip(x_hat.chunks_exact_mut(n)).zip(y.chunks_exact_mut(n))
+            {
+                let params = mean.iter().zip(&inv_std).zip(gamma.iter().zip(beta));
+                for (((h, y), &x), ((&mu, &is), (&g, &b))) in
+                    hr.iter_mut().zip(yr.iter_mut()).zip(xr).zip(params)
+                {
+                    let xh = (x - mu) * is;
+                    *h = xh;
+                    *y = g * xh + b;
+                }
+            }
+        },
+    )
 }
 
 /// Backward of the training forward:
@@ -103,21 +112,27 @@ pub fn batch_norm_backward<T: Real>(
     if m == 0 {
         return;
     }
-    for (dyr, hr) in dy.chunks_exact(n).zip(x_hat.chunks_exact(n)) {
-        for (((db, dg), &d), &h) in dbeta.iter_mut().zip(dgamma.iter_mut()).zip(dyr).zip(hr) {
-            *db = *db + d;
-            *dg = *dg + d * h;
-        }
-    }
-    let m_t: T = real(m as f64);
-    let eps: T = real(eps);
-    let coef: Vec<T> = gamma.iter().zip(var).map(|(&g, &v)| g / (m_t * (v + eps).sqrt())).collect();
-    for ((dxr, dyr), hr) in dx.chunks_exact_mut(n).zip(dy.chunks_exact(n)).zip(x_hat.chunks_exact(n)) {
-        let params = coef.iter().zip(dbeta.iter().zip(dgamma.iter()));
-        for (((o, &d), &h), (&c, (&db, &dg))) in dxr.iter_mut().zip(dyr).zip(hr).zip(params) {
-            *o = c * (m_t * d - db - h * dg);
-        }
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            for (dyr, hr) in dy.chunks_exact(n).zip(x_hat.chunks_exact(n)) {
+                for (((db, dg), &d), &h) in dbeta.iter_mut().zip(dgamma.iter_mut()).zip(dyr).zip(hr) {
+                    *db = *db + d;
+                    *dg = *dg + d * h;
+                }
+            }
+            let m_t: T = real(m as f64);
+            let eps: T = real(eps);
+            let coef: Vec<T> = gamma.iter().zip(var).map(|(&g, &v)| g / (m_t * (v + eps).sqrt())).collect();
+            for ((dxr, dyr), hr) in dx.chunks_exact_mut(n).zip(dy.chunks_exact(n)).zip(x_hat.chunks_exact(n))
+            {
+                let params = coef.iter().zip(dbeta.iter().zip(dgamma.iter()));
+                for (((o, &d), &h), (&c, (&db, &dg))) in dxr.iter_mut().zip(dyr).zip(hr).zip(params) {
+                    *o = c * (m_t * d - db - h * dg);
+                }
+            }
+        },
+    )
 }
 
 /// Inference forward with the running statistics:
@@ -140,14 +155,19 @@ pub fn batch_norm_forward_inference<T: Real>(
     if rows("batch_norm_forward_inference", x.len(), n) == 0 {
         return;
     }
-    let eps: T = real(eps);
-    let scale: Vec<T> = gamma.iter().zip(running_var).map(|(&g, &v)| g / (v + eps).sqrt()).collect();
-    for (xr, yr) in x.chunks_exact(n).zip(y.chunks_exact_mut(n)) {
-        let params = running_mean.iter().zip(&scale).zip(beta);
-        for ((y, &x), ((&mu, &s), &b)) in yr.iter_mut().zip(xr).zip(params) {
-            *y = (x - mu) * s + b;
-        }
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            let eps: T = real(eps);
+            let scale: Vec<T> = gamma.iter().zip(running_var).map(|(&g, &v)| g / (v + eps).sqrt()).collect();
+            for (xr, yr) in x.chunks_exact(n).zip(y.chunks_exact_mut(n)) {
+                let params = running_mean.iter().zip(&scale).zip(beta);
+                for ((y, &x), ((&mu, &s), &b)) in yr.iter_mut().zip(xr).zip(params) {
+                    *y = (x - mu) * s + b;
+                }
+            }
+        },
+    )
 }
 
 /// `running = momentum·running + (1 − momentum)·batch` for the mean and the (biased) variance.

@@ -4,6 +4,7 @@
 //! contiguous zipped loop. The gradient is a plain column sum: the 1/m already lives in dZ.
 
 use crate::real::Real;
+use crate::simd::vectorized;
 
 /// `z[i, j] += bias[j]` in place. Panics unless `z.len()` is a multiple of `bias.len()`.
 pub fn add_bias<T: Real>(z: &mut [T], bias: &[T]) {
@@ -13,9 +14,14 @@ pub fn add_bias<T: Real>(z: &mut [T], bias: &[T]) {
         return;
     }
     assert!(z.len().is_multiple_of(n), "add_bias: z.len() = {} is not a multiple of n = {n}", z.len());
-    for row in z.chunks_exact_mut(n) {
-        row.iter_mut().zip(bias).for_each(|(z, &b)| *z = *z + b);
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            for row in z.chunks_exact_mut(n) {
+                row.iter_mut().zip(bias).for_each(|(z, &b)| *z = *z + b);
+            }
+        },
+    )
 }
 
 /// `db[j] = Σ_i dz[i, j]`, overwriting `db`. Panics unless `dz.len()` is a multiple of `db.len()`.
@@ -27,9 +33,14 @@ pub fn bias_grad<T: Real>(dz: &[T], db: &mut [T]) {
     }
     assert!(dz.len().is_multiple_of(n), "bias_grad: dz.len() = {} is not a multiple of n = {n}", dz.len());
     db.fill(T::zero());
-    for row in dz.chunks_exact(n) {
-        db.iter_mut().zip(row).for_each(|(d, &x)| *d = *d + x);
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            for row in dz.chunks_exact(n) {
+                db.iter_mut().zip(row).for_each(|(d, &x)| *d = *d + x);
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 
 use crate::real::{real, Real};
 use crate::rng::Rng;
+use crate::simd::vectorized;
 
 /// The integer keep threshold `floor(keep_prob · 2²⁴)` compared against `u >> 8`.
 #[inline]
@@ -28,13 +29,30 @@ pub fn dropout_forward<T: Real>(x: &[T], keep_prob: f64, rng: &mut Rng, y: &mut 
     let threshold = keep_threshold(keep_prob);
     let scale: T = real(1.0 / keep_prob);
     let zero = T::zero();
-    for ((y, k), &x) in y.iter_mut().zip(mask.iter_mut()).zip(x) {
-        let kept = (rng.next_u32() >> 8) < threshold;
-        let mk = if kept { scale } else { zero };
-        *k = mk;
-        *y = x * mk;
-    }
+    // Draws first (the generator is one serial chain), then the mask and product in a separate
+    // loop the compiler vectorizes: interleaved, the whole loop ran at the generator's pace with
+    // scalar stores.
+    vectorized(
+        #[inline(always)]
+        || {
+            let mut draws = [0u32; DRAW_CHUNK];
+            for ((y, k), x) in
+                y.chunks_mut(DRAW_CHUNK).zip(mask.chunks_mut(DRAW_CHUNK)).zip(x.chunks(DRAW_CHUNK))
+            {
+                let draws = &mut draws[..x.len()];
+                draws.iter_mut().for_each(|u| *u = rng.next_u32());
+                for (((y, k), &x), &u) in y.iter_mut().zip(k.iter_mut()).zip(x).zip(draws.iter()) {
+                    let mk = if (u >> 8) < threshold { scale } else { zero };
+                    *k = mk;
+                    *y = x * mk;
+                }
+            }
+        },
+    )
 }
+
+/// Elements whose draws are generated ahead of each masking pass (a stack buffer).
+const DRAW_CHUNK: usize = 512;
 
 /// `dx = dy ⊙ mask`.
 pub fn dropout_backward<T: Real>(dy: &[T], mask: &[T], dx: &mut [T]) {
@@ -42,7 +60,10 @@ pub fn dropout_backward<T: Real>(dy: &[T], mask: &[T], dx: &mut [T]) {
         mask.len() == dy.len() && dx.len() == dy.len(),
         "dropout_backward: dy, mask and dx lengths differ"
     );
-    dx.iter_mut().zip(dy.iter().zip(mask)).for_each(|(o, (&d, &k))| *o = d * k);
+    vectorized(
+        #[inline(always)]
+        || dx.iter_mut().zip(dy.iter().zip(mask)).for_each(|(o, (&d, &k))| *o = d * k),
+    );
 }
 
 #[cfg(test)]

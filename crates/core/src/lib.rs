@@ -15,6 +15,7 @@ pub mod optim;
 pub mod real;
 pub mod regularization;
 pub mod rng;
+pub mod simd;
 
 pub use error::ArgError;
 pub use real::Real;

@@ -8,6 +8,7 @@
 //! Each update is one fused zipped loop over the parameter.
 
 use crate::real::{real, Real};
+use crate::simd::vectorized;
 
 fn check(name: &str, w: usize, others: &[usize]) {
     assert!(others.iter().all(|&l| l == w), "{name}: parameter, gradient and state lengths differ");
@@ -17,38 +18,56 @@ fn check(name: &str, w: usize, others: &[usize]) {
 pub fn sgd_step<T: Real>(w: &mut [T], g: &[T], lr: f64) {
     check("sgd_step", w.len(), &[g.len()]);
     let lr: T = real(lr);
-    w.iter_mut().zip(g).for_each(|(w, &g)| *w = *w - lr * g);
+    vectorized(
+        #[inline(always)]
+        || w.iter_mut().zip(g).for_each(|(w, &g)| *w = *w - lr * g),
+    );
 }
 
 /// `v = β·v + (1−β)·g; w −= lr·v`.
 pub fn momentum_step<T: Real>(w: &mut [T], g: &[T], v: &mut [T], lr: f64, beta: f64) {
     check("momentum_step", w.len(), &[g.len(), v.len()]);
     let (lr, b, nb): (T, T, T) = (real(lr), real(beta), real(1.0 - beta));
-    for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-        *v = b * *v + nb * g;
-        *w = *w - lr * *v;
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                *v = b * *v + nb * g;
+                *w = *w - lr * *v;
+            }
+        },
+    )
 }
 
 /// `v = β·v + (1−β)·g; w −= lr·(β·v + (1−β)·g)` (look-ahead with the new v).
 pub fn nesterov_step<T: Real>(w: &mut [T], g: &[T], v: &mut [T], lr: f64, beta: f64) {
     check("nesterov_step", w.len(), &[g.len(), v.len()]);
     let (lr, b, nb): (T, T, T) = (real(lr), real(beta), real(1.0 - beta));
-    for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
-        let ng = nb * g;
-        *v = b * *v + ng;
-        *w = *w - lr * (b * *v + ng);
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            for ((w, &g), v) in w.iter_mut().zip(g).zip(v.iter_mut()) {
+                let ng = nb * g;
+                *v = b * *v + ng;
+                *w = *w - lr * (b * *v + ng);
+            }
+        },
+    )
 }
 
 /// `s = β·s + (1−β)·g²; w −= lr·g/(√s + ε)`.
 pub fn rmsprop_step<T: Real>(w: &mut [T], g: &[T], s: &mut [T], lr: f64, beta: f64, eps: f64) {
     check("rmsprop_step", w.len(), &[g.len(), s.len()]);
     let (lr, b, nb, eps): (T, T, T, T) = (real(lr), real(beta), real(1.0 - beta), real(eps));
-    for ((w, &g), s) in w.iter_mut().zip(g).zip(s.iter_mut()) {
-        *s = b * *s + nb * g * g;
-        *w = *w - lr * g / (s.sqrt() + eps);
-    }
+    vectorized(
+        #[inline(always)]
+        || {
+            for ((w, &g), s) in w.iter_mut().zip(g).zip(s.iter_mut()) {
+                *s = b * *s + nb * g * g;
+                *w = *w - lr * g / (s.sqrt() + eps);
+            }
+        },
+    )
 }
 
 /// The shared Adam loop; `decay` is the AdamW factor `lr·wd` (0 for plain Adam).
@@ -75,25 +94,30 @@ fn adam_impl<T: Real>(
     let inv_bc2: T = real(1.0 / (1.0 - beta2.powf(tf)));
     let (lr_t, b1, nb1, b2, nb2, eps_t): (T, T, T, T, T, T) =
         (real(lr), real(beta1), real(1.0 - beta1), real(beta2), real(1.0 - beta2), real(eps));
-    let lanes = w.iter_mut().zip(g).zip(v.iter_mut().zip(s.iter_mut()));
-    match decay {
-        None => {
-            for ((w, &g), (v, s)) in lanes {
-                *v = b1 * *v + nb1 * g;
-                *s = b2 * *s + nb2 * g * g;
-                *w = *w - lr_t * (*v * inv_bc1) / ((*s * inv_bc2).sqrt() + eps_t);
+    vectorized(
+        #[inline(always)]
+        || {
+            let lanes = w.iter_mut().zip(g).zip(v.iter_mut().zip(s.iter_mut()));
+            match decay {
+                None => {
+                    for ((w, &g), (v, s)) in lanes {
+                        *v = b1 * *v + nb1 * g;
+                        *s = b2 * *s + nb2 * g * g;
+                        *w = *w - lr_t * (*v * inv_bc1) / ((*s * inv_bc2).sqrt() + eps_t);
+                    }
+                }
+                Some(d) => {
+                    let d: T = real(d);
+                    for ((w, &g), (v, s)) in lanes {
+                        *w = *w - d * *w;
+                        *v = b1 * *v + nb1 * g;
+                        *s = b2 * *s + nb2 * g * g;
+                        *w = *w - lr_t * (*v * inv_bc1) / ((*s * inv_bc2).sqrt() + eps_t);
+                    }
+                }
             }
-        }
-        Some(d) => {
-            let d: T = real(d);
-            for ((w, &g), (v, s)) in lanes {
-                *w = *w - d * *w;
-                *v = b1 * *v + nb1 * g;
-                *s = b2 * *s + nb2 * g * g;
-                *w = *w - lr_t * (*v * inv_bc1) / ((*s * inv_bc2).sqrt() + eps_t);
-            }
-        }
-    }
+        },
+    )
 }
 
 /// Adam: `v = β1·v + (1−β1)·g; s = β2·s + (1−β2)·g²; w −= lr·v̂/(√ŝ + ε)` with
