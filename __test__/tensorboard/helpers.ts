@@ -4,18 +4,12 @@ import { readdirSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'vitest';
-import type { EpochLog } from '../../src';
+import type { EpochLog, Histogram } from '../../src';
 import { runPythonJson } from '../helpers/python';
 
-export interface HistogramRead {
+/** A histogram as TensorBoard's reader returns it, at its step. */
+export interface HistogramRead extends Histogram {
   step: number;
-  min: number;
-  max: number;
-  num: number;
-  sum: number;
-  sumSquares: number;
-  bucketLimit: number[];
-  bucket: number[];
 }
 
 export interface RunRead {

@@ -40,6 +40,14 @@ export interface TrialRun {
   endedAt: number;
 }
 
+/** What a run adds to a trial's record beside its outcome: epochs reported, attempts, host, times. */
+export type RunDetails = Omit<TrialRun, 'outcome'>;
+
+export function runDetails(run: TrialRun): RunDetails {
+  const { epochLog, attempts, host, startedAt, endedAt } = run;
+  return { epochLog, attempts, host, startedAt, endedAt };
+}
+
 /** An executor bound to one search's objective. */
 export interface ExecutorSession<C, X extends TrialContext> {
   run(request: TrialRequest<C, X>): Promise<TrialRun>;

@@ -12,7 +12,7 @@ import { Rng, RngStream } from '../reference/rng';
 import { func, integer, isPlainObject, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
-import { searchExecutor, type Executor } from './executor';
+import { runDetails, searchExecutor, type Executor } from './executor';
 import { tuningDisplay } from './progress';
 import { sample, validateSpace, zoom, type ConfigOf, type Space } from './space';
 import { rankTrials, type Objective, type ObjectiveModule, type TrialContext, type TrialRecord } from './trials';
@@ -135,11 +135,7 @@ export async function randomSearch<S extends Space, F extends Record<string, unk
           seconds: outcome.seconds,
           result: outcome.result,
           error: outcome.error,
-          epochLog: run.epochLog,
-          attempts: run.attempts,
-          host: run.host,
-          startedAt: run.startedAt,
-          endedAt: run.endedAt,
+          ...runDetails(run),
         };
         if (Number.isFinite(record.devMetric) && (!best || rankTrials([best, record])[0] === record)) best = record;
         done++;

@@ -25,7 +25,7 @@ import { Rng, RngStream } from '../reference/rng';
 import { boolean, func, integer, MAX_COUNT, number, optional, options as strict, seed as seedArg, typeError } from '../validation/args';
 import { MAX_TRIALS, threadsPerTrial as defaultThreads } from './checks';
 import { mapConcurrent } from './concurrency';
-import { searchExecutor, type Executor } from './executor';
+import { runDetails, searchExecutor, type Executor } from './executor';
 import { tuningDisplay } from './progress';
 import { sample, validateSpace, type ConfigOf, type Space } from './space';
 import { compareTrials, type EpochReport, type Objective, type ObjectiveModule, type ObjectiveResult, type TrialContext, type TrialRecord } from './trials';
@@ -225,11 +225,7 @@ export async function successiveHalving<S extends Space>(options: SuccessiveHalv
       devMetric: outcome.devMetric,
       seconds: outcome.seconds,
       error: outcome.error,
-      epochLog: run.epochLog,
-      attempts: run.attempts,
-      host: run.host,
-      startedAt: run.startedAt,
-      endedAt: run.endedAt,
+      ...runDetails(run),
     };
     trial.history.push(entry);
     for (const log of run.epochLog) trial.epochLog.push(log);
