@@ -185,29 +185,47 @@ impl<T: Real> Layer<T> {
         match self {
             Layer::Dense { n_in, n_out, weights, bias } => {
                 // dW = Xᵀ·dZ, db = column sums of dZ, dX = dZ·Wᵀ (skipped for the first layer).
-                gemm(
-                    GemmShape::new(*n_in, *n_out, m).trans_a(true),
-                    T::one(),
-                    x,
-                    dy,
-                    T::zero(),
-                    &mut weights.grad,
-                    threads,
-                );
-                regularization_grad(&weights.value, &mut weights.grad, weights.l2, weights.l1, m);
-                if let Some(b) = bias {
-                    bias_grad(dy, &mut b.grad);
-                }
-                if let Some(dx) = dx {
+                let (n_in, n_out) = (*n_in, *n_out);
+                let (value, grad, l2, l1) = (&weights.value, &mut weights.grad, weights.l2, weights.l1);
+                let mut parameter_grads = |threads: usize| {
                     gemm(
-                        GemmShape::new(m, *n_in, *n_out).trans_b(true),
+                        GemmShape::new(n_in, n_out, m).trans_a(true),
+                        T::one(),
+                        x,
+                        dy,
+                        T::zero(),
+                        grad,
+                        threads,
+                    );
+                    regularization_grad(value, grad, l2, l1, m);
+                    if let Some(b) = bias {
+                        bias_grad(dy, &mut b.grad);
+                    }
+                };
+                let input_grad = |dx: &mut [T], threads: usize| {
+                    gemm(
+                        GemmShape::new(m, n_in, n_out).trans_b(true),
                         T::one(),
                         dy,
-                        &weights.value,
+                        value,
                         T::zero(),
                         dx,
                         threads,
                     );
+                };
+                match dx {
+                    // The two products are independent and of equal size (m·n_in·n_out): at this
+                    // batch size each splits poorly over threads, so they run side by side instead,
+                    // one thread each — the same single-threaded products, the same bits.
+                    Some(dx) if threads > 1 && m * n_in * n_out >= gemm::get_threading_threshold() => {
+                        let half = threads / 2;
+                        rayon::join(|| parameter_grads(threads - half), || input_grad(dx, half));
+                    }
+                    Some(dx) => {
+                        parameter_grads(threads);
+                        input_grad(dx, threads);
+                    }
+                    None => parameter_grads(threads),
                 }
             }
             Layer::BatchNorm { epsilon, gamma, beta, x_hat, batch_var, .. } => {

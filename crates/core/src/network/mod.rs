@@ -10,6 +10,7 @@ pub mod param;
 pub mod restore;
 pub mod spec;
 pub mod trainer;
+pub mod workers;
 
 pub use catalog::TensorEntry;
 pub use layer::{Layer, Mode};

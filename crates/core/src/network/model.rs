@@ -6,6 +6,7 @@ use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
 use super::restore::Diverged;
 use super::spec::NetworkSpec;
+use super::workers::with_workers_polling;
 use crate::real::Real;
 use crate::regularization::regularization_cost_in_lanes;
 use crate::rng::{stream, Rng};
@@ -189,6 +190,20 @@ impl<T: Real> Network<T> {
 
     /// `train_step` with a weight per row of the batch (Keras's `sample_weight`; `None`: all 1).
     pub fn train_step_weighted(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        weights: Option<&[T]>,
+        m: usize,
+        lr: f64,
+        clip_norm: Option<f64>,
+    ) -> Result<BatchStats, Diverged> {
+        let threads = self.threads;
+        with_workers_polling(threads, || self.train_step_in_place(x, y, weights, m, lr, clip_norm))
+    }
+
+    /// `train_step_weighted` without the other workers polling.
+    fn train_step_in_place(
         &mut self,
         x: &[T],
         y: &[T],
