@@ -202,8 +202,9 @@ impl<T: Real> Network<T> {
         with_workers_polling(threads, || self.train_step_in_place(x, y, weights, m, lr, clip_norm))
     }
 
-    /// `train_step_weighted` without the other workers polling.
-    fn train_step_in_place(
+    /// `train_step_weighted` without starting the other workers' polling (for callers that
+    /// keep them polling over many steps).
+    pub(super) fn train_step_in_place(
         &mut self,
         x: &[T],
         y: &[T],

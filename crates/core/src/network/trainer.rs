@@ -4,6 +4,7 @@
 use super::model::Network;
 use super::param::try_zeros;
 use super::restore::{Diverged, RestorePoint};
+use super::workers::with_workers_polling;
 use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
 use crate::rng::Rng;
@@ -232,6 +233,20 @@ impl<T: Real> Network<T> {
         lr: f64,
         max_steps: usize,
     ) -> Result<StepsSummary, Diverged> {
+        // One polling scope for the whole call, not one per step: each scope wakes the other
+        // workers once (see `workers`).
+        let threads = self.threads;
+        with_workers_polling(threads, || self.run_steps_in_place(data, cursor, buffers, lr, max_steps))
+    }
+
+    fn run_steps_in_place(
+        &mut self,
+        data: &Dataset<T>,
+        cursor: &mut EpochCursor<T>,
+        buffers: &mut BatchBuffers<T>,
+        lr: f64,
+        max_steps: usize,
+    ) -> Result<StepsSummary, Diverged> {
         let options = cursor.options.expect("begin_epoch before run_steps");
         let mut summary = StepsSummary { grad_norm_sums: vec![0.0; self.layers.len()], ..Default::default() };
         let len = cursor.order.len();
@@ -247,7 +262,7 @@ impl<T: Real> Network<T> {
             cursor.steps += 1;
             let weights = (!buffers.w.is_empty()).then_some(&buffers.w[..]);
             let stats =
-                match self.train_step_weighted(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm) {
+                match self.train_step_in_place(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm) {
                     Ok(stats) => stats,
                     Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
                 };
