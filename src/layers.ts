@@ -33,7 +33,7 @@ export function dense(units: number, options: DenseOptions = {}): LayerOptions {
 }
 
 export interface BatchNormOptions {
-  /** Weight of the old running value: running = momentum·running + (1 − momentum)·batch (default 0.99). */
+  /** Weight of the old running value: running = momentum·running + (1 − momentum)·batch (default 0.9, PyTorch's 0.1; Keras's is 0.99). */
   momentum?: number;
   /** Added to the variance before the square root (default 1e-3, as Keras). */
   epsilon?: number;

@@ -152,7 +152,7 @@ function variants(): Variant[] {
     add(`metadata-${key}-not-string`, withMeta((m) => void (m[key] = value)));
   }
   for (const format of ['Tunenet', 'pytorch', '', ' tunenet']) add(`format-${format}`, rawMeta('format', format));
-  for (const version of ['2', '1.0', '', '0', ' 1']) add(`version-${version}`, rawMeta('version', version));
+  for (const version of ['3', '1.0', '', '0', ' 1', '2 ']) add(`version-${version}`, rawMeta('version', version));
   for (const step of ['-1', '1.5', '1e3', '', ' 24', '24 ', '024', '0x18', '9007199254740993', 'NaN', 'Infinity', '+24', '2.4e1']) add(`step-${step}`, rawMeta('step', step));
 
   // architecture

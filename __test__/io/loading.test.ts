@@ -5,7 +5,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { adam, dense, loadModel, relu, saveModel, sequential } from '../../src';
+import { adam, batchNorm, dense, loadModel, relu, saveModel, sequential } from '../../src';
 import { parseJsonStrict, readF32, readHeader } from '../../src/io/safetensors';
 import { bytesOf, snapshot } from '../model/helpers';
 import { fullModel, pack, unpack, withHeaderText } from './helpers';
@@ -132,5 +132,34 @@ describe('container checks (safetensors.ts)', () => {
     // The test's own packer reproduces the file byte for byte (so edited files differ only in the edit).
     expect(pack(u).equals(bytes)).toBe(true);
     expect(withHeaderText('{}', Buffer.alloc(0)).length % 8).toBe(0);
+  });
+});
+
+describe('older file versions', () => {
+  it("a version 1 file keeps the batch-norm momentum it trained with (0.99, the default then); version 2 has today's 0.9", async () => {
+    const model = sequential({ inputSize: 4, seed: 3, threads: 1, layers: [dense(6), batchNorm(), relu(), dense(5), batchNorm({ momentum: 0.5 }), relu(), dense(3)] });
+    const file = path.join(dir, 'v2.safetensors');
+    await saveModel(model, file);
+    const u = unpack(await fs.readFile(file));
+    expect(u.metadata!.version).toBe('2');
+    const v1 = path.join(dir, 'v1.safetensors');
+    await fs.writeFile(v1, pack({ ...u, metadata: { ...u.metadata, version: '1' } }));
+    const momenta = async (f: string) =>
+      (await (await loadModel(f)).exportState()).architecture.layers.filter((l) => l.kind === 'batchNorm').map((l) => (l as { momentum?: number }).momentum);
+    expect(await momenta(v1)).toEqual([0.99, 0.5]); // the default written out, a given value kept
+    expect(await momenta(file)).toEqual([undefined, 0.5]); // today's default, 0.9
+    // And it trains as it did: one epoch from each differs only through that momentum.
+    const [a, b] = [await loadModel(v1), await loadModel(file)];
+    const x = new Float32Array(32 * 4).map((_, i) => Math.sin(i));
+    const y = Int32Array.from({ length: 32 }, (_, i) => i % 3);
+    await a.fit(x, y, { epochs: 1, batchSize: 8 });
+    await b.fit(x, y, { epochs: 1, batchSize: 8 });
+    const runningMean = async (m: typeof a) => Array.from(m.getTensor(1, 'runningMean'));
+    const start = Array.from(model.getTensor(1, 'runningMean')); // zeros
+    const [ra, rb] = [await runningMean(a), await runningMean(b)];
+    expect(ra).not.toEqual(rb);
+    // After 4 steps from zero the running mean is (1 − m^4)-weighted: smaller with m = 0.99.
+    const norm = (v: number[]) => Math.hypot(...v.map((x, i) => x - start[i]));
+    expect(norm(ra)).toBeLessThan(norm(rb));
   });
 });

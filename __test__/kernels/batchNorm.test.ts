@@ -60,7 +60,7 @@ describe('hand-computed', () => {
     const r = N.batchNormUpdateRunning(f32(0, 0), f32(1, 1), f32(2, 4), f32(1, 4), 0.9);
     close(r.runningMean, [0.2, 0.4]);
     close(r.runningVar, [1, 1.3]);
-    // momentum 0.99 (Keras default): rm = 0.01·[2, 4] = [0.02, 0.04].
+    // momentum 0.99 (Keras's default): rm = 0.01·[2, 4] = [0.02, 0.04].
     close(N.batchNormUpdateRunning(f32(0, 0), f32(1, 1), f32(2, 4), f32(1, 4), 0.99).runningMean, [0.02, 0.04]);
   });
 });

@@ -5,10 +5,12 @@
 // optimizer state W.v / W.s, runningMean, runningVar), then early stopping's best weights of an
 // unfinished run as `best.layers.{i}.{name}`. `__metadata__` (string values, as the format
 // requires) holds exactly:
-//   format "tunenet", version "1", architecture (JSON), optimizer (JSON), step (decimal),
+//   format "tunenet", version "2", architecture (JSON), optimizer (JSON), step (decimal),
 //   rng (JSON: dropout, shuffle and augment generator states), and, only when present,
 //   normalizer (JSON { features, mean, std }) and training (JSON: where a fit run stands).
-// Files without augment, normalizer, training or best.* tensors (older tunenet) load.
+// Files without augment, normalizer, training or best.* tensors (older tunenet) load. Version "1"
+// files (before batch norm's default momentum became 0.9) load with 0.99, the default they were
+// trained with, wherever a batch-norm layer left its momentum to the default.
 //
 // saveModel = exportState (a consistent snapshot taken between two native calls, also while a
 // fit runs) → safetensors → atomic replace (atomicFile.ts: unique temp, fsync, rename, fsync
@@ -30,7 +32,9 @@ import { writeFileAtomic } from './atomicFile';
 import { FormatError, parseJsonStrict, readF32, readHeader, writeSafetensors, type Header } from './safetensors';
 
 const FORMAT = 'tunenet';
-const VERSION = '1';
+const VERSION = '2';
+/** The defaults that changed after version 1, as version 1 files were trained with them. */
+const VERSION_1_BATCH_NORM_MOMENTUM = 0.99;
 
 /** Every metadata key a file may hold, and whether it must. Anything else is refused. */
 const METADATA_KEYS = {
@@ -142,7 +146,7 @@ function stateOf(header: Header): Omit<ModelState, 'tensors'> {
   const meta = header.metadata;
   if (!meta) throw new FormatError(`it has no __metadata__ (format '${FORMAT}' expected)`);
   if (meta.format !== FORMAT) throw new FormatError(`metadata.format is ${JSON.stringify(meta.format)}, not '${FORMAT}'`);
-  if (meta.version !== VERSION) throw new FormatError(`unsupported version ${JSON.stringify(meta.version)} (this tunenet reads ${VERSION})`);
+  if (meta.version !== VERSION && meta.version !== '1') throw new FormatError(`unsupported version ${JSON.stringify(meta.version)} (this tunenet reads 1 and ${VERSION})`);
   for (const key of Object.keys(meta)) {
     if (!(key in METADATA_KEYS)) throw new FormatError(`unknown metadata '${key}'${check.suggestion(key, Object.keys(METADATA_KEYS)).replace('known options', 'known')}`);
   }
@@ -152,7 +156,8 @@ function stateOf(header: Header): Omit<ModelState, 'tensors'> {
   if (!/^(0|[1-9][0-9]*)$/.test(meta.step) || !Number.isSafeInteger(Number(meta.step))) {
     throw new FormatError(`metadata.step ${JSON.stringify(meta.step)} is not a non-negative integer`);
   }
-  const architecture = objectOf(meta, 'architecture', ARCHITECTURE_KEYS) as unknown as Architecture;
+  const written = objectOf(meta, 'architecture', ARCHITECTURE_KEYS) as unknown as Architecture;
+  const architecture = meta.version === '1' ? withVersion1Defaults(written) : written;
   const rng = objectOf(meta, 'rng', RNG_KEYS) as unknown as Record<RngName, number[]>;
   const normalizer = meta.normalizer === undefined ? undefined : (objectOf(meta, 'normalizer', NORMALIZER_KEYS) as unknown as NormalizerJSON);
   // The optimizer's and the training state's fields are checked by fromState (unknown keys included).
@@ -169,6 +174,15 @@ function stateOf(header: Header): Omit<ModelState, 'tensors'> {
     ...(normalizer !== undefined ? { normalizer } : {}),
     ...(training !== undefined ? { training } : {}),
   };
+}
+
+/** A version 1 architecture with the defaults of its time written out (fromState checks the rest). */
+function withVersion1Defaults(architecture: Architecture): Architecture {
+  if (!Array.isArray(architecture.layers)) return architecture;
+  const layers = architecture.layers.map((layer) =>
+    check.isPlainObject(layer) && layer.kind === 'batchNorm' && layer.momentum === undefined ? { ...layer, momentum: VERSION_1_BATCH_NORM_MOMENTUM } : layer,
+  );
+  return { ...architecture, layers } as Architecture;
 }
 
 function json(meta: Record<string, string>, key: MetadataKey): unknown {

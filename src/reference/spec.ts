@@ -112,7 +112,7 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
       return { kind: 'dense', units, init, l2: o.l2 ?? 0, l1: o.l1 ?? 0, useBias: o.useBias ?? true };
     }
     case 'batchNorm':
-      return { kind: 'batchNorm', momentum: o.momentum ?? 0.99, epsilon: o.epsilon ?? 1e-3 };
+      return { kind: 'batchNorm', momentum: o.momentum ?? 0.9, epsilon: o.epsilon ?? 1e-3 };
     case 'dropout':
       return { kind: 'dropout', keepProb: o.keepProb ?? NaN };
     case 'activation': {

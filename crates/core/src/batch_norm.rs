@@ -2,7 +2,7 @@
 //!
 //! Conventions (docs/CONVENTIONS.md): the batch variance is the **biased** one (divide by m),
 //! both to normalize and in the running average; running statistics use Keras' momentum
-//! (`running = momentum·running + (1 − momentum)·batch`, default 0.99, eps 1e-3).
+//! (`running = momentum·running + (1 − momentum)·batch`, default 0.9, eps 1e-3).
 //!
 //! Per-feature statistics are accumulated row by row into length-n vectors (contiguous inner
 //! loops), never by strided column walks. The variance is a second pass over `x − mean`, which

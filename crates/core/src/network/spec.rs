@@ -41,7 +41,7 @@ impl LayerSpec {
     pub const KINDS: [&'static str; 4] = ["dense", "batchNorm", "activation", "dropout"];
 
     /// The layer `kind` from its options, with the defaults (dense: init he, no L2/L1, a bias;
-    /// batch norm: momentum 0.99, ε 1e-3 as Keras; dropout: keepProb required). Ranges are
+    /// batch norm: momentum 0.9 (PyTorch's 0.1), ε 1e-3 as Keras; dropout: keepProb required). Ranges are
     /// checked by `NetworkSpec::validate`; names and types here.
     pub fn from_options(kind: &str, o: &impl LayerOptionLookup) -> Result<LayerSpec, ArgError> {
         Ok(match kind {
@@ -71,7 +71,7 @@ impl LayerSpec {
                 }
             }
             "batchNorm" => LayerSpec::BatchNorm {
-                momentum: o.number("momentum").unwrap_or(0.99),
+                momentum: o.number("momentum").unwrap_or(0.9),
                 epsilon: o.number("epsilon").unwrap_or(1e-3),
             },
             "dropout" => LayerSpec::Dropout {
