@@ -1,10 +1,10 @@
 // Accuracy at equal epochs (issue 13, target 5): the MNIST network of bench/run.mjs (8,000
 // training digits, 1,000 test digits, Adam 1e-3, batch 128), variants A (plain) and B (batch norm
 // + dropout 0.8 + L2 1e-4), trained for the same epochs over several seeds by tunenet with its
-// defaults, PyTorch with *its* defaults (nn.Linear's kaiming-uniform init, BatchNorm1d momentum
-// 0.1) and PyTorch with tunenet's (He normal, zero biases, Keras-style momentum 0.99), which
-// separates "the initialization and momentum defaults" from "the framework". Accuracy, not speed:
-// the runs may share the machine.
+// defaults, PyTorch with *its* defaults (nn.Linear's kaiming-uniform init and biases) and PyTorch
+// with the bench's tunenet init (He normal, zero biases), which separates "the initialization"
+// from "the framework"; batch norm's momentum is 0.1 in PyTorch's convention in all three
+// (tunenet's default 0.9). Accuracy, not speed: the runs may share the machine.
 //
 //   node bench/accuracy.mjs [--seeds 5] [--epochs 5] [--variants A,B]
 // Writes bench/results/accuracy-latest.json.
