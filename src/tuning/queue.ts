@@ -15,7 +15,8 @@
 //     trial; an objective that throws is a failed trial at once (no retry: it would throw again).
 //   - Progress and stops: workers publish each reported epoch with job.updateProgress (QueueEvents
 //     brings it here as it happens); a stop request sets a key the worker checks at every epoch.
-import { QueueEvents, type Queue } from 'bullmq';
+import type { QueueEvents, Queue } from 'bullmq';
+import { bullmq } from '../lazy';
 import { integer, nonEmptyString, optional, options as strict } from '../validation/args';
 import type { Executor, ExecutorSession, TrialRequest, TrialRun } from './executor';
 import {
@@ -112,7 +113,7 @@ class QueueSession<C, X extends TrialContext> implements ExecutorSession<C, X> {
     const { connection, queue: name, timeoutMs } = this.settings;
     const queue = await connectedQueue(this.where, connection, name, timeoutMs);
     queue.setMaxListeners(0); // each call in flight waits with a 'closing' listener (Job.waitUntilFinished)
-    const events = new QueueEvents(name, { connection: redisOptions(`${this.where}: connection`, connection, timeoutMs) });
+    const events = new (bullmq().QueueEvents)(name, { connection: redisOptions(`${this.where}: connection`, connection, timeoutMs) });
     events.on('error', () => undefined); // connection trouble after the check: ioredis reconnects
     events.on('progress', ({ jobId, data }) => {
       if (data !== null && typeof data === 'object') this.watchers.get(jobId)?.(data as EpochReport);

@@ -7,8 +7,8 @@
 // Redis itself must never be reachable from the internet: anyone who can write to it can queue
 // trials. Use a password (redis://:password@host:6379) and TLS (rediss://…) across hosts.
 import { createHash } from 'node:crypto';
-import { Queue } from 'bullmq';
-import type { RedisOptions } from 'bullmq';
+import type { Queue, RedisOptions } from 'bullmq';
+import { bullmq } from '../lazy';
 import { integer, isPlainObject, nonEmptyString, typeError } from '../validation/args';
 import type { EpochReport, ObjectiveResult, Outcome } from './trials';
 
@@ -70,7 +70,7 @@ export async function connectedQueue(where: string, connection: RedisConnection,
   const deadline = Date.now() + timeoutMs;
   let ready = false;
   const later = options.retryStrategy ?? ((times: number) => Math.max(Math.min(Math.exp(times), 20_000), 1000));
-  const queue = new Queue(name, { connection: { ...options, retryStrategy: (times: number) => (ready ? later(times) : Date.now() < deadline ? 200 : null) } });
+  const queue = new (bullmq().Queue)(name, { connection: { ...options, retryStrategy: (times: number) => (ready ? later(times) : Date.now() < deadline ? 200 : null) } });
   queue.on('error', () => undefined); // the last one is reported below; ioredis emits one per retry
   try {
     await queue.waitUntilReady();

@@ -8,7 +8,8 @@
 // the `modules` directory, by the file name a job gives; a path in a job is refused.
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Worker, type Job } from 'bullmq';
+import type { Job } from 'bullmq';
+import { bullmq } from '../lazy';
 import { func, integer, nonEmptyString, optional, options as strict, typeError } from '../validation/args';
 import { threadsPerTrial } from './checks';
 import { HOST } from './executor';
@@ -86,7 +87,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<TunenetW
     log(`${job.id}: attempt ${result.attempt}, ${result.outcome.devMetric === null ? `failed: ${result.outcome.error}` : `devMetric ${result.outcome.devMetric}`} (${result.outcome.seconds.toFixed(2)}s)`);
     return result;
   };
-  const worker = new Worker(queue, processor, {
+  const worker = new (bullmq().Worker)(queue, processor, {
     connection,
     concurrency,
     name,

@@ -2,7 +2,8 @@
 // against onnx/onnx.proto of the onnx repository; any field left out is simply never written).
 // protobufjs encodes it; the messages below are the plain objects it takes (snake_case, as in
 // the .proto: the schema is parsed with keepCase).
-import { parse, type Type } from 'protobufjs';
+import type { Type } from 'protobufjs';
+import { protobufjs } from '../../lazy';
 
 const ONNX_PROTO_SUBSET = `
 syntax = "proto2";
@@ -165,7 +166,7 @@ let modelType: Type | undefined;
 
 /** The serialized ModelProto (the bytes of a .onnx file). */
 export function encodeModel(model: ModelProto): Uint8Array {
-  modelType ??= parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
+  modelType ??= protobufjs().parse(ONNX_PROTO_SUBSET, { keepCase: true }).root.lookupType('onnx.ModelProto');
   const problem = modelType.verify(model);
   if (problem) throw new Error(`ONNX ModelProto: ${problem}`);
   return modelType.encode(modelType.fromObject(model)).finish();

@@ -2,7 +2,8 @@
 // tunenet writes are declared; names and numbers are TensorFlow's (tensorflow/core/util/
 // event.proto, tensorflow/core/framework/summary.proto and histogram.proto; the same in
 // tensorboard/compat/proto), so any reader of event files decodes them.
-import * as protobuf from 'protobufjs';
+import type { Type } from 'protobufjs';
+import { protobufjs } from '../../lazy';
 import type { Histogram } from './histogram';
 
 const SCHEMA = `
@@ -54,7 +55,8 @@ export const FILE_VERSION = 'brain.Event:2';
 
 const SESSION_START = 1;
 
-const EventMessage = protobuf.parse(SCHEMA).root.lookupType('tensorboard.Event');
+let eventType: Type | undefined;
+const eventMessage = () => (eventType ??= protobufjs().parse(SCHEMA).root.lookupType('tensorboard.Event'));
 
 /** One summary value: a scalar (stored as a float32, as TensorFlow does) or a histogram. */
 export type SummaryValue = { tag: string; scalar: number } | { tag: string; histogram: Histogram };
@@ -81,6 +83,7 @@ export function encodeEvent(event: TensorBoardEvent): Uint8Array {
       : 'sessionStart' in content
         ? { sessionLog: { status: SESSION_START } }
         : { summary: { value: content.summary.map(summaryValueMessage) } };
+  const EventMessage = eventMessage();
   return EventMessage.encode(EventMessage.fromObject({ wallTime: event.wallTime, step: event.step, ...what })).finish();
 }
 
