@@ -78,6 +78,8 @@ export interface NetworkHandle {
   trainStep(x: Float32Array, y: Float32Array, learningRate: number, clipNorm: number | null, sampleWeight?: Float32Array | null): number[];
   evaluate(data: DatasetHandle): Promise<EvaluateResult>;
   predict(data: DatasetHandle): Promise<Float32Array>;
+  /** predict of rows given directly: copied in the call, then checked and run in one task off the main thread. */
+  predictRows(x: Float32Array): Promise<Float32Array>;
   /** predict on the calling thread (x copied, then checked): for small inputs, no thread-pool hop. */
   predictSync(x: Float32Array): Float32Array;
   lastGradNorms(): Float64Array;

@@ -48,6 +48,13 @@ export interface ModelOptions<O extends OutputKind = OutputKind> {
   /** Update rule and base learning rate (default adam()). `fit` can override it. */
   optimizer?: OptimizerConfig;
 }
+/**
+ * Inputs up to this many values (4 MiB of f32: batch 1,024 of 784 features) are predicted from
+ * one copy and one task; larger ones go through a data set written in chunks between event-loop
+ * turns, so a big copy never blocks the loop (src/data/ingest.ts).
+ */
+const PREDICT_ROWS_VALUES = 1 << 20;
+
 const MODEL_OPTIONS = ['inputSize', 'layers', 'output', 'loss', 'seed', 'backend', 'threads', 'optimizer'] as const;
 
 /** The architecture as saved in a model file (`loss` and `lossDelta` only for regression). */
@@ -211,6 +218,16 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
    * the predicted values of a regression model.
    */
   async predict(x: Matrix): Promise<Prediction<O>> {
+    const m = matrixRows('predict: x', x, this.inputSize);
+    if (m * this.inputSize <= PREDICT_ROWS_VALUES) {
+      // Small enough to copy at once: one task checks and runs it (no data set, no separate seal).
+      const input = x instanceof Float32Array ? x : toMatrix('predict: x', x, this.inputSize);
+      try {
+        return this.prediction(await this.native(() => this.handle.predictRows(input)));
+      } catch (e) {
+        throw this.nonFiniteInput('predict', e);
+      }
+    }
     const data = await ingestDataset(this.backend, 'predict', x, NO_LABELS, this.inputSize, this.outputSize, this.targets);
     return this.prediction(await this.native(() => this.handle.predict(data)));
   }
@@ -231,13 +248,21 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     try {
       outputs = this.syncCall('predictSync', () => this.handle.predictSync(input));
     } catch (e) {
-      const bad = /^x: element (\d+) is (\S+), expected a finite number$/.exec((e as Error)?.message ?? '');
-      if (!bad) throw e;
-      const [i, cols] = [Number(bad[1]), this.inputSize];
-      const value = { inf: 'Infinity', '-inf': '-Infinity' }[bad[2]] ?? bad[2];
-      throw Object.assign(new RangeError(`predictSync: x: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${value}, expected a finite number`), { cause: e });
+      throw this.nonFiniteInput('predictSync', e);
     }
     return this.prediction(outputs);
+  }
+
+  /**
+   * The backend's check of its copy of x (`x: element 3 is NaN, …`), worded as everywhere else
+   * (`predict: x: element 3 (row 0, column 3) is NaN, …`); any other error as it is.
+   */
+  private nonFiniteInput(where: string, e: unknown): unknown {
+    const bad = /^x: element (\d+) is (\S+), expected a finite number$/.exec((e as Error)?.message ?? '');
+    if (!bad) return e;
+    const [i, cols] = [Number(bad[1]), this.inputSize];
+    const value = { inf: 'Infinity', '-inf': '-Infinity' }[bad[2]] ?? bad[2];
+    return Object.assign(new RangeError(`${where}: x: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${value}, expected a finite number`), { cause: e });
   }
 
   /** The backend's outputs as predict returns them: values, or probabilities and classes. */
@@ -274,14 +299,8 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     try {
       r = this.syncCall('trainStep', () => this.handle.trainStep(input, labels, learningRate, clipNorm, sampleWeight));
     } catch (e) {
-      const message = (e as Error)?.message ?? '';
-      // The backend's check of its copy of x ("x: element 3 is NaN, …"), worded as everywhere else.
-      const bad = /^x: element (\d+) is (\S+), expected a finite number$/.exec(message);
-      if (bad) {
-        const [i, cols] = [Number(bad[1]), this.inputSize];
-        const value = { inf: 'Infinity', '-inf': '-Infinity' }[bad[2]] ?? bad[2];
-        throw Object.assign(new RangeError(`trainStep: x: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${value}, expected a finite number`), { cause: e });
-      }
+      const worded = this.nonFiniteInput('trainStep', e);
+      if (worded !== e) throw worded;
       throw divergenceError(e, 'trainStep', learningRate);
     }
     const [loss, regularization, correct] = r;

@@ -71,3 +71,24 @@ describe('predictSync', () => {
     expect(model.predictSync(data.x.slice(0, 5)).classes.length).toBe(1);
   });
 });
+
+describe("predict's two paths", () => {
+  it('inputs up to 4 MiB (one copy, one task) and larger ones (a data set in chunks) give the same rows, on both backends', async () => {
+    for (const backend of ['native', 'reference'] as const) {
+      const model = sequential({ inputSize: 300, seed: 3, threads: 1, backend, layers: [dense(8), relu(), dense(3)] });
+      const rows = 3600; // 1.08 M values: over the one-copy limit of 2^20
+      const x = normals(9, rows * 300);
+      const big = await model.predict(x);
+      const small = await model.predict(x.subarray(0, 100 * 300));
+      expect(Array.from(big.probabilities.subarray(0, 300))).toEqual(Array.from(small.probabilities));
+      expect(Array.from(big.classes.subarray(0, 100))).toEqual(Array.from(small.classes));
+      // Both word a non-finite input the same way.
+      const bad = x.slice(0, 100 * 300);
+      bad[301] = NaN;
+      await expect(model.predict(bad)).rejects.toThrow('predict: x: element 301 (row 1, column 1) is NaN, expected a finite number');
+      const badBig = x.slice();
+      badBig[301] = NaN;
+      await expect(model.predict(badBig)).rejects.toThrow('predict: x: element 301 (row 1, column 1) is NaN, expected a finite number');
+    }
+  });
+});

@@ -505,6 +505,14 @@ export class ReferenceNetwork implements NetworkHandle {
     return Promise.resolve(this.net.predict(data.x, data.length));
   }
 
+  predictRows(x: Float32Array): Promise<Float32Array> {
+    try {
+      return Promise.resolve(this.predictSync(x));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
   predictSync(x: Float32Array): Float32Array {
     const xs = Float32Array.from(x); // check the copy, never the live buffer
     const m = rowsOf('x', xs, this.inputSize);

@@ -451,6 +451,39 @@ impl Task for PredictTask {
     }
 }
 
+/// `predict` on rows copied in the call: one task on the pool checks the copy and runs them (no
+/// data set, no separate `seal`), for inputs small enough to copy at once.
+pub struct PredictRowsTask {
+    shared: Shared,
+    x: Vec<f32>,
+    rows: usize,
+}
+
+impl Task for PredictRowsTask {
+    type Output = Vec<f32>;
+    type JsValue = Float32Array;
+
+    fn compute(&mut self) -> Result<Vec<f32>> {
+        check::finite_f32("x", &self.x)?;
+        let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
+        let (x, rows) = (std::mem::take(&mut self.x), self.rows);
+        if state.net.threads == 1 {
+            // One thread: run here, on libuv's worker, without a second hop to the model's pool.
+            let net = &mut state.net;
+            return catch_unwind(AssertUnwindSafe(|| net.predict_on_this_thread(&x, rows))).map_err(|_| {
+                napi::Error::from_reason(
+                    "internal error in tunenet's native core (please report): predict panicked",
+                )
+            });
+        }
+        state.on_pool(move |net, _, _| net.predict(&x, rows))
+    }
+
+    fn resolve(&mut self, _env: Env, out: Vec<f32>) -> Result<Float32Array> {
+        Ok(Float32Array::new(out))
+    }
+}
+
 #[napi]
 pub struct NativeNetwork {
     shared: Shared,
@@ -747,6 +780,16 @@ impl NativeNetwork {
         Ok(AsyncTask::new(PredictTask { shared: self.shared.clone(), data }))
     }
 
+    /// `predict` of rows given directly: copied here (the caller keeps this to a few MiB), then
+    /// checked and run in one task off the main thread.
+    #[napi(catch_unwind, ts_return_type = "Promise<Float32Array>")]
+    pub fn predict_rows(&self, x: Float32ArraySlice) -> Result<AsyncTask<PredictRowsTask>> {
+        let x = x.to_vec();
+        let rows = check::rows_of("x", &x, self.input_size)?;
+        drop(lock(&self.shared)?); // fail fast if busy
+        Ok(AsyncTask::new(PredictRowsTask { shared: self.shared.clone(), x, rows }))
+    }
+
     /// `predict` on the main thread, for small inputs where the hop to the thread pool costs more
     /// than the forward pass (one row: a few µs against tens). x is copied, then the copy checked.
     #[napi(catch_unwind)]
@@ -757,7 +800,9 @@ impl NativeNetwork {
         let mut state = lock(&self.shared)?;
         let net = &mut state.net;
         let out = catch_unwind(AssertUnwindSafe(|| net.predict_on_this_thread(&x, m))).map_err(|_| {
-            napi::Error::from_reason("internal error in tunenet's native core (please report): predictSync panicked")
+            napi::Error::from_reason(
+                "internal error in tunenet's native core (please report): predictSync panicked",
+            )
         })?;
         Ok(Float32Array::new(out))
     }
