@@ -24,16 +24,17 @@
 //!
 //! Each point: warm-up, then batches of ≥ ~20 ms until ≥ 0.3 s (0.1 s with `--quick`) and ≥ 3
 //! batches; the figure is the best batch (least disturbed by other processes), median kept too.
+#[path = "common/mnist_spec.rs"]
+mod mnist_spec;
+use mnist_spec::mnist_spec;
 use std::hint::black_box;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use tunenet_core::activation::Activation;
 use tunenet_core::batch_norm::{batch_norm_backward, batch_norm_forward_train};
 use tunenet_core::dropout::dropout_forward;
 use tunenet_core::gemm::{gemm, GemmShape};
-use tunenet_core::init::Init;
-use tunenet_core::network::{LayerSpec, LossKind, Network, NetworkSpec, OptimizerConfig, OptimizerKind};
+use tunenet_core::network::{Network, OptimizerConfig, OptimizerKind};
 use tunenet_core::optim::adam_step;
 use tunenet_core::rng::Rng;
 
@@ -241,23 +242,6 @@ fn step_gemms(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
     });
 }
 
-fn mnist_spec(variant_b: bool) -> NetworkSpec {
-    let l2 = if variant_b { 1e-4 } else { 0.0 };
-    let mut layers = Vec::new();
-    for units in [256usize, 128] {
-        layers.push(LayerSpec::Dense { units, init: Init::He, l2, l1: 0.0, use_bias: !variant_b });
-        if variant_b {
-            layers.push(LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3 });
-        }
-        layers.push(LayerSpec::Activation(Activation::Relu));
-        if variant_b {
-            layers.push(LayerSpec::Dropout { keep_prob: 0.8 });
-        }
-    }
-    layers.push(LayerSpec::Dense { units: 10, init: Init::He, l2, l1: 0.0, use_bias: true });
-    NetworkSpec { input_size: 784, layers, loss: LossKind::SoftmaxCrossEntropy, seed: 1 }
-}
-
 fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
     let m = 128;
     let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
@@ -271,7 +255,7 @@ fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str],
             continue;
         }
         let mut net: Network<f32> =
-            Network::new(mnist_spec(b), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
+            Network::new(mnist_spec(b, 1), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
         net.threads = threads;
         let t = pool.install(|| {
             time_it(min_total, || {

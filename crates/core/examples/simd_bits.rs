@@ -3,27 +3,11 @@
 //! runs under different `TUNENET_SIMD` levels (baseline, v3, default) can be compared bit for bit:
 //!
 //!     for l in baseline v3 ""; do TUNENET_SIMD=$l cargo run --release -p tunenet-core --example simd_bits; done
-use tunenet_core::activation::Activation;
-use tunenet_core::init::Init;
-use tunenet_core::network::{LayerSpec, LossKind, Network, NetworkSpec, OptimizerConfig, OptimizerKind};
+#[path = "common/mnist_spec.rs"]
+mod mnist_spec;
+use mnist_spec::mnist_spec;
+use tunenet_core::network::{Network, OptimizerConfig, OptimizerKind};
 use tunenet_core::rng::Rng;
-
-fn spec(variant_b: bool) -> NetworkSpec {
-    let l2 = if variant_b { 1e-4 } else { 0.0 };
-    let mut layers = Vec::new();
-    for units in [256usize, 128] {
-        layers.push(LayerSpec::Dense { units, init: Init::He, l2, l1: 0.0, use_bias: !variant_b });
-        if variant_b {
-            layers.push(LayerSpec::BatchNorm { momentum: 0.99, epsilon: 1e-3 });
-        }
-        layers.push(LayerSpec::Activation(Activation::Relu));
-        if variant_b {
-            layers.push(LayerSpec::Dropout { keep_prob: 0.8 });
-        }
-    }
-    layers.push(LayerSpec::Dense { units: 10, init: Init::He, l2, l1: 0.0, use_bias: true });
-    NetworkSpec { input_size: 784, layers, loss: LossKind::SoftmaxCrossEntropy, seed: 7 }
-}
 
 /// FNV-1a over the bits of every state tensor.
 fn hash(net: &Network<f32>) -> u64 {
@@ -65,7 +49,7 @@ fn main() {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");
         for (variant, b) in [("A", false), ("B", true)] {
             let mut net: Network<f32> =
-                Network::new(spec(b), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
+                Network::new(mnist_spec(b, 7), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
             net.threads = threads;
             let losses: Vec<(f64, f64)> = pool.install(|| {
                 (0..20)
