@@ -7,7 +7,8 @@
 # tarballs through overrides instead of the registry). In each: require, import and a short fit
 # (scripts/release/smoke.mjs). Also: tarball sizes and contents, the glibc floor, the error when no
 # binary fits, the WebAssembly build and its speed against native, AVX-512 off (qemu-x86_64 -cpu
-# Haswell) and a Debian 11 userland (a debootstrap chroot) where those exist on this machine.
+# Haswell), the linux-arm64-gnu package under qemu-aarch64 (scripts/release/arm64-userland.sh) and a
+# Debian 11 userland (a debootstrap chroot) where those exist on this machine.
 #   scripts/check-pack.sh            (after: scripts/release/build-target.sh x86_64-unknown-linux-gnu …)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -143,6 +144,18 @@ if command -v qemu-x86_64 >/dev/null; then
   for cpu in Haswell Nehalem; do
     (cd "$npm_dir" && qemu-x86_64 -cpu "$cpu" "$(command -v node)" smoke.mjs 1 2> >(grep -v "TCG doesn't support" >&2)) | sed "s/^/[qemu $cpu] /"
   done
+fi
+
+arm64_tgz="$(ls "$work"/tarballs/tunenet-linux-arm64-gnu-*.tgz 2>/dev/null | head -1)"
+if command -v qemu-aarch64 >/dev/null && command -v debootstrap >/dev/null && [ -n "$arm64_tgz" ]; then
+  # The arm64 package installed as npm does on arm64 (--cpu/--os pick the optional dependency) and
+  # run by Node's arm64 build under qemu-aarch64 on Debian 11's arm64 libraries.
+  eval "$(bash scripts/release/arm64-userland.sh)" # sets arm64_root= and arm64_node=
+  section "linux-arm64-gnu under qemu-aarch64 (Node $(qemu-aarch64 -L "$arm64_root" "$arm64_node" --version), Debian 11 arm64 libraries, glibc 2.31)"
+  arm64_dir="$(new_project arm64)"
+  (cd "$arm64_dir" && npm install --no-audit --no-fund --loglevel=error --cpu=arm64 --os=linux "$root_tgz" >/dev/null)
+  echo "[arm64] installed: $(installed_platforms "$arm64_dir")"
+  (cd "$arm64_dir" && qemu-aarch64 -L "$arm64_root" "$arm64_node" -e "$require_check" && qemu-aarch64 -L "$arm64_root" "$arm64_node" smoke.mjs 2 | sed 's/^/import: /') | sed 's/^/[arm64] /'
 fi
 
 if [ -x "$bullseye/bin/sh" ]; then
