@@ -110,7 +110,8 @@ describe('verbose: 2, a line per epoch', () => {
 
 describe('verbose: 1, a progress bar', () => {
   it('redraws on a terminal while the epoch runs (steps, ETA, running loss, samples/s), then keeps the summary', async () => {
-    const { model, x, y } = longEpoch(4000);
+    // Long enough (about a second here) for several 200 ms redraws even on a busy machine.
+    const { model, x, y } = longEpoch(12000);
     const out = recorder(true);
     const history = await model.fit(x, y, { epochs: 1, batchSize: 8, verbose: 1, verboseStream: out });
     const steps = history.epochs[0].steps;

@@ -16,6 +16,7 @@ pub mod real;
 pub mod regularization;
 pub mod rng;
 pub mod simd;
+pub mod subnormals;
 
 pub use error::ArgError;
 pub use real::Real;

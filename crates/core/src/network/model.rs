@@ -317,6 +317,8 @@ impl<T: Real> Network<T> {
     /// `predict` on the calling thread only: the GEMMs run unsplit whatever `threads` says, so a
     /// small input needs no hop to a thread pool (the binding's synchronous predict).
     pub fn predict_on_this_thread(&mut self, x: &[T], m: usize) -> Vec<T> {
+        // As on the model's pool threads; the caller's mode comes back when this returns.
+        let _flush = crate::subnormals::FlushSubnormals::new();
         let threads = std::mem::replace(&mut self.threads, 1);
         let out = self.predict(x, m);
         self.threads = threads;
