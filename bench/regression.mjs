@@ -8,7 +8,9 @@
 //  * cars: 392 cars of `vega-datasets`, 9 features (incl. one-hot origin) → mpg; 314 train / 78 test.
 //  * flights: 200,000 flights of `vega-datasets` (flights-200k), distance + time of day → arrival
 //    delay in minutes; 160,000 train / 40,000 test: the throughput of long epochs on a real table.
-// Network: inputs-32-16-1, ReLU, linear output, He-normal weights and zero biases, MSE, Adam
+//  * flights-64: the same flights rows with a wider network, 2-64-64-1 (issue 13's small-network
+//    target: ≥ 10× PyTorch), tunenet and PyTorch.
+// Network: inputs-32-16-1 (flights-64: 2-64-64-1), ReLU, linear output, He-normal weights and zero biases, MSE, Adam
 // (lr 3e-3), batch 32, shuffled every epoch, a fixed number of epochs (no early stopping), seeds
 // 1, 2, 3 (each a fresh model); every engine at 1 thread (torch.set_num_threads(1); tfjs is
 // single-threaded in Node). Epochs: cars 200, flights 5 (--quick: cars 100; flights 2 epochs,
@@ -32,6 +34,9 @@ export function regressionPlan({ quick = false, tfjs = true } = {}) {
   return [
     { name: 'cars', epochs: quick ? 100 : 200, seeds: [1, 2, 3], engines: tfjs ? ENGINES : ENGINES.slice(0, 2), unit: 'mpg' },
     { name: 'flights', epochs: quick ? 2 : 5, seeds: quick ? [1] : [1, 2, 3], engines: tfjs && !quick ? ENGINES : ENGINES.slice(0, 2), unit: 'min' },
+    // Issue 13, target 3: a wider small network (the issue's 8-64-64-1; flights has 2 features),
+    // where per-step overhead dominates; target ≥ 10× PyTorch.
+    { name: 'flights-64', data: 'flights', hidden: [64, 64], minRatio: 10, epochs: quick ? 2 : 5, seeds: quick ? [1] : [1, 2, 3], engines: ENGINES.slice(0, 2), unit: 'min' },
   ];
 }
 
@@ -58,10 +63,11 @@ export async function regressionBench({ quick = false, threads = 1, python, tfjs
   const notes = [];
   let tunenetBreakdown = null;
   for (const p of plan) {
-    const data = await exportRegression(p.name);
-    datasets.push({ ...data, file: path.relative(root, data.file), epochs: p.epochs, seeds: p.seeds });
+    const data = await exportRegression(p.data ?? p.name);
+    const hidden = p.hidden ?? [32, 16];
+    datasets.push({ ...data, name: p.name, hidden, file: path.relative(root, data.file), epochs: p.epochs, seeds: p.seeds });
     for (const engine of p.engines) {
-      const common = ['--data', data.file, '--epochs', String(p.epochs), '--seeds', p.seeds.join(','), '--threads', String(engine === 'pytorch' || engine === 'tunenet' ? threads : 1)];
+      const common = ['--data', data.file, '--epochs', String(p.epochs), '--seeds', p.seeds.join(','), '--hidden', hidden.join(','), '--threads', String(engine === 'pytorch' || engine === 'tunenet' ? threads : 1)];
       const wantBreakdown = breakdown && engine === 'tunenet' && p.name === 'cars';
       const [cmd, args] =
         engine === 'tunenet'
@@ -150,11 +156,12 @@ export async function regressionBench({ quick = false, threads = 1, python, tfjs
           met: mine.rmseMean <= other.rmseMean,
           ...(mine.rmseMean <= other.rmseMean ? {} : { detail: `${(mine.rmseMean - other.rmseMean).toFixed(3)} ${p.unit} worse; seed sd ${mine.rmseSd.toFixed(3)} / ${other.rmseSd.toFixed(3)}` }),
         });
+        const min = p.minRatio ?? 1;
         targets.push({
-          target: `${p.name} regression samples/s ≥ 1.0× ${label(peer)} (${threads}t)`,
+          target: `${p.name} regression samples/s ≥ ${min.toFixed(1)}× ${label(peer)} (${threads}t)`,
           ratio: mine.samplesPerSecond / other.samplesPerSecond,
-          min: 1,
-          met: mine.samplesPerSecond >= other.samplesPerSecond,
+          min,
+          met: mine.samplesPerSecond >= min * other.samplesPerSecond,
         });
       }
     }
@@ -180,7 +187,7 @@ export function regressionTable({ datasets, results }) {
     if (!rs.length) continue;
     const torch = rs.find((r) => r.engine === 'pytorch');
     lines.push(
-      `${d.name}: ${d.train.toLocaleString('en-US')} train / ${d.test.toLocaleString('en-US')} test rows, ${d.features} features → ${d.target}; ${d.features}-32-16-1 ReLU, MSE, Adam 3e-3, batch 32, ${d.epochs} epochs, seeds ${d.seeds.join(', ')}; mean predictor's test RMSE ${d.baselineRmse.toFixed(2)}`,
+      `${d.name}: ${d.train.toLocaleString('en-US')} train / ${d.test.toLocaleString('en-US')} test rows, ${d.features} features → ${d.target}; ${[d.features, ...(d.hidden ?? [32, 16]), 1].join('-')} ReLU, MSE, Adam 3e-3, batch 32, ${d.epochs} epochs, seeds ${d.seeds.join(', ')}; mean predictor's test RMSE ${d.baselineRmse.toFixed(2)}`,
     );
     const header = ['engine', 'test RMSE mean ± sd', 'min – max', 'R²', 'samples/s', 'µs/epoch', 'RMSE ÷ PyTorch', 'samples/s ÷ PyTorch'];
     const cells = rs.map((r) => [

@@ -442,7 +442,7 @@ const titles = {
   overhead: '2. Call overhead',
   training: `3. Training: MNIST 784-256-128-10, batch 128, Adam 1e-3, ${split.train} train / ${split.test} test digits, ${epochs} epochs`,
   memory: '4. Memory (each trainer in its own process)',
-  regression: "5. Regression: vega-datasets cars and flights, inputs-32-16-1 ReLU, MSE, Adam 3e-3, batch 32 (ratio for RMSE = peer's / tunenet's)",
+  regression: "5. Regression: vega-datasets cars and flights, inputs-32-16-1 ReLU (flights-64: 2-64-64-1), MSE, Adam 3e-3, batch 32 (ratio for RMSE = peer's / tunenet's)",
   hardware: '6. Against the hardware: MNIST training samples/s over the GEMM bound of this run (ratio = fraction of the bound reached)',
   inference: '7. Inference: the MNIST network (1 epoch trained) exported with exportOnnx, 1 thread; latency of awaited calls at batch 1',
   accuracy: `8. Accuracy at equal epochs (${epochs}), mean over seeds 1–5 on 1,000 test digits`,
