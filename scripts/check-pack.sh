@@ -158,6 +158,42 @@ if command -v qemu-aarch64 >/dev/null && command -v debootstrap >/dev/null && [ 
   (cd "$arm64_dir" && qemu-aarch64 -L "$arm64_root" "$arm64_node" -e "$require_check" && qemu-aarch64 -L "$arm64_root" "$arm64_node" smoke.mjs 2 | sed 's/^/import: /') | sed 's/^/[arm64] /'
 fi
 
+# The musl packages as Alpine users get them: npm --libc=musl picks the optional dependency, and a
+# musl build of Node runs them in a musl userland (scripts/release/musl-userland.sh): x64 in a
+# chroot, arm64 under qemu-aarch64 with that userland as its prefix.
+for arch in x64 arm64; do
+  musl_tgz="$(ls "$work"/tarballs/tunenet-linux-$arch-musl-*.tgz 2>/dev/null | head -1)"
+  [ -n "$musl_tgz" ] || continue
+  [ "$arch" = arm64 ] && ! command -v qemu-aarch64 >/dev/null && continue
+  eval "$(bash scripts/release/musl-userland.sh "$arch")" # sets musl_root=, musl_node=, musl_libs=
+  musl_dir="$(new_project "musl-$arch")"
+  (cd "$musl_dir" && npm install --no-audit --no-fund --loglevel=error --cpu="$arch" --os=linux --libc=musl "$root_tgz" >/dev/null)
+  inside="$musl_root/tmp/tunenet-check"
+  rm -rf "$inside" && mkdir -p "$inside"
+  cp -r "$musl_dir/node_modules" "$musl_dir/smoke.mjs" "$inside/"
+  printf '%s\nconsole.log("loaded " + require.resolve("tunenet-linux-%s-musl"));\n' "$require_check" "$arch" > "$inside/require-check.cjs"
+  # Alpine's musl loader prints its version when run bare; the libraries Node needs come from the wheel.
+  # Scripts by the path their Node sees: inside the chroot, or this machine's (qemu's prefix only
+  # redirects some file calls, not those Node's module loader makes).
+  if [ "$arch" = x64 ]; then
+    in_musl() { env -i LD_LIBRARY_PATH="$musl_libs" "$(command -v chroot)" "$musl_root" "$@"; }
+    scripts=/tmp/tunenet-check
+  else
+    scripts="$inside"
+    in_musl() { local exe="$1"; shift; qemu-aarch64 -L "$musl_root" -E LD_LIBRARY_PATH="$musl_root$musl_libs" "$musl_root$exe" "$@"; }
+  fi
+  musl_version="$(in_musl "/lib/ld-musl-$( [ "$arch" = x64 ] && echo x86_64 || echo aarch64).so.1" 2>&1 | sed -n 's/^Version //p' || true)"
+  section "linux-$arch-musl: Node $(in_musl "$musl_node" --version) built for musl, musl $musl_version$( [ "$arch" = arm64 ] && echo ', under qemu-aarch64')"
+  echo "[musl $arch] installed: $(installed_platforms "$musl_dir")"
+  (in_musl "$musl_node" "$scripts/require-check.cjs" && in_musl "$musl_node" "$scripts/smoke.mjs" 2 | sed 's/^/import: /') | sed "s/^/[musl $arch] /"
+  rm -rf "$inside"
+done
+
+if [ ! -x "$bullseye/bin/sh" ] && command -v debootstrap >/dev/null && [ -z "${TUNENET_BULLSEYE_ROOT:-}" ]; then
+  echo "check-pack: debootstrap bullseye (minbase) into $bullseye, once" >&2
+  debootstrap --variant=minbase bullseye "$bullseye" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||
+    { tail -20 "$work/debootstrap.log" >&2; rm -rf "$bullseye"; }
+fi
 if [ -x "$bullseye/bin/sh" ]; then
   section "Debian 11 userland (glibc $(chroot "$bullseye" ldd --version | head -1 | grep -o '[0-9.]*$')), chroot"
   inside="$bullseye/tmp/tunenet-check"
