@@ -37,6 +37,11 @@ export interface DatasetHandle {
   /** Row weights (Keras's sample_weight) from `row` on; without any, every row weighs 1. */
   writeWeights(row: number, values: Float32Array): void;
   seal(): Promise<void>;
+  /**
+   * Drops the copy now (a call still running on it keeps it until it ends); using the handle
+   * afterwards is an error. fit, evaluate and predict release the data sets they made.
+   */
+  release(): void;
 }
 
 /** The saved random streams of a network. */

@@ -7,7 +7,7 @@
 // `evaluate`/`predict`/`saveModel` during a fit (from a callback or from elsewhere) run between
 // two of the fit's native calls and see a consistent model. What changes the weights outside a
 // fit (`fit`, `trainStep`, `setTensor`) is refused with a "busy" error while a fit runs.
-import type { LayerOptions, NetworkHandle, RngName, TensorInfo } from './backend';
+import type { EvaluateResult, LayerOptions, NetworkHandle, RngName, TensorInfo } from './backend';
 import { backendByName, type BackendName } from './backends';
 import type { Backend } from './backend';
 import { checkLayers, withBatchNormBias } from './layerConfig';
@@ -200,11 +200,17 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     const o = check.options('evaluate options', options, ['metrics'] as const);
     const metrics = o.metrics === undefined ? undefined : checkMetricNames('evaluate: metrics', o.metrics);
     const data = await this.dataset('evaluate', x, y);
-    const r = await this.native(() => this.handle.evaluate(data));
+    let r: EvaluateResult;
+    let outputs: Float32Array | undefined;
     const regression = this.targets === 'real';
-    if (!regression && metrics === undefined) return { loss: r.loss, accuracy: r.correct / r.examples } as Evaluation<O>;
-    // Metrics beyond the loss are computed on the predictions and the labels as given.
-    const outputs = await this.native(() => this.handle.predict(data));
+    try {
+      r = await this.native(() => this.handle.evaluate(data));
+      // Metrics beyond the loss are computed on the predictions and the labels as given.
+      if (regression || metrics !== undefined) outputs = await this.native(() => this.handle.predict(data));
+    } finally {
+      data.release(); // this call's copy, dropped now rather than at the next garbage collection
+    }
+    if (outputs === undefined) return { loss: r.loss, accuracy: r.correct / r.examples } as Evaluation<O>;
     const m = r.examples;
     const labels = toLabelMatrix('evaluate: y', y, m, this.outputSize, this.targets);
     const base = regression ? regressionScores(labels, outputs, m, this.outputSize) : { accuracy: r.correct / m };
@@ -229,7 +235,11 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
       }
     }
     const data = await ingestDataset(this.backend, 'predict', x, NO_LABELS, this.inputSize, this.outputSize, this.targets);
-    return this.prediction(await this.native(() => this.handle.predict(data)));
+    try {
+      return this.prediction(await this.native(() => this.handle.predict(data)));
+    } finally {
+      data.release();
+    }
   }
 
   /**

@@ -41,11 +41,12 @@ export async function ingestDataset(
     throw new RangeError(`${where}: ${(e as Error).message}`);
   }
   const rowsPerChunk = (cols: number) => Math.max(1, Math.floor(CHUNK_VALUES / Math.max(cols, 1)));
-  const scratch = new Float32Array(Math.min(m, rowsPerChunk(inputs)) * inputs);
+  // Only inputs that are not a Float32Array need converting, through one chunk-sized buffer.
+  const scratch = x instanceof Float32Array ? null : new Float32Array(Math.min(m, rowsPerChunk(inputs)) * inputs);
   for (let start = 0; start < m; start += rowsPerChunk(inputs)) {
     const end = Math.min(m, start + rowsPerChunk(inputs));
     // A Float32Array chunk goes straight to the backend (it copies); others convert into scratch.
-    const chunk = x instanceof Float32Array ? x.subarray(start * inputs, end * inputs) : copyRows(xName, x, inputs, start, end, scratch.subarray(0, (end - start) * inputs));
+    const chunk = x instanceof Float32Array ? x.subarray(start * inputs, end * inputs) : copyRows(xName, x, inputs, start, end, scratch!.subarray(0, (end - start) * inputs));
     data.writeX(start, chunk);
     if (end < m) await nextTurn();
   }

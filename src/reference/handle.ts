@@ -57,16 +57,19 @@ function applyOptimizer(c: OptimizerConfig, p: Param<Float32Array>, lr: number, 
  * row chunks and checked once by `seal()`.
  */
 export class ReferenceDataset implements DatasetHandle {
-  readonly x: Float32Array;
-  readonly y: Float32Array;
+  x: Float32Array;
+  y: Float32Array;
   readonly inputs: number;
   readonly outputs: number;
+  private readonly rows: number;
   private sealed = false;
+  private released = false;
   /** A weight per row (Keras's sample_weight), or null: every row weighs 1. */
   w: Float32Array | null = null;
 
   constructor(rows: number, inputs: number, outputs: number) {
     const m = positive('rows', rows);
+    this.rows = m;
     this.inputs = positive('inputs', inputs);
     this.outputs = u32('outputs', outputs);
     try {
@@ -78,11 +81,22 @@ export class ReferenceDataset implements DatasetHandle {
   }
 
   get length(): number {
-    return this.x.length / this.inputs;
+    return this.rows;
   }
 
   get isSealed(): boolean {
     return this.sealed;
+  }
+
+  get isReleased(): boolean {
+    return this.released;
+  }
+
+  release(): void {
+    this.released = true;
+    this.x = new Float32Array(0);
+    this.y = new Float32Array(0);
+    this.w = null;
   }
 
   writeX(row: number, values: Float32Array): void {
@@ -351,6 +365,7 @@ export class ReferenceNetwork implements NetworkHandle {
 
   private dataset(data: DatasetHandle): ReferenceDataset {
     if (!(data instanceof ReferenceDataset)) throw invalid('data', 'expected a dataset created by the reference backend');
+    if (data.isReleased) throw invalid('data', 'has been released');
     if (!data.isSealed) throw invalid('data', 'is not sealed yet (await seal() after writing it)');
     if (data.inputs !== this.inputSize || data.outputs !== this.outputSize) {
       throw invalid(
@@ -500,6 +515,7 @@ export class ReferenceNetwork implements NetworkHandle {
 
   predict(data: DatasetHandle): Promise<Float32Array> {
     if (!(data instanceof ReferenceDataset)) throw invalid('data', 'expected a dataset created by the reference backend');
+    if (data.isReleased) throw invalid('data', 'has been released');
     if (!data.isSealed) throw invalid('data', 'is not sealed yet (await seal() after writing it)');
     if (data.inputs !== this.inputSize) throw invalid('x', `has ${data.inputs} features; this model expects ${this.inputSize}`);
     return Promise.resolve(this.net.predict(data.x, data.length));

@@ -214,6 +214,18 @@ export async function fit(model: Sequential<OutputKind>, x: Matrix, y: Labels, o
   const dev: DatasetHandle | undefined = validation
     ? await model.dataset('fit', validation.x, validation.y, { x: 'validation.x', y: 'validation.y' })
     : undefined;
+  try {
+    return await fitOn(model, plan, train, dev);
+  } finally {
+    // The copies are only this call's: dropped now, not whenever the garbage collector gets to
+    // their handles, so a second fit (or a tuning trial) never holds two copies of its data.
+    train.release();
+    dev?.release();
+  }
+}
+
+/** fit on data already copied and checked: from here on the model may change. */
+async function fitOn(model: Sequential<OutputKind>, plan: FitPlan, train: DatasetHandle, dev: DatasetHandle | undefined): Promise<History> {
   if (plan.batchSize > train.length && plan.dropLast) {
     throw new RangeError(`fit: batchSize: ${plan.batchSize} exceeds the ${train.length} training examples and dropLast is set, so no step would run`);
   }

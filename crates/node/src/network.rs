@@ -179,6 +179,8 @@ enum DatasetSlot {
     Filling(Dataset<f32>),
     Checking,
     Ready(Arc<Dataset<f32>>),
+    /// Dropped by `release()`; a task still running holds its own `Arc` until it ends.
+    Released,
 }
 
 /// Data copied into Rust memory (x [m, inputs], y [m, outputs]; outputs 0 = no labels): JS
@@ -197,6 +199,7 @@ impl NativeDataset {
     fn ready(&self) -> Result<Arc<Dataset<f32>>> {
         match &*self.slot.lock().unwrap_or_else(|p| p.into_inner()) {
             DatasetSlot::Ready(d) => Ok(d.clone()),
+            DatasetSlot::Released => Err(check::invalid("data", "has been released")),
             _ => Err(check::invalid("data", "is not sealed yet (await seal() after writing it)")),
         }
     }
@@ -278,6 +281,13 @@ impl NativeDataset {
         }
     }
 
+    /// Drops the copy now instead of when V8 collects this handle (fit, evaluate and predict
+    /// release theirs, so consecutive calls never hold two copies of a data set).
+    #[napi(catch_unwind)]
+    pub fn release(&self) {
+        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = DatasetSlot::Released;
+    }
+
     #[napi(getter)]
     pub fn length(&self) -> u32 {
         self.rows as u32
@@ -299,6 +309,9 @@ impl Task for SealTask {
         let bad = data.first_non_finite();
         let cols = if bad.is_some_and(|(n, _, _)| n == "x") { data.inputs } else { data.outputs.max(1) };
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
+        if matches!(*slot, DatasetSlot::Released) {
+            return Ok(()); // released while being checked: nothing left to keep
+        }
         if let (None, Some(i)) = (bad, negative) {
             let w = data.w[i];
             *slot = DatasetSlot::Filling(data);
