@@ -54,6 +54,13 @@ export interface ModelOptions<O extends OutputKind = OutputKind> {
  * turns, so a big copy never blocks the loop (src/data/ingest.ts).
  */
 const PREDICT_ROWS_VALUES = 1 << 20;
+/**
+ * A predict whose forward pass costs at most this many multiply-adds (rows × parameters: four
+ * rows of the 784-256-128-10 MNIST network) runs on the calling thread when nothing is queued on
+ * the model, as onnxruntime-node's `run` does: the hop to libuv's pool and back (~30 µs) costs
+ * more than such a pass (bench/inference.mjs: p50 at batch 1 ~50 µs through the pool, ~20 inline).
+ */
+const INLINE_PREDICT_WORK = 1 << 20;
 
 const MODEL_OPTIONS = ['inputSize', 'layers', 'output', 'loss', 'seed', 'backend', 'threads', 'optimizer'] as const;
 
@@ -141,6 +148,9 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
   private catalog?: TensorInfo[];
   /** Tail of the chain of asynchronous native calls: each waits for the one before. */
   private nativeTail: Promise<unknown> = Promise.resolve();
+  /** How many of those calls are queued or running. */
+  private nativeQueued = 0;
+  private parameterCount?: number;
 
   constructor(options: ModelOptions<O>) {
     const o = check.options('sequential options', options, MODEL_OPTIONS);
@@ -221,14 +231,19 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
 
   /**
    * In evaluation mode (dropout off, running statistics): class probabilities and classes, or
-   * the predicted values of a regression model.
+   * the predicted values of a regression model. A few rows on an idle model are computed on the
+   * calling thread (rows × parameters ≤ 2^20: faster than a hop to the thread pool); anything
+   * larger, or queued behind another call on the model, runs off it.
    */
   async predict(x: Matrix): Promise<Prediction<O>> {
     const m = matrixRows('predict: x', x, this.inputSize);
     if (m * this.inputSize <= PREDICT_ROWS_VALUES) {
       // Small enough to copy at once: one task checks and runs it (no data set, no separate seal).
       const input = x instanceof Float32Array ? x : toMatrix('predict: x', x, this.inputSize);
+      this.parameterCount ??= this.countParams();
+      const inline = this.nativeQueued === 0 && !this.fitting && m * this.parameterCount <= INLINE_PREDICT_WORK;
       try {
+        if (inline) return this.prediction(this.handle.predictSync(input));
         return this.prediction(await this.native(() => this.handle.predictRows(input)));
       } catch (e) {
         throw this.nonFiniteInput('predict', e);
@@ -488,8 +503,12 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
 
   /** @internal Runs one asynchronous native call after every earlier one on this model. */
   native<T>(work: () => Promise<T>): Promise<T> {
+    this.nativeQueued++;
     const run = this.nativeTail.then(work, work);
-    this.nativeTail = run.catch(() => undefined);
+    const settled = () => {
+      this.nativeQueued--;
+    };
+    this.nativeTail = run.then(settled, settled);
     return run;
   }
 

@@ -34,8 +34,14 @@ describe('predictSync', () => {
           const model = await trained(output, backend, threads);
           for (const rows of [1, 60]) {
             const x = data.x.slice(0, rows * 5);
-            const [asyncResult, syncResult] = [await model.predict(x), model.predictSync(x)];
+            // Through the thread pool: a call already queued on the model keeps predict off the
+            // calling thread (an idle model runs one this small inline, i.e. as predictSync).
+            const queued = model.exportState();
+            const asyncResult = await model.predict(x);
+            await queued;
+            const syncResult = model.predictSync(x);
             expect(syncResult).toEqual(asyncResult);
+            expect(await model.predict(x)).toEqual(asyncResult);
             // A plain array of rows is accepted as predict accepts it.
             if (rows === 1) expect(model.predictSync([Array.from(x)])).toEqual(asyncResult);
           }
@@ -72,7 +78,44 @@ describe('predictSync', () => {
   });
 });
 
-describe("predict's two paths", () => {
+describe("predict's paths", () => {
+  it('a small input on an idle model runs inline (predictSync); one queued behind another call, or a larger one, goes to the pool', async () => {
+    for (const backend of ['native', 'reference'] as const) {
+      const model = await trained('softmax', backend, 2);
+      const handle = (model as unknown as { handle: Record<string, (...a: unknown[]) => unknown> }).handle;
+      const calls: string[] = [];
+      let depth = 0; // the reference backend's predictRows calls its predictSync: count the outer call
+      for (const name of ['predictSync', 'predictRows']) {
+        const original = handle[name].bind(handle);
+        handle[name] = (...a: unknown[]) => {
+          if (depth++ === 0) calls.push(name);
+          try {
+            return original(...a);
+          } finally {
+            depth--;
+          }
+        };
+      }
+      const one = data.x.slice(0, 5);
+      const inline = await model.predict(one);
+      expect(calls).toEqual(['predictSync']);
+      const queued = model.exportState();
+      expect(await model.predict(one)).toEqual(inline);
+      await queued;
+      expect(calls).toEqual(['predictSync', 'predictRows']);
+      // Rows × parameters over 2^20 multiply-adds: the pass is worth the hop.
+      const many = new Float32Array(5 * Math.ceil(2 ** 20 / model.countParams() + 1));
+      await model.predict(many);
+      expect(calls).toEqual(['predictSync', 'predictRows', 'predictRows']);
+      // During a fit, predict waits for the epoch instead of running inline.
+      const fitting = model.fit(data.x, data.y, { epochs: 1 });
+      await model.predict(one);
+      expect(calls.at(-1)).toBe('predictRows');
+      await fitting;
+    }
+  });
+
+
   it('inputs up to 4 MiB (one copy, one task) and larger ones (a data set in chunks) give the same rows, on both backends', async () => {
     for (const backend of ['native', 'reference'] as const) {
       const model = sequential({ inputSize: 300, seed: 3, threads: 1, backend, layers: [dense(8), relu(), dense(3)] });
