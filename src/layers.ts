@@ -10,7 +10,7 @@ export type { InitName } from './layerConfig';
 export type { ActivationKind } from './reference/activation';
 
 export interface DenseOptions {
-  /** Weight initialization (default 'he'). 'xavier' is the course's √(1/n_in); 'glorot' is √(2/(n_in+n_out)). */
+  /** Weight initialization (default 'he'; 'lecun' for a layer followed by batch norm). 'xavier' is the course's √(1/n_in); 'glorot' is √(2/(n_in+n_out)). */
   init?: InitName;
   /** Scale of init 'random' (default 0.01). */
   initScale?: number;

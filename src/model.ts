@@ -10,7 +10,7 @@
 import type { EvaluateResult, LayerOptions, NetworkHandle, RngName, TensorInfo } from './backend';
 import { backendByName, type BackendName } from './backends';
 import type { Backend } from './backend';
-import { checkLayers, withBatchNormBias } from './layerConfig';
+import { checkLayers, withBatchNormDefaults } from './layerConfig';
 import { adam, checkOptimizer, updateRuleOf, type OptimizerConfig } from './optimizers';
 import { argmaxRows, matrixRows, toLabelMatrix, toMatrix, type Labels, type Matrix, type Targets } from './data/arrays';
 import { LOSSES, type LossName } from './reference/loss';
@@ -163,7 +163,7 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     const threads = check.optional(o.threads, undefined as number | undefined, (v) => check.integer('sequential: threads', v, 1, 1024));
     const backendName = check.optional(o.backend, 'native' as BackendName, (v) => check.oneOf('sequential: backend', v, ['native', 'reference'] as const));
     this.optimizer = o.optimizer === undefined ? adam() : checkOptimizer('sequential: optimizer', o.optimizer);
-    this.architecture = { inputSize, layers: withBatchNormBias(layers), output, seed, ...loss };
+    this.architecture = { inputSize, layers: withBatchNormDefaults(layers), output, seed, ...loss };
     this.backend = backendByName(backendName);
     try {
       this.handle = this.backend.createNetwork(

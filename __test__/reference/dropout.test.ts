@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dropoutBackward, dropoutForward, Rng, RngStream } from '../../src/reference';
+import { DROPOUT_LANES } from '../../src/reference/dropout';
 import { f64, uniform } from './helpers';
 
 describe('inverted dropout', () => {
@@ -27,22 +28,46 @@ describe('inverted dropout', () => {
     expect(Math.abs(meanY / meanX - 1)).toBeLessThan(0.01);
   });
 
-  it('draws one 32-bit output per element and keeps it when (u >>> 8) < floor(keepProb·2^24)', () => {
+  it('element i takes the next output of lane i mod 16 (sixteen children split in turn) and keeps it when (u >>> 8) < floor(keepProb·2^24)', () => {
     const keepProb = 0.5;
     const rng = new Rng(3);
     const twin = rng.clone();
     const { mask } = dropoutForward(new Float64Array(1000), keepProb, rng);
     const threshold = Math.floor(keepProb * 2 ** 24);
+    const lanes = Array.from({ length: DROPOUT_LANES }, () => twin.split());
     for (let i = 0; i < 1000; i++) {
-      const keep = twin.nextU32() >>> 8 < threshold;
+      const keep = lanes[i % 16].nextU32() >>> 8 < threshold;
       expect(mask[i]).toBe(keep ? 2 : 0);
     }
+    // The stream itself moves by the sixteen splits (two outputs each), whatever the length.
     expect(rng.state()).toEqual(twin.state());
   });
 
+  it('split seeds a child from two outputs lo, hi of the parent, as a seed is (SplitMix64 on hi·2^32 + lo)', () => {
+    // withStream(seed, 0) seeds from SplitMix64(seed): the same expansion, for a parent whose two
+    // outputs make a seed below 2^53 (hi < 2^21: the first such seed of a deterministic search).
+    const secondOutput = (seed: number) => {
+      const r = new Rng(seed);
+      r.nextU32();
+      return r.nextU32();
+    };
+    let seed = 0;
+    while (secondOutput(seed) >= 2 ** 21) seed++;
+    const parent = new Rng(seed);
+    const copy = parent.clone();
+    const [lo, hi] = [copy.nextU32(), copy.nextU32()];
+    const child = parent.split();
+    expect(child.state()).toEqual(Rng.withStream(hi * 2 ** 32 + lo, 0).state());
+    expect(parent.state()).toEqual(copy.state());
+    // Children of consecutive splits differ from each other and from the parent.
+    const next = parent.split();
+    expect(next.state()).not.toEqual(child.state());
+  });
+
   it('the comparison is strict at the threshold boundary', () => {
-    // Choose keepProb so that floor(keepProb·2^24) equals the first draw's top 24 bits exactly.
-    const top = new Rng(12).nextU32() >>> 8;
+    // Choose keepProb so that floor(keepProb·2^24) equals the first draw's top 24 bits exactly
+    // (element 0 is the first output of the first lane split from the stream).
+    const top = new Rng(12).split().nextU32() >>> 8;
     expect(top).toBeGreaterThan(0);
     const atBoundary = dropoutForward(f64(1), top / 2 ** 24, new Rng(12));
     expect(atBoundary.mask[0]).toBe(0); // (u >>> 8) < threshold is false when equal

@@ -1,23 +1,27 @@
 // tunenet trainer for bench/run.mjs (one process per run, so its peak RSS is its own).
-//   node bench/trainers/tunenet.mjs --variant A|B --epochs 5 --threads 1
+//   node bench/trainers/tunenet.mjs --variant A|B --epochs 5 --threads 1 [--init he]
 // The MNIST network of issue 5 with `fit` (each epoch one native call), then `evaluate`.
-import { readSplit, rssMiB, maxRssMiB, printResult, summarizeEpochs, trainerArgs } from '../lib.mjs';
+// --init names the initializer of every dense layer (bench/accuracy.mjs's --init compares them at
+// equal epochs); without it each layer gets tunenet's default (he; lecun before batch norm).
+import { commandLine, readSplit, rssMiB, maxRssMiB, printResult, summarizeEpochs, trainerArgs } from '../lib.mjs';
 import { sequential, dense, batchNorm, relu, dropout, adam } from '../tunenet.mjs';
 
 const a = trainerArgs();
+const init = commandLine().option('init', '') || undefined;
+const named = init ? { init } : {};
 const rssBase = rssMiB();
 const d = readSplit();
 const rssData = rssMiB();
 
 const block = (units) =>
   a.variant === 'B'
-    ? [dense(units, { init: 'he', l2: a.l2 }), batchNorm(), relu(), dropout({ keepProb: a.keepProb })]
-    : [dense(units, { init: 'he' }), relu()];
+    ? [dense(units, { ...named, l2: a.l2 }), batchNorm(), relu(), dropout({ keepProb: a.keepProb })]
+    : [dense(units, named), relu()];
 const model = sequential({
   inputSize: d.features,
   seed: a.seed,
   threads: a.threads,
-  layers: [...block(256), ...block(128), dense(d.classes, { init: 'he', l2: a.variant === 'B' ? a.l2 : 0 })],
+  layers: [...block(256), ...block(128), dense(d.classes, { ...named, l2: a.variant === 'B' ? a.l2 : 0 })],
   output: 'softmax',
 });
 const history = await model.fit(d.trainX, d.trainY, {
@@ -32,6 +36,7 @@ printResult({
   framework: 'tunenet',
   version: pkg.version,
   variant: a.variant,
+  init: init ?? 'default',
   threads: a.threads,
   epochs: a.epochs,
   samples: d.train,

@@ -237,7 +237,7 @@ export class Dropout<T extends FloatArray> implements Layer<T> {
   forward(x: T, _m: number, mode: Mode, dropoutRng: Rng): T {
     this.active = mode === 'train' && this.keepProb < 1;
     if (!this.active) return x.slice() as T;
-    const { y, mask } = dropoutForward(x, this.keepProb, dropoutRng); // one draw per element, row-major
+    const { y, mask } = dropoutForward(x, this.keepProb, dropoutRng); // sixteen lanes split per call
     this.mask = mask;
     return y;
   }

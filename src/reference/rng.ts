@@ -8,6 +8,9 @@
  * - nextF32 = (u >>> 8)·2⁻²⁴; nextF64 = ((a >>> 5)·2²⁶ + (b >>> 6))·2⁻⁵³ from two outputs.
  * - normal = √(−2·ln(1 − u1))·cos(2π·u2), u1, u2 = nextF64() (four 32-bit outputs per normal).
  * - below(n) = floor(u·n / 2³²); shuffle = Fisher–Yates from the last index down, j = below(i + 1).
+ * - split() = a child seeded from two outputs lo, hi of its parent as a seed is: SplitMix64 on
+ *   hi·2³² + lo. Lanes (dropout): sixteen children split in turn; draw i of a call comes from
+ *   child i mod 16 (native code steps the sixteen side by side in vector registers).
  */
 
 /** Named streams, so initialization, dropout and shuffling never share a sequence. */
@@ -89,7 +92,18 @@ export class Rng {
   private static seedState(seed: number, stream: number): RngState {
     checkSafeNonNegativeInteger('seed', seed);
     checkSafeNonNegativeInteger('stream', stream);
-    let sm = (BigInt(seed) ^ (BigInt(stream) * STREAM_MIX)) & MASK64;
+    return Rng.expand((BigInt(seed) ^ (BigInt(stream) * STREAM_MIX)) & MASK64);
+  }
+
+  /** A child generator seeded from two outputs of this one: SplitMix64 on hi·2³² + lo. */
+  split(): Rng {
+    const lo = BigInt(this.nextU32());
+    const hi = BigInt(this.nextU32());
+    return Rng.fromState(Rng.expand((hi << 32n) | lo));
+  }
+
+  /** The first two SplitMix64 outputs a, b of `sm` → [lo32(a), hi32(a), lo32(b), hi32(b)]. */
+  private static expand(sm: bigint): RngState {
     let a: bigint;
     let b: bigint;
     [sm, a] = splitmix64(sm);

@@ -11,6 +11,11 @@
 //!   draws, so every normal consumes exactly four 32-bit outputs.
 //! - `below(n)`: `(next_u32 · n) >> 32` (Lemire's multiply-shift without rejection).
 //! - `shuffle`: Fisher–Yates from the last index down, `j = below(i + 1)`.
+//! - `split`: a child generator seeded from two outputs `lo`, `hi` of its parent, as a seed is:
+//!   SplitMix64 on `hi·2³² + lo`, its first two outputs fill the child's state.
+//! - [`RngLanes`]: sixteen children split in turn from one parent; draw `i` of a call comes
+//!   from child `i mod 16` (its `⌊i/16⌋`-th output). Dropout draws this way: sixteen chains run
+//!   side by side in vector registers, where one chain is a serial dependency.
 
 /// Named streams, so initialization, dropout and shuffling never share a sequence.
 pub mod stream {
@@ -111,6 +116,20 @@ impl Rng {
         (self.next_u32() as u64 * n) >> 32
     }
 
+    /// A child generator seeded from two outputs of this one (see the module's definition).
+    pub fn split(&mut self) -> Rng {
+        let lo = self.next_u32() as u64;
+        let hi = self.next_u32() as u64;
+        let mut sm = hi << 32 | lo;
+        let a = splitmix64(&mut sm);
+        let b = splitmix64(&mut sm);
+        let mut s = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
+        if s == [0; 4] {
+            s[0] = 1;
+        }
+        Rng { s }
+    }
+
     /// In-place Fisher–Yates shuffle.
     pub fn shuffle<E>(&mut self, items: &mut [E]) {
         for i in (1..items.len()).rev() {
@@ -120,9 +139,73 @@ impl Rng {
     }
 }
 
+/// Generators side by side in [`RngLanes`].
+pub const LANES: usize = 16;
+
+/// Sixteen generators split from one parent, stepped together: the state is kept word by word
+/// across the lanes (`s[w][lane]`) so one step of all sixteen compiles to a few vector
+/// instructions inside [`crate::simd::vectorized`].
+pub struct RngLanes {
+    s: [[u32; LANES]; 4],
+}
+
+impl RngLanes {
+    /// Splits sixteen children from `parent` in lane order (32 of its outputs).
+    pub fn split_from(parent: &mut Rng) -> Self {
+        let mut s = [[0u32; LANES]; 4];
+        for lane in 0..LANES {
+            let child = parent.split();
+            for (word, value) in child.s.iter().enumerate() {
+                s[word][lane] = *value;
+            }
+        }
+        RngLanes { s }
+    }
+
+    /// The next output of every lane: `Rng::next_u32` on each, written lane-wise.
+    #[inline(always)]
+    pub fn next_u32(&mut self) -> [u32; LANES] {
+        let [s0, s1, s2, s3] = &mut self.s;
+        let mut out = [0u32; LANES];
+        for j in 0..LANES {
+            out[j] = s1[j].wrapping_mul(5).rotate_left(7).wrapping_mul(9);
+            let t = s1[j] << 9;
+            s2[j] ^= s0[j];
+            s3[j] ^= s1[j];
+            s1[j] ^= s2[j];
+            s0[j] ^= s3[j];
+            s2[j] ^= t;
+            s3[j] = s3[j].rotate_left(11);
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lanes_are_split_children_drawn_in_turn() {
+        let mut parent = Rng::with_stream(9, stream::DROPOUT);
+        let mut copy = parent.clone();
+        let mut lanes = RngLanes::split_from(&mut parent);
+        let mut children: Vec<Rng> = (0..LANES).map(|_| copy.split()).collect();
+        assert_eq!(parent, copy, "the parent advances by two outputs per lane");
+        for _ in 0..5 {
+            let round = lanes.next_u32();
+            for (j, child) in children.iter_mut().enumerate() {
+                assert_eq!(round[j], child.next_u32());
+            }
+        }
+        // A child is seeded as a seed is: SplitMix64 on hi·2³² + lo of the parent's outputs.
+        let mut p = Rng::new(5);
+        let mut q = p.clone();
+        let (lo, hi) = (q.next_u32() as u64, q.next_u32() as u64);
+        let mut sm = hi << 32 | lo;
+        let (a, b) = (splitmix64(&mut sm), splitmix64(&mut sm));
+        assert_eq!(p.split().state(), [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32]);
+    }
 
     #[test]
     fn splitmix_matches_published_vector() {
