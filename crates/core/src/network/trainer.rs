@@ -360,7 +360,6 @@ fn gather_rows<T: Real>(
     buffers: &mut BatchBuffers<T>,
 ) {
     let (ni, no) = (data.inputs, data.outputs);
-    buffers.x.clear();
     buffers.y.clear();
     buffers.w.clear();
     for &r in rows {
@@ -369,17 +368,56 @@ fn gather_rows<T: Real>(
         if !data.w.is_empty() {
             buffers.w.push(data.w[r]);
         }
-        if augmentation.is_none() {
-            buffers.x.extend_from_slice(&data.x[r * ni..(r + 1) * ni]);
-        }
     }
-    if let Some(aug) = augmentation {
+    // x is overwritten row by row: at the same batch size, resizing is a no-op (no zero fill).
+    buffers.x.resize(rows.len() * ni, T::zero());
+    let Some(aug) = augmentation else {
+        copy_rows(&data.x, ni, rows, &mut buffers.x);
+        return;
+    };
+    {
         assert_eq!(aug.row_len(), Some(ni), "augmentation: height·width·channels must equal the input size");
-        buffers.x.resize(rows.len() * ni, T::zero());
         let rngs: Vec<Rng> = rows.iter().map(|_| fork_row_rng(augment_rng)).collect();
         buffers.x.par_chunks_mut(ni).zip(rngs).zip(rows).for_each(|((dst, mut rng), &r)| {
             let r = r as usize;
             augment_row(aug, &data.x[r * ni..(r + 1) * ni], dst, &mut rng);
         });
     }
+}
+
+/// Rows `rows` of `x` ([·, ni]) into `dst`, split over the pool's threads when it has several.
+/// The rows are scattered over the data set (a cache miss per line of each): one thread asks
+/// for the next rows' lines ahead of copying the current one, so the misses overlap.
+fn copy_rows<T: Real>(x: &[T], ni: usize, rows: &[u32], dst: &mut [T]) {
+    let row = |r: u32| &x[r as usize * ni..(r as usize + 1) * ni];
+    if rayon::current_num_threads() > 1 {
+        dst.par_chunks_mut(ni).zip(rows).for_each(|(dst, &r)| dst.copy_from_slice(row(r)));
+        return;
+    }
+    const AHEAD: usize = 2;
+    for &r in rows.iter().take(AHEAD) {
+        prefetch(row(r));
+    }
+    for (i, (dst, &r)) in dst.chunks_exact_mut(ni).zip(rows).enumerate() {
+        if let Some(&next) = rows.get(i + AHEAD) {
+            prefetch(row(next));
+        }
+        dst.copy_from_slice(row(r));
+    }
+}
+
+/// Asks for every cache line of `values` (a hint: no effect on results).
+#[inline(always)]
+fn prefetch<T>(values: &[T]) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let bytes = std::mem::size_of_val(values);
+        let base = values.as_ptr() as *const i8;
+        for offset in (0..bytes).step_by(64) {
+            // SAFETY: prefetching is a hint that never faults; the address is inside `values`.
+            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(base.add(offset)) };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = values;
 }
