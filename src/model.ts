@@ -55,12 +55,13 @@ export interface ModelOptions<O extends OutputKind = OutputKind> {
  */
 const PREDICT_ROWS_VALUES = 1 << 20;
 /**
- * A predict whose forward pass costs at most this many multiply-adds (rows × parameters: four
- * rows of the 784-256-128-10 MNIST network) runs on the calling thread when nothing is queued on
- * the model, as onnxruntime-node's `run` does: the hop to libuv's pool and back (~30 µs) costs
- * more than such a pass (bench/inference.mjs: p50 at batch 1 ~50 µs through the pool, ~20 inline).
+ * A predict whose forward pass costs at most this many multiply-adds (rows × parameters: 35 rows
+ * of the 784-256-128-10 MNIST network, ~0.15 ms here) runs on the calling thread when nothing is
+ * queued on the model, as onnxruntime-node's `run` does for every size: the hop to libuv's pool
+ * and back, with the weights moving to that thread's core, costs ~30–100 µs, more than such a
+ * pass (bench/inference.mjs: batch 1 through the pool ~50 µs, inline 16; batch 8: 145 against 44).
  */
-const INLINE_PREDICT_WORK = 1 << 20;
+const INLINE_PREDICT_WORK = 1 << 23;
 
 const MODEL_OPTIONS = ['inputSize', 'layers', 'output', 'loss', 'seed', 'backend', 'threads', 'optimizer'] as const;
 
@@ -232,7 +233,7 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
   /**
    * In evaluation mode (dropout off, running statistics): class probabilities and classes, or
    * the predicted values of a regression model. A few rows on an idle model are computed on the
-   * calling thread (rows × parameters ≤ 2^20: faster than a hop to the thread pool); anything
+   * calling thread (rows × parameters ≤ 2^23: faster than a hop to the thread pool); anything
    * larger, or queued behind another call on the model, runs off it.
    */
   async predict(x: Matrix): Promise<Prediction<O>> {

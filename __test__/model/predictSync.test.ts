@@ -103,8 +103,8 @@ describe("predict's paths", () => {
       expect(await model.predict(one)).toEqual(inline);
       await queued;
       expect(calls).toEqual(['predictSync', 'predictRows']);
-      // Rows × parameters over 2^20 multiply-adds: the pass is worth the hop.
-      const many = new Float32Array(5 * Math.ceil(2 ** 20 / model.countParams() + 1));
+      // Rows × parameters over 2^23 multiply-adds: the pass is worth the hop.
+      const many = new Float32Array(5 * Math.ceil(2 ** 23 / model.countParams() + 1));
       await model.predict(many);
       expect(calls).toEqual(['predictSync', 'predictRows', 'predictRows']);
       // During a fit, predict waits for the epoch instead of running inline.

@@ -78,6 +78,10 @@ pub fn gemm<T: Real>(shape: GemmShape, alpha: T, a: &[T], b: &[T], beta: T, c: &
         scale_in_place(c, beta);
         return;
     }
+    if m == 1 && !shape.trans_b && alpha == T::one() && beta == T::zero() && crate::simd::fused_multiply_add() {
+        row_times_matrix(a, b, k, n, c);
+        return;
+    }
     if let Some(plan) = ColumnSplit::plan(shape, threads) {
         gemm_column_blocks(shape, alpha, a, b, beta, c, plan);
         return;
@@ -86,6 +90,40 @@ pub fn gemm<T: Real>(shape: GemmShape, alpha: T, a: &[T], b: &[T], beta: T, c: &
     // SAFETY: the lengths were checked against the shape above, so every (row, col) the strides
     // address lies inside its slice; `c` is borrowed mutably and cannot alias `a` or `b`.
     unsafe { crate_gemm(shape, n, alpha, a.as_ptr(), b.as_ptr(), beta, c.as_mut_ptr(), parallelism) }
+}
+
+/// `c = a·B` for one row `a` [k] and B [k, n] row-major: a layer's forward pass on one example
+/// (`predict` of a single row). The crate packs B for every product, which at m = 1 reads and
+/// writes it once more than the product itself; here B streams through once, row by row, into
+/// accumulators held in registers, `COLUMNS` output columns at a time (one FMA chain per output
+/// in order of i, as the crate's microkernels within a block of k).
+fn row_times_matrix<T: Real>(a: &[T], b: &[T], k: usize, n: usize, c: &mut [T]) {
+    const COLUMNS: usize = 64;
+    crate::simd::vectorized(
+        #[inline(always)]
+        || {
+            for start in (0..n).step_by(COLUMNS) {
+                let width = COLUMNS.min(n - start);
+                let mut acc = [T::zero(); COLUMNS];
+                if width == COLUMNS {
+                    for (i, &ai) in a[..k].iter().enumerate() {
+                        let row: &[T; COLUMNS] = b[i * n + start..i * n + start + COLUMNS].try_into().unwrap();
+                        for (acc, &bij) in acc.iter_mut().zip(row) {
+                            *acc = ai.mul_add(bij, *acc);
+                        }
+                    }
+                } else {
+                    for (i, &ai) in a[..k].iter().enumerate() {
+                        let row = &b[i * n + start..i * n + start + width];
+                        for (acc, &bij) in acc.iter_mut().zip(row) {
+                            *acc = ai.mul_add(bij, *acc);
+                        }
+                    }
+                }
+                c[start..start + width].copy_from_slice(&acc[..width]);
+            }
+        },
+    )
 }
 
 /// Calls the `gemm` crate for the m×n product `shape` describes, with C's row stride `c_rs`
@@ -333,6 +371,26 @@ mod tests {
                 let shape = GemmShape::new(m, n, k).trans_a(ta).trans_b(tb);
                 check_against_oracle(shape, 1.0, 0.0, 1, &mut rng);
                 pool.install(|| check_against_oracle(shape, -1.5, 1.0, 2, &mut rng));
+            }
+        }
+    }
+
+    #[test]
+    fn one_row_streams_b_once_with_one_fma_chain_per_output() {
+        let mut rng = Rng::new(11);
+        for (k, n) in [(1, 1), (3, 63), (784, 64), (784, 65), (17, 130), (784, 256), (128, 10)] {
+            for trans_a in [false, true] {
+                let shape = GemmShape::new(1, n, k).trans_a(trans_a);
+                check_against_oracle(shape, 1.0, 0.0, 1, &mut rng);
+                let (a, b) = (random(k, &mut rng), random(k * n, &mut rng));
+                let mut c = vec![f32::NAN; n]; // β = 0: never read
+                gemm(shape, 1.0, &a, &b, 0.0, &mut c, 2);
+                if crate::simd::fused_multiply_add() {
+                    for (j, &cj) in c.iter().enumerate() {
+                        let chain = (0..k).fold(0.0f32, |acc, i| a[i].mul_add(b[i * n + j], acc));
+                        assert_eq!(cj.to_bits(), chain.to_bits(), "k={k} n={n} column {j}");
+                    }
+                }
             }
         }
     }

@@ -31,6 +31,17 @@ pub fn vectorized<R>(f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Whether `mul_add` inside [`vectorized`] is one instruction (x86 at AVX2 + FMA or above;
+/// aarch64 always) rather than a call to libm's software fma (baseline x86, WebAssembly).
+pub fn fused_multiply_add() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return level() != Level::Baseline;
+    #[cfg(target_arch = "aarch64")]
+    return true;
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return false;
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Level {
     Baseline,
