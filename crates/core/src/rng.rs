@@ -52,7 +52,11 @@ impl Rng {
 
     /// An independent stream of `seed` (see [`stream`] for the names tunenet uses).
     pub fn with_stream(seed: u64, stream: u64) -> Self {
-        let mut sm = seed ^ stream.wrapping_mul(STREAM_MIX);
+        Self::expand(seed ^ stream.wrapping_mul(STREAM_MIX))
+    }
+
+    /// The state from the first two SplitMix64 outputs a, b of `sm`: [lo(a), hi(a), lo(b), hi(b)].
+    fn expand(mut sm: u64) -> Self {
         let a = splitmix64(&mut sm);
         let b = splitmix64(&mut sm);
         let mut s = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
@@ -120,14 +124,7 @@ impl Rng {
     pub fn split(&mut self) -> Rng {
         let lo = self.next_u32() as u64;
         let hi = self.next_u32() as u64;
-        let mut sm = hi << 32 | lo;
-        let a = splitmix64(&mut sm);
-        let b = splitmix64(&mut sm);
-        let mut s = [a as u32, (a >> 32) as u32, b as u32, (b >> 32) as u32];
-        if s == [0; 4] {
-            s[0] = 1;
-        }
-        Rng { s }
+        Self::expand(hi << 32 | lo)
     }
 
     /// In-place Fisher–Yates shuffle.
