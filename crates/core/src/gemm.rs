@@ -78,7 +78,8 @@ pub fn gemm<T: Real>(shape: GemmShape, alpha: T, a: &[T], b: &[T], beta: T, c: &
         scale_in_place(c, beta);
         return;
     }
-    if m == 1 && !shape.trans_b && alpha == T::one() && beta == T::zero() && crate::simd::fused_multiply_add() {
+    if m == 1 && !shape.trans_b && alpha == T::one() && beta == T::zero() && crate::simd::fused_multiply_add()
+    {
         row_times_matrix(a, b, k, n, c);
         return;
     }
@@ -107,7 +108,8 @@ fn row_times_matrix<T: Real>(a: &[T], b: &[T], k: usize, n: usize, c: &mut [T]) 
                 let mut acc = [T::zero(); COLUMNS];
                 if width == COLUMNS {
                     for (i, &ai) in a[..k].iter().enumerate() {
-                        let row: &[T; COLUMNS] = b[i * n + start..i * n + start + COLUMNS].try_into().unwrap();
+                        let row: &[T; COLUMNS] =
+                            b[i * n + start..i * n + start + COLUMNS].try_into().unwrap();
                         for (acc, &bij) in acc.iter_mut().zip(row) {
                             *acc = ai.mul_add(bij, *acc);
                         }

@@ -415,7 +415,9 @@ fn prefetch<T>(values: &[T]) {
         let base = values.as_ptr() as *const i8;
         for offset in (0..bytes).step_by(64) {
             // SAFETY: prefetching is a hint that never faults; the address is inside `values`.
-            unsafe { std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(base.add(offset)) };
+            unsafe {
+                std::arch::x86_64::_mm_prefetch::<{ std::arch::x86_64::_MM_HINT_T0 }>(base.add(offset))
+            };
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
