@@ -99,7 +99,6 @@ pub fn gemm<T: Real>(shape: GemmShape, alpha: T, a: &[T], b: &[T], beta: T, c: &
 /// accumulators held in registers, `COLUMNS` output columns at a time (one FMA chain per output
 /// in order of i, as the crate's microkernels within a block of k).
 fn row_times_matrix<T: Real>(a: &[T], b: &[T], k: usize, n: usize, c: &mut [T]) {
-    const COLUMNS: usize = 64;
     crate::simd::vectorized(
         #[inline(always)]
         || {
@@ -108,16 +107,15 @@ fn row_times_matrix<T: Real>(a: &[T], b: &[T], k: usize, n: usize, c: &mut [T]) 
                 let mut acc = [T::zero(); COLUMNS];
                 if width == COLUMNS {
                     for (i, &ai) in a[..k].iter().enumerate() {
-                        let row: &[T; COLUMNS] =
-                            b[i * n + start..i * n + start + COLUMNS].try_into().unwrap();
-                        for (acc, &bij) in acc.iter_mut().zip(row) {
-                            *acc = ai.mul_add(bij, *acc);
-                        }
+                        accumulate(
+                            &mut acc,
+                            ai,
+                            b[i * n + start..i * n + start + COLUMNS].try_into().unwrap(),
+                        );
                     }
                 } else {
                     for (i, &ai) in a[..k].iter().enumerate() {
-                        let row = &b[i * n + start..i * n + start + width];
-                        for (acc, &bij) in acc.iter_mut().zip(row) {
+                        for (acc, &bij) in acc.iter_mut().zip(&b[i * n + start..i * n + start + width]) {
                             *acc = ai.mul_add(bij, *acc);
                         }
                     }
@@ -126,6 +124,18 @@ fn row_times_matrix<T: Real>(a: &[T], b: &[T], k: usize, n: usize, c: &mut [T]) 
             }
         },
     )
+}
+
+/// Output columns [`row_times_matrix`] keeps in registers at once (four AVX-512 registers of f32).
+const COLUMNS: usize = 64;
+
+/// `acc += a·row`, one FMA per column. A function of fixed-size arrays: the form LLVM
+/// vectorizes in every build (as a closure over slices it did in some and not others).
+#[inline(always)]
+fn accumulate<T: Real>(acc: &mut [T; COLUMNS], a: T, row: &[T; COLUMNS]) {
+    for j in 0..COLUMNS {
+        acc[j] = a.mul_add(row[j], acc[j]);
+    }
 }
 
 /// Calls the `gemm` crate for the m×n product `shape` describes, with C's row stride `c_rs`
