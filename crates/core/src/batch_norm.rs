@@ -22,6 +22,58 @@ fn rows(name: &str, len: usize, n: usize) -> usize {
     len / n
 }
 
+/// Features per register block of the per-feature sums: 64 f32 lanes are four AVX-512
+/// registers per sum, kept in registers down all the rows of the block's columns. Row by row
+/// over whole rows, each sum was loaded and stored once per row (batch norm ran at ~1/3 of L2
+/// bandwidth). The additions per feature are the same, in the same row order: the same bits.
+const FEATURE_BLOCK: usize = 64;
+
+/// `out[k][j] += Σ_i term(a[i, j], b[i, j], param[j])[k]` over the rows i in order, for the K sums
+/// of one pass over row-major `a` and `b` ([m, n]).
+#[inline(always)]
+fn add_column_sums<T: Real, const K: usize>(
+    a: &[T],
+    b: &[T],
+    n: usize,
+    param: &[T],
+    out: [&mut [T]; K],
+    term: impl Fn(T, T, T) -> [T; K],
+) {
+    let mut start = 0;
+    while start < n {
+        let width = FEATURE_BLOCK.min(n - start);
+        let cols = start..start + width;
+        if width == FEATURE_BLOCK {
+            let p: [T; FEATURE_BLOCK] = param[cols.clone()].try_into().expect("a full block");
+            let mut acc: [[T; FEATURE_BLOCK]; K] =
+                std::array::from_fn(|k| out[k][cols.clone()].try_into().expect("a full block"));
+            for (ra, rb) in a.chunks_exact(n).zip(b.chunks_exact(n)) {
+                let ra: &[T; FEATURE_BLOCK] = ra[cols.clone()].try_into().expect("a full block");
+                let rb: &[T; FEATURE_BLOCK] = rb[cols.clone()].try_into().expect("a full block");
+                for j in 0..FEATURE_BLOCK {
+                    let t = term(ra[j], rb[j], p[j]);
+                    for k in 0..K {
+                        acc[k][j] = acc[k][j] + t[k];
+                    }
+                }
+            }
+            for k in 0..K {
+                out[k][cols.clone()].copy_from_slice(&acc[k]);
+            }
+        } else {
+            for (ra, rb) in a.chunks_exact(n).zip(b.chunks_exact(n)) {
+                for j in cols.clone() {
+                    let t = term(ra[j], rb[j], param[j]);
+                    for k in 0..K {
+                        out[k][j] = out[k][j] + t[k];
+                    }
+                }
+            }
+        }
+        start += width;
+    }
+}
+
 /// Training forward: writes the batch `mean`, biased `var`, `x_hat = (x − mean)/√(var + eps)`
 /// and `y = gamma·x_hat + beta`. With m = 0 the statistics are set to 0 (nothing to normalize).
 #[allow(clippy::too_many_arguments)]
@@ -54,16 +106,12 @@ pub fn batch_norm_forward_train<T: Real>(
         #[inline(always)]
         || {
             let inv_m: T = real(1.0 / m as f64);
-            for row in x.chunks_exact(n) {
-                mean.iter_mut().zip(row).for_each(|(s, &x)| *s = *s + x);
-            }
+            add_column_sums(x, x, n, gamma, [&mut *mean], |x, _, _| [x]);
             mean.iter_mut().for_each(|s| *s = *s * inv_m);
-            for row in x.chunks_exact(n) {
-                var.iter_mut().zip(row.iter().zip(mean.iter())).for_each(|(s, (&x, &mu))| {
-                    let d = x - mu;
-                    *s = *s + d * d;
-                });
-            }
+            add_column_sums(x, x, n, mean, [&mut *var], |x, _, mu| {
+                let d = x - mu;
+                [d * d]
+            });
             var.iter_mut().for_each(|s| *s = *s * inv_m);
 
             let eps: T = real(eps);
@@ -115,12 +163,7 @@ pub fn batch_norm_backward<T: Real>(
     vectorized(
         #[inline(always)]
         || {
-            for (dyr, hr) in dy.chunks_exact(n).zip(x_hat.chunks_exact(n)) {
-                for (((db, dg), &d), &h) in dbeta.iter_mut().zip(dgamma.iter_mut()).zip(dyr).zip(hr) {
-                    *db = *db + d;
-                    *dg = *dg + d * h;
-                }
-            }
+            add_column_sums(dy, x_hat, n, gamma, [&mut *dbeta, &mut *dgamma], |d, h, _| [d, d * h]);
             let m_t: T = real(m as f64);
             let eps: T = real(eps);
             let coef: Vec<T> = gamma.iter().zip(var).map(|(&g, &v)| g / (m_t * (v + eps).sqrt())).collect();

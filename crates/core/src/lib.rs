@@ -17,6 +17,7 @@ pub mod regularization;
 pub mod rng;
 pub mod simd;
 pub mod subnormals;
+pub mod sum_of_squares;
 
 pub use error::ArgError;
 pub use real::Real;

@@ -131,14 +131,14 @@ fn the_evaluation_bound_holds_for_random_networks() {
         for _ in 0..5 {
             net.guarded_train_step(&mut point, &d.x, &d.y, None, 10, 0.05, None).unwrap().unwrap();
         }
-        let input_norm = tunenet_core::network::model::sum_of_squares(&d.x).sqrt();
+        let input_norm = tunenet_core::sum_of_squares::sum_of_squares(&d.x).sqrt();
         let widths = net.spec.widths();
         let mut bound = input_norm;
         for (i, layer) in net.layers.iter().enumerate() {
             bound = layer.eval_output_bound(bound, 10, if i == 0 { 3 } else { widths[i - 1] });
         }
         let out = net.forward(&d.x, 10, Mode::Eval).to_vec();
-        let actual = tunenet_core::network::model::sum_of_squares(&out).sqrt();
+        let actual = tunenet_core::sum_of_squares::sum_of_squares(&out).sqrt();
         assert!(actual <= bound * (1.0 + 1e-5), "seed {seed}: ‖output‖ {actual} > bound {bound}");
     }
 }

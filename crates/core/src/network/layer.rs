@@ -11,8 +11,9 @@ use crate::dropout::{dropout_backward, dropout_forward};
 use crate::gemm::{gemm, GemmShape};
 use crate::init::init_weights;
 use crate::real::Real;
-use crate::regularization::regularization_grad;
+use crate::regularization::{penalize_and_measure, PenaltySums};
 use crate::rng::Rng;
+use crate::sum_of_squares::sum_of_squares;
 
 /// How a forward pass treats batch norm and dropout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -181,7 +182,17 @@ impl<T: Real> Layer<T> {
 
     /// From `dy` (gradient of the cost with respect to this layer's output `y`), fills the
     /// parameter gradients (including the L2/L1 terms for a batch of `m`) and, when asked, `dx`.
-    pub fn backward(&mut self, x: &[T], y: &[T], dy: &[T], dx: Option<&mut [T]>, m: usize, threads: usize) {
+    /// Returns the layer's regularization cost and the squared norm of its whole gradient, taken
+    /// while the gradients are still in cache.
+    pub fn backward(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        dy: &[T],
+        dx: Option<&mut [T]>,
+        m: usize,
+        threads: usize,
+    ) -> PenaltySums {
         match self {
             Layer::Dense { n_in, n_out, weights, bias } => {
                 // dW = Xᵀ·dZ, db = column sums of dZ, dX = dZ·Wᵀ (skipped for the first layer).
@@ -197,10 +208,14 @@ impl<T: Real> Layer<T> {
                         grad,
                         threads,
                     );
-                    regularization_grad(value, grad, l2, l1, m);
+                    // The penalty and the sums in the same read of dW, while the product's
+                    // output is still in cache.
+                    let mut sums = penalize_and_measure(value, grad, l2, l1, m);
                     if let Some(b) = bias {
                         bias_grad(dy, &mut b.grad);
+                        sums.grad_sq += sum_of_squares(&b.grad);
                     }
+                    sums
                 };
                 let input_grad = |dx: &mut [T], threads: usize| {
                     gemm(
@@ -219,11 +234,12 @@ impl<T: Real> Layer<T> {
                     // one thread each — the same single-threaded products, the same bits.
                     Some(dx) if threads > 1 && m * n_in * n_out >= gemm::get_threading_threshold() => {
                         let half = threads / 2;
-                        rayon::join(|| parameter_grads(threads - half), || input_grad(dx, half));
+                        rayon::join(|| parameter_grads(threads - half), || input_grad(dx, half)).0
                     }
                     Some(dx) => {
-                        parameter_grads(threads);
+                        let sums = parameter_grads(threads);
                         input_grad(dx, threads);
+                        sums
                     }
                     None => parameter_grads(threads),
                 }
@@ -247,11 +263,13 @@ impl<T: Real> Layer<T> {
                     &mut gamma.grad,
                     &mut beta.grad,
                 );
+                PenaltySums { cost: 0.0, grad_sq: sum_of_squares(&gamma.grad) + sum_of_squares(&beta.grad) }
             }
             Layer::Activation { act } => {
                 if let Some(dx) = dx {
                     activation_backward(*act, x, y, dy, dx);
                 }
+                PenaltySums::default()
             }
             Layer::Dropout { mask, active, .. } => {
                 if let Some(dx) = dx {
@@ -261,6 +279,7 @@ impl<T: Real> Layer<T> {
                         dx.copy_from_slice(dy);
                     }
                 }
+                PenaltySums::default()
             }
         }
     }
@@ -290,7 +309,7 @@ impl<T: Real> Layer<T> {
     /// + √m·‖β‖; an activation its `output_bound` (n = `width`, this layer's input width);
     /// dropout B.
     pub fn eval_output_bound(&self, input_bound: f64, m: usize, width: usize) -> f64 {
-        let norm = |v: &[T]| super::model::sum_of_squares(v).sqrt();
+        let norm = |v: &[T]| sum_of_squares(v).sqrt();
         let rows = (m as f64).sqrt();
         match self {
             Layer::Dense { weights, bias, .. } => {

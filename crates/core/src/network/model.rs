@@ -8,9 +8,7 @@ use super::restore::Diverged;
 use super::spec::NetworkSpec;
 use super::workers::with_workers_polling;
 use crate::real::Real;
-use crate::regularization::regularization_cost_in_lanes;
 use crate::rng::{stream, Rng};
-use crate::simd::vectorized;
 
 /// Loss and accuracy counts of one batch.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -41,6 +39,8 @@ pub struct Network<T> {
     pub trainable: Vec<bool>,
     /// Per-layer gradient L2 norms of the last step (0 for layers without parameters).
     pub last_grad_norms: Vec<f64>,
+    /// Per-layer gradient L2 norms of the last backward pass (a step's become `last_grad_norms`).
+    grad_norms: Vec<f64>,
     outputs: Vec<Vec<T>>,
     grads: Vec<Vec<T>>,
     probs: Vec<T>,
@@ -73,6 +73,7 @@ impl<T: Real> Network<T> {
             threads: 1,
             trainable: vec![true; count],
             last_grad_norms: vec![0.0; count],
+            grad_norms: vec![0.0; count],
             outputs: vec![Vec::new(); count],
             grads: vec![Vec::new(); count],
             probs: Vec::new(),
@@ -122,8 +123,10 @@ impl<T: Real> Network<T> {
         (loss, self.spec.loss.count_correct(&self.probs, y, n))
     }
 
-    /// Backward pass after `forward`: fills every parameter gradient (with L2/L1 terms).
-    fn backward(&mut self, x: &[T], m: usize) {
+    /// Backward pass after `forward`: fills every parameter gradient (with the L2/L1 terms) and
+    /// every layer's gradient norm (`grad_norms`); returns the regularization cost.
+    fn backward(&mut self, x: &[T], m: usize) -> f64 {
+        let mut cost = 0.0;
         let widths = self.spec.widths();
         let threads = self.threads;
         for i in (0..self.layers.len()).rev() {
@@ -137,18 +140,11 @@ impl<T: Real> Network<T> {
                 None // nobody needs dL/dX of the input: skips one GEMM
             };
             let input: &[T] = if i == 0 { x } else { &self.outputs[i - 1] };
-            self.layers[i].backward(input, &self.outputs[i], dy, dx, m, threads);
+            let sums = self.layers[i].backward(input, &self.outputs[i], dy, dx, m, threads);
+            self.grad_norms[i] = sums.grad_sq.sqrt();
+            cost += sums.cost;
         }
-    }
-
-    /// Regularization cost of the weights for a batch of `m`.
-    pub fn regularization_cost(&self, m: usize) -> f64 {
-        self.layers
-            .iter()
-            .flat_map(|l| l.params())
-            .filter(|p| p.l2 > 0.0 || p.l1 > 0.0)
-            .map(|p| regularization_cost_in_lanes(&p.value, p.l2, p.l1, m))
-            .sum()
+        cost
     }
 
     /// Forward and backward without updating: fills the gradients, returns the batch's stats.
@@ -167,8 +163,8 @@ impl<T: Real> Network<T> {
     ) -> BatchStats {
         self.forward_into_buffers(x, m, mode);
         let (data_loss, correct) = self.loss_and_grad(y, m, weights);
-        self.backward(x, m);
-        BatchStats { data_loss, regularization: self.regularization_cost(m), correct }
+        let regularization = self.backward(x, m);
+        BatchStats { data_loss, regularization, correct }
     }
 
     /// One mini-batch of gradient descent: forward, loss, backward, regularization, optional
@@ -214,7 +210,7 @@ impl<T: Real> Network<T> {
         clip_norm: Option<f64>,
     ) -> Result<BatchStats, Diverged> {
         let stats = self.compute_weighted_gradients(x, y, weights, m, Mode::Train);
-        self.record_grad_norms();
+        self.last_grad_norms.copy_from_slice(&self.grad_norms);
         let diverged = |what: String| Diverged { step: 0, what };
         if !stats.data_loss.is_finite() {
             return Err(diverged(format!("the loss is {}", stats.data_loss)));
@@ -256,13 +252,6 @@ impl<T: Real> Network<T> {
             }
         }
         None
-    }
-
-    fn record_grad_norms(&mut self) {
-        for (norm, layer) in self.last_grad_norms.iter_mut().zip(&self.layers) {
-            let sq: f64 = layer.params().iter().map(|p| sum_of_squares(&p.grad)).sum();
-            *norm = sq.sqrt();
-        }
     }
 
     /// Scales every gradient by max_norm/‖g‖ when the global norm ‖g‖ exceeds max_norm.
@@ -338,64 +327,13 @@ impl<T: Real> Network<T> {
             threads: self.threads,
             trainable: self.trainable.clone(),
             last_grad_norms: self.last_grad_norms.clone(),
+            grad_norms: self.grad_norms.clone(),
             outputs: vec![Vec::new(); self.layers.len()],
             grads: vec![Vec::new(); self.layers.len()],
             probs: Vec::new(),
         }
     }
 }
-
-/// Σx² in f64, vectorizable: 8 lanes accumulate in T within blocks of 1024 elements (short
-/// enough for f32 rounding to stay ~1e-6 relative), and each block's sum is added in f64. A
-/// plain f64 fold over every element was ~10% of a training step.
-///
-/// Four blocks are accumulated side by side (four independent chains of additions hide their
-/// latency) and their sums added to the total in block order: every block sum, and the total,
-/// are exactly those of one block at a time.
-pub fn sum_of_squares<T: Real>(x: &[T]) -> f64 {
-    vectorized(
-        #[inline(always)]
-        || {
-            let mut total = 0.0f64;
-            let mut groups = x.chunks_exact(4 * SQUARES_BLOCK);
-            for group in &mut groups {
-                let (front, back) = group.split_at(2 * SQUARES_BLOCK);
-                let (b0, b1) = front.split_at(SQUARES_BLOCK);
-                let (b2, b3) = back.split_at(SQUARES_BLOCK);
-                let mut lanes = [[T::zero(); 8]; 4];
-                let rows = b0
-                    .chunks_exact(8)
-                    .zip(b1.chunks_exact(8))
-                    .zip(b2.chunks_exact(8).zip(b3.chunks_exact(8)));
-                for ((c0, c1), (c2, c3)) in rows {
-                    for (lanes, c) in lanes.iter_mut().zip([c0, c1, c2, c3]) {
-                        for (l, &v) in lanes.iter_mut().zip(c) {
-                            *l = *l + v * v;
-                        }
-                    }
-                }
-                for block_lanes in &lanes {
-                    total += block_lanes.iter().fold(T::zero(), |a, &l| a + l).to_f64().unwrap();
-                }
-            }
-            for block in groups.remainder().chunks(SQUARES_BLOCK) {
-                let mut lanes = [T::zero(); 8];
-                let mut chunks = block.chunks_exact(8);
-                for c in &mut chunks {
-                    for (l, &v) in lanes.iter_mut().zip(c) {
-                        *l = *l + v * v;
-                    }
-                }
-                let tail: T = chunks.remainder().iter().fold(T::zero(), |a, &v| a + v * v);
-                total += lanes.iter().fold(tail, |a, &l| a + l).to_f64().unwrap();
-            }
-            total
-        },
-    )
-}
-
-/// Elements per block of [`sum_of_squares`] (a multiple of its 8 lanes).
-const SQUARES_BLOCK: usize = 1024;
 
 /// True when no value is NaN or ±∞: x·0 is 0 for every finite x and NaN otherwise, so one
 /// sum per block of 8 lanes (vectorized) decides it.
@@ -413,43 +351,3 @@ pub fn all_finite<T: Real>(x: &[T]) -> bool {
 
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).
 const EVAL_CHUNK: usize = 1024;
-
-#[cfg(test)]
-mod tests {
-    use super::sum_of_squares;
-
-    /// The definition: one block of 1024 at a time, 8 lanes in T, block sums added in f64.
-    fn one_block_at_a_time(x: &[f32]) -> f64 {
-        let mut total = 0.0f64;
-        for block in x.chunks(1024) {
-            let mut lanes = [0.0f32; 8];
-            let mut chunks = block.chunks_exact(8);
-            for c in &mut chunks {
-                for (l, &v) in lanes.iter_mut().zip(c) {
-                    *l += v * v;
-                }
-            }
-            let tail: f32 = chunks.remainder().iter().fold(0.0, |a, &v| a + v * v);
-            total += lanes.iter().fold(tail, |a, &l| a + l) as f64;
-        }
-        total
-    }
-
-    #[test]
-    fn sum_of_squares_is_bitwise_one_block_at_a_time() {
-        for len in [0usize, 5, 1024, 4095, 4096, 4097, 3 * 4096 + 2047, 200_704] {
-            let x: Vec<f32> = (0..len).map(|i| ((i * 7919 % 1013) as f32 - 506.0) / 37.0).collect();
-            assert_eq!(sum_of_squares(&x).to_bits(), one_block_at_a_time(&x).to_bits(), "len {len}");
-        }
-    }
-
-    #[test]
-    fn sum_of_squares_matches_f64_fold() {
-        for len in [0usize, 1, 7, 8, 9, 1023, 1024, 1025, 100_003] {
-            let x: Vec<f32> = (0..len).map(|i| ((i * 37 % 101) as f32 - 50.0) / 7.0).collect();
-            let exact: f64 = x.iter().map(|&v| (v as f64) * (v as f64)).sum();
-            let got = sum_of_squares(&x);
-            assert!((got - exact).abs() <= 1e-6 * exact.max(1.0), "len {len}: {got} vs {exact}");
-        }
-    }
-}

@@ -299,7 +299,7 @@ impl<T: Real> Network<T> {
         }
         // When the parameters' magnitudes bound every output far below f32's range, the outputs
         // are finite for sure and the forward pass (a third of a step) is not needed.
-        let input_bound = super::model::sum_of_squares(x).sqrt();
+        let input_bound = crate::sum_of_squares::sum_of_squares(x).sqrt();
         let widths = self.spec.widths();
         let mut bound = input_bound;
         for (i, layer) in self.layers.iter().enumerate() {
