@@ -240,7 +240,8 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     const m = matrixRows('predict: x', x, this.inputSize);
     if (m * this.inputSize <= PREDICT_ROWS_VALUES) {
       // Small enough to copy at once: one task checks and runs it (no data set, no separate seal).
-      const input = x instanceof Float32Array ? x : toMatrix('predict: x', x, this.inputSize);
+      // One on a SharedArrayBuffer is copied here: predictSync reads its input in place.
+      const input = x instanceof Float32Array ? check.typedArray('predict: x', x, Float32Array) : toMatrix('predict: x', x, this.inputSize);
       this.parameterCount ??= this.countParams();
       const inline = this.nativeQueued === 0 && !this.fitting && m * this.parameterCount <= INLINE_PREDICT_WORK;
       try {
@@ -267,8 +268,10 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
    */
   predictSync(x: Matrix): Prediction<O> {
     matrixRows('predictSync: x', x, this.inputSize);
-    // A Float32Array goes as it is: the backend copies it and checks the copy.
-    const input = x instanceof Float32Array ? x : toMatrix('predictSync: x', x, this.inputSize);
+    // A Float32Array goes as it is: the backend checks it and reads it in place (the event loop
+    // waits for the call, so nothing can change it in between). One on a SharedArrayBuffer, which
+    // another thread can write meanwhile, is copied first.
+    const input = x instanceof Float32Array ? check.typedArray('predictSync: x', x, Float32Array) : toMatrix('predictSync: x', x, this.inputSize);
     this.assertNotFitting('predictSync');
     let outputs: Float32Array;
     try {

@@ -7,6 +7,7 @@ pub mod batch_norm;
 pub mod bias;
 pub mod dropout;
 pub mod error;
+pub mod finite;
 pub mod gemm;
 pub mod init;
 pub mod loss;

@@ -105,7 +105,7 @@ fn checked_gemm<T: tunenet_core::Real>(
         (None, true) => return Err(check::invalid("c", "is required when beta ≠ 0")),
     };
     shape.check(a, b, &out).map_err(|e| check::invalid("gemm", e))?;
-    let finite = |name: &str, data: &[T]| match data.iter().position(|x| !x.is_finite()) {
+    let finite = |name: &str, data: &[T]| match tunenet_core::finite::first_non_finite(data) {
         None => Ok(()),
         Some(i) => Err(check::invalid(
             name,

@@ -56,7 +56,7 @@ pub fn rows_of<T>(arg: &str, data: &[T], cols: usize) -> Result<usize> {
 
 /// Every element finite (NaN or ±Infinity would silently poison training).
 pub fn finite_f32(arg: &str, data: &[f32]) -> Result<()> {
-    match data.iter().position(|x| !x.is_finite()) {
+    match tunenet_core::finite::first_non_finite(data) {
         None => Ok(()),
         Some(i) => Err(invalid(arg, format!("element {i} is {}, expected a finite number", data[i]))),
     }

@@ -7,6 +7,7 @@ use super::optimizer::OptimizerConfig;
 use super::restore::Diverged;
 use super::spec::NetworkSpec;
 use super::workers::with_workers_polling;
+use crate::finite::all_finite;
 use crate::real::Real;
 use crate::rng::{stream, Rng};
 
@@ -333,20 +334,6 @@ impl<T: Real> Network<T> {
             probs: Vec::new(),
         }
     }
-}
-
-/// True when no value is NaN or ±∞: x·0 is 0 for every finite x and NaN otherwise, so one
-/// sum per block of 8 lanes (vectorized) decides it.
-pub fn all_finite<T: Real>(x: &[T]) -> bool {
-    let mut lanes = [T::zero(); 8];
-    let mut chunks = x.chunks_exact(8);
-    for c in &mut chunks {
-        for (l, &v) in lanes.iter_mut().zip(c) {
-            *l = *l + v * T::zero();
-        }
-    }
-    let tail = chunks.remainder().iter().fold(T::zero(), |a, &v| a + v * T::zero());
-    lanes.iter().fold(tail, |a, &l| a + l) == T::zero()
 }
 
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).

@@ -60,8 +60,7 @@ impl<T: Real> Dataset<T> {
     /// The first non-finite element of x, then of y, as ("x" | "y", index, value).
     pub fn first_non_finite(&self) -> Option<(&'static str, usize, f64)> {
         for (name, data) in [("x", &self.x), ("y", &self.y), ("sampleWeight", &self.w)] {
-            if !super::model::all_finite(data) {
-                let i = data.iter().position(|v| !v.is_finite()).expect("a non-finite element");
+            if let Some(i) = crate::finite::first_non_finite(data) {
                 return Some((name, i, data[i].to_f64().unwrap_or(f64::NAN)));
             }
         }
@@ -310,7 +309,7 @@ impl<T: Real> Network<T> {
             return None;
         }
         let logits = self.forward(x, m, super::layer::Mode::Eval);
-        (!super::model::all_finite(logits))
+        (!crate::finite::all_finite(logits))
             .then(|| "the outputs are no longer finite after the update".to_string())
     }
 
