@@ -366,7 +366,9 @@ if (sections.has('inference')) {
       row('inference', `${name} latency p50, batch 1, 1t`, 'µs', r.p50, ort, o.p50, { lowerIsBetter: true });
       row('inference', `${name} latency p99, batch 1, 1t`, 'µs', r.p99, ort, o.p99, { lowerIsBetter: true });
     }
-    row('inference', `predict throughput, batch ${inference.tunenet.throughput.batch}, 1t`, 'samples/s', inference.tunenet.throughput.samplesPerSecond, ort, o.throughput.samplesPerSecond);
+    for (const [name, r] of [['predict', inference.tunenet], ['predictSync', inference.tunenetSync]]) {
+      if (r) row('inference', `${name} throughput, batch ${r.throughput.batch}, 1t`, 'samples/s', r.throughput.samplesPerSecond, ort, o.throughput.samplesPerSecond);
+    }
     if (inference.crossover) notes.push(`predictSync vs predict: ${inference.crossover}`);
   }
 }
@@ -512,7 +514,11 @@ for (const t of [1, 2]) target(`MNIST B ≥ 90 % of variant A's samples/s (${t}t
     const best = p50.reduce((a, b) => (a.ratio >= b.ratio ? a : b));
     target(`inference p50 latency ≤ onnxruntime's, batch 1 (best of predict/predictSync: ${best.name.split(' ')[0]})`, best, 1);
   }
-  target('inference throughput ≥ 1.0× onnxruntime, batch 1024', rows.find((r) => r.section === 'inference' && r.name.includes('throughput')), 1);
+  const throughput = rows.filter((r) => r.section === 'inference' && r.name.includes('throughput'));
+  if (throughput.length) {
+    const best = throughput.reduce((a, b) => (a.ratio >= b.ratio ? a : b));
+    target(`inference throughput ≥ 1.0× onnxruntime, batch 1024 (best of predict/predictSync: ${best.name.split(' ')[0]})`, best, 1);
+  }
 }
 for (const r of rows.filter((x) => x.section === 'accuracy')) target(`${r.name.split(' mean')[0]} mean accuracy over 5 seeds ≥ PyTorch with its defaults`, r, 1);
 if (targets.length) {
