@@ -249,7 +249,14 @@ fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str],
     for i in 0..m {
         y[i * 10 + rng.below(10) as usize] = 1.0;
     }
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");
+    // Subnormals flushed, as on a model's own pool threads: thousands of steps on one batch can
+    // drive Adam's g² below f32's normal range, where each value costs a microcode assist that
+    // no real fit pays.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .start_handler(|_| tunenet_core::subnormals::flush_on_this_thread())
+        .build()
+        .expect("rayon pool");
     for (variant, b) in [("A", false), ("B", true)] {
         if !variants.contains(&variant) {
             continue;
