@@ -32,10 +32,12 @@ pub fn dropout_forward<T: Real>(x: &[T], keep_prob: f64, rng: &mut Rng, y: &mut 
     let zero = T::zero();
     // Sixteen generators split from the dropout stream, element i drawn by lane i mod 16: one
     // serial chain of 49k draws was ~70 µs of the MNIST step, sixteen side by side are a few.
-    let mut lanes = RngLanes::split_from(rng);
     vectorized(
         #[inline(always)]
         || {
+            // Split here, inside the vectorized function: a generator state captured from outside
+            // stayed in memory, loaded and stored every round (4 of the round's 6 stores).
+            let mut lanes = RngLanes::split_from(rng);
             // Whole rounds as fixed-size arrays, so each is one vector compare, blend and product.
             let (mut ys, mut ks, mut xs) =
                 (y.chunks_exact_mut(LANES), mask.chunks_exact_mut(LANES), x.chunks_exact(LANES));
