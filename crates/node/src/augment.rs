@@ -76,7 +76,7 @@ pub fn augment_images(x: Float32ArraySlice, options: AugmentationOptions, seed: 
     let aug = parse_augmentation(&options)?;
     let n = aug.row_len().expect("validated");
     check::rows_of("x", &x, n)?;
-    check::finite_f32("x", &x)?;
+    check::finite_elements("x", &x)?;
     let mut rng = Rng::with_stream(check::seed("seed", seed)?, stream::AUGMENT);
     let mut out = vec![0.0f32; x.len()];
     augment_rows(&aug, &x, &mut out, &mut rng);
@@ -93,7 +93,7 @@ pub fn transform_image(
     let aug = parse_augmentation(&options)?;
     let n = aug.row_len().expect("validated");
     check::rows_of("x", &x, n)?;
-    check::finite_f32("x", &x)?;
+    check::finite_elements("x", &x)?;
     let t = Transform {
         dx: check::finite("transform.dx", transform.dx.unwrap_or(0.0))?,
         dy: check::finite("transform.dy", transform.dy.unwrap_or(0.0))?,

@@ -105,17 +105,10 @@ fn checked_gemm<T: tunenet_core::Real>(
         (None, true) => return Err(check::invalid("c", "is required when beta ≠ 0")),
     };
     shape.check(a, b, &out).map_err(|e| check::invalid("gemm", e))?;
-    let finite = |name: &str, data: &[T]| match tunenet_core::finite::first_non_finite(data) {
-        None => Ok(()),
-        Some(i) => Err(check::invalid(
-            name,
-            format!("element {i} is {}, expected a finite number", data[i].to_f64().unwrap_or(f64::NAN)),
-        )),
-    };
-    finite("a", a)?;
-    finite("b", b)?;
+    check::finite_elements("a", a)?;
+    check::finite_elements("b", b)?;
     if beta != 0.0 {
-        finite("c", &out)?;
+        check::finite_elements("c", &out)?;
     }
     let (alpha, beta) = (tunenet_core::real::real::<T>(alpha), tunenet_core::real::real::<T>(beta));
     with_threads(threads, || core_gemm(shape, alpha, a, b, beta, &mut out, threads))?;
@@ -149,8 +142,8 @@ pub fn gemm_f64(
 pub fn add_bias(z: Float32ArraySlice, bias_vector: Float32ArraySlice) -> Result<Float32Array> {
     let n = check::positive("bias", bias_vector.len() as f64)?;
     check::rows_of("z", &z, n)?;
-    check::finite_f32("z", &z)?;
-    check::finite_f32("bias", &bias_vector)?;
+    check::finite_elements("z", &z)?;
+    check::finite_elements("bias", &bias_vector)?;
     let mut out = z.to_vec();
     bias::add_bias(&mut out, &bias_vector);
     Ok(Float32Array::new(out))
@@ -161,7 +154,7 @@ pub fn add_bias(z: Float32ArraySlice, bias_vector: Float32ArraySlice) -> Result<
 pub fn bias_grad(dz: Float32ArraySlice, n: f64) -> Result<Float32Array> {
     let n = check::positive("n", n)?;
     check::rows_of("dz", &dz, n)?;
-    check::finite_f32("dz", &dz)?;
+    check::finite_elements("dz", &dz)?;
     let mut db = vec![0.0; n];
     bias::bias_grad(&dz, &mut db);
     Ok(Float32Array::new(db))
@@ -178,7 +171,7 @@ fn parse_activation(kind: &str, parameter: Option<f64>) -> Result<Activation> {
 #[napi(catch_unwind)]
 pub fn activation_forward(kind: String, z: Float32ArraySlice, slope: Option<f64>) -> Result<Float32Array> {
     let act = parse_activation(&kind, slope)?;
-    check::finite_f32("z", &z)?;
+    check::finite_elements("z", &z)?;
     let mut a = vec![0.0; z.len()];
     activation::activation_forward(act, &z, &mut a);
     Ok(Float32Array::new(a))
@@ -197,7 +190,7 @@ pub fn activation_backward(
     check::shape("a", &a, 1, z.len())?;
     check::shape("da", &da, 1, z.len())?;
     for (name, data) in [("z", &z[..]), ("a", &a[..]), ("da", &da[..])] {
-        check::finite_f32(name, data)?;
+        check::finite_elements(name, data)?;
     }
     let mut dz = vec![0.0; z.len()];
     activation::activation_backward(act, &z, &a, &da, &mut dz);
@@ -209,7 +202,7 @@ pub fn activation_backward(
 pub fn softmax(z: Float32ArraySlice, n: f64) -> Result<Float32Array> {
     let n = check::positive("n", n)?;
     check::rows_of("z", &z, n)?;
-    check::finite_f32("z", &z)?;
+    check::finite_elements("z", &z)?;
     let mut p = vec![0.0; z.len()];
     loss::softmax(&z, n, &mut p);
     Ok(Float32Array::new(p))
@@ -228,8 +221,8 @@ fn loss_inputs(z: &[f32], y: &[f32], n: f64) -> Result<usize> {
     let n = check::positive("n", n)?;
     let m = check::rows_of("logits", z, n)?;
     check::shape("labels", y, m, n)?;
-    check::finite_f32("logits", z)?;
-    check::finite_f32("labels", y)?;
+    check::finite_elements("logits", z)?;
+    check::finite_elements("labels", y)?;
     Ok(n)
 }
 
@@ -263,10 +256,10 @@ pub fn sigmoid_binary_cross_entropy(
 fn bn_vectors(x_name: &str, x: &[f32], pairs: &[(&str, &[f32])]) -> Result<(usize, usize)> {
     let n = check::positive(pairs[0].0, pairs[0].1.len() as f64)?;
     let m = check::rows_of(x_name, x, n)?;
-    check::finite_f32(x_name, x)?;
+    check::finite_elements(x_name, x)?;
     for (name, v) in pairs {
         check::shape(name, v, 1, n)?;
-        check::finite_f32(name, v)?;
+        check::finite_elements(name, v)?;
     }
     Ok((m, n))
 }
@@ -328,7 +321,7 @@ pub fn batch_norm_backward(
 ) -> Result<BatchNormGrads> {
     let (m, n) = bn_vectors("dy", &dy, &[("gamma", &gamma), ("variance", &variance)])?;
     check::shape("xHat", &x_hat, m, n)?;
-    check::finite_f32("xHat", &x_hat)?;
+    check::finite_elements("xHat", &x_hat)?;
     non_negative_variance("variance", &variance)?;
     let eps = check::positive_f64("eps", eps)?;
     let mut dx = vec![0.0; dy.len()];
@@ -386,7 +379,7 @@ pub fn batch_norm_update_running(
         ("variance", &variance[..]),
     ] {
         check::shape(name, v, 1, n)?;
-        check::finite_f32(name, v)?;
+        check::finite_elements(name, v)?;
     }
     non_negative_variance("runningVar", &running_var)?;
     non_negative_variance("variance", &variance)?;
@@ -409,7 +402,7 @@ pub struct DropoutResult {
 pub fn dropout_forward(x: Float32ArraySlice, keep_prob: f64, seed: f64) -> Result<DropoutResult> {
     let keep_prob = check::in_range("keepProb", keep_prob, 0.0, 1.0, true)?;
     let seed = check::seed("seed", seed)?;
-    check::finite_f32("x", &x)?;
+    check::finite_elements("x", &x)?;
     let mut rng = Rng::with_stream(seed, tunenet_core::rng::stream::DROPOUT);
     let (mut y, mut mask) = (vec![0.0; x.len()], vec![0.0; x.len()]);
     dropout::dropout_forward(&x, keep_prob, &mut rng, &mut y, &mut mask);
@@ -420,15 +413,15 @@ pub fn dropout_forward(x: Float32ArraySlice, keep_prob: f64, seed: f64) -> Resul
 #[napi(catch_unwind)]
 pub fn dropout_backward(dy: Float32ArraySlice, mask: Float32ArraySlice) -> Result<Float32Array> {
     check::shape("mask", &mask, 1, dy.len())?;
-    check::finite_f32("dy", &dy)?;
-    check::finite_f32("mask", &mask)?;
+    check::finite_elements("dy", &dy)?;
+    check::finite_elements("mask", &mask)?;
     let mut dx = vec![0.0; dy.len()];
     dropout::dropout_backward(&dy, &mask, &mut dx);
     Ok(Float32Array::new(dx))
 }
 
 fn regularization_args(w: &[f32], l2: f64, l1: f64, m: f64) -> Result<(f64, f64, usize)> {
-    check::finite_f32("w", w)?;
+    check::finite_elements("w", w)?;
     Ok((check::non_negative("l2", l2)?, check::non_negative("l1", l1)?, check::positive("m", m)?))
 }
 
@@ -443,7 +436,7 @@ pub fn regularization_grad(
 ) -> Result<Float32Array> {
     let (l2, l1, m) = regularization_args(&w, l2, l1, m)?;
     check::shape("dw", &dw, 1, w.len())?;
-    check::finite_f32("dw", &dw)?;
+    check::finite_elements("dw", &dw)?;
     let mut out = dw.to_vec();
     regularization::regularization_grad(&w, &mut out, l2, l1, m);
     Ok(Float32Array::new(out))
@@ -491,14 +484,14 @@ pub fn optimizer_step(
 ) -> Result<OptimizerStepResult> {
     let len = w.len();
     check::shape("g", &g, 1, len)?;
-    check::finite_f32("w", &w)?;
-    check::finite_f32("g", &g)?;
+    check::finite_elements("w", &w)?;
+    check::finite_elements("g", &g)?;
     let state = |name: &str, x: &Option<Float32ArraySlice>| -> Result<Vec<f32>> {
         match x {
             None => Ok(vec![0.0; len]),
             Some(x) => {
                 check::shape(name, x, 1, len)?;
-                check::finite_f32(name, x)?;
+                check::finite_elements(name, x)?;
                 Ok(x.to_vec())
             }
         }

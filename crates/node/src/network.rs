@@ -477,7 +477,7 @@ impl Task for PredictRowsTask {
     type JsValue = Float32Array;
 
     fn compute(&mut self) -> Result<Vec<f32>> {
-        check::finite_f32("x", &self.x)?;
+        check::finite_elements("x", &self.x)?;
         let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         let (x, rows) = (std::mem::take(&mut self.x), self.rows);
         if state.net.threads == 1 {
@@ -622,7 +622,7 @@ impl NativeNetwork {
         let mut state = lock(&self.shared)?;
         let slot = tensor_slot(&mut state.net, check::integer("layer", layer)? as usize, &name)?;
         check::shape("values", &values, 1, slot.len())?;
-        check::finite_f32("values", &values)?;
+        check::finite_elements("values", &values)?;
         if name == "runningVar" && values.iter().any(|&v| v < 0.0) {
             return Err(check::invalid("values", "a running variance cannot be negative"));
         }
@@ -742,8 +742,8 @@ impl NativeNetwork {
         let weights = sample_weight.map(|w| w.to_vec());
         let m = check::rows_of("x", &x, self.input_size)?;
         check::shape("y", &y, m, self.output_size)?;
-        check::finite_f32("x", &x)?;
-        check::finite_f32("y", &y)?;
+        check::finite_elements("x", &x)?;
+        check::finite_elements("y", &y)?;
         let lr = check::non_negative("learningRate", learning_rate)?;
         let clip_norm = clip_norm.map(|v| check::positive_f64("clipNorm", v)).transpose()?;
         if let Some(w) = &weights {
@@ -815,7 +815,7 @@ impl NativeNetwork {
     pub fn predict_sync(&self, x: Float32ArraySlice) -> Result<Float32Array> {
         let x: &[f32] = &x;
         let m = check::rows_of("x", x, self.input_size)?;
-        check::finite_f32("x", x)?;
+        check::finite_elements("x", x)?;
         let mut state = lock(&self.shared)?;
         let net = &mut state.net;
         let out = catch_unwind(AssertUnwindSafe(|| net.predict_on_this_thread(x, m))).map_err(|_| {
@@ -844,8 +844,8 @@ impl NativeNetwork {
         let (x, y) = (x.to_vec(), y.to_vec()); // check the copy, never the live buffer
         let m = check::rows_of("x", &x, self.input_size)?;
         check::shape("y", &y, m, self.output_size)?;
-        check::finite_f32("x", &x)?;
-        check::finite_f32("y", &y)?;
+        check::finite_elements("x", &x)?;
+        check::finite_elements("y", &y)?;
         let epsilon = check::positive_f64("epsilon", epsilon)?;
         let mut state = lock(&self.shared)?;
         let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();

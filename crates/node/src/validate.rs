@@ -55,10 +55,13 @@ pub fn rows_of<T>(arg: &str, data: &[T], cols: usize) -> Result<usize> {
 }
 
 /// Every element finite (NaN or ±Infinity would silently poison training).
-pub fn finite_f32(arg: &str, data: &[f32]) -> Result<()> {
+pub fn finite_elements<T: tunenet_core::Real>(arg: &str, data: &[T]) -> Result<()> {
     match tunenet_core::finite::first_non_finite(data) {
         None => Ok(()),
-        Some(i) => Err(invalid(arg, format!("element {i} is {}, expected a finite number", data[i]))),
+        Some(i) => Err(invalid(
+            arg,
+            format!("element {i} is {}, expected a finite number", data[i].to_f64().unwrap_or(f64::NAN)),
+        )),
     }
 }
 
