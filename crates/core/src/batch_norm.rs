@@ -4,8 +4,8 @@
 //! both to normalize and in the running average; running statistics use Keras' momentum
 //! (`running = momentum·running + (1 − momentum)·batch`, default 0.9, eps 1e-3).
 //!
-//! Per-feature statistics are accumulated row by row into length-n vectors (contiguous inner
-//! loops), never by strided column walks. The variance is a second pass over `x − mean`, which
+//! Per-feature statistics are accumulated down the rows, 64 features at a time in registers
+//! (contiguous inner loops over a row's block, never strided column walks). The variance is a second pass over `x − mean`, which
 //! avoids the cancellation of `E[x²] − E[x]²`. Per-feature factors (1/√(var+ε), …) are computed
 //! once into a small length-n buffer, so the m·n loops only multiply and add.
 
@@ -106,6 +106,7 @@ pub fn batch_norm_forward_train<T: Real>(
         #[inline(always)]
         || {
             let inv_m: T = real(1.0 / m as f64);
+            // One input and no parameter: the second operand and `gamma` go unread.
             add_column_sums(x, x, n, gamma, [&mut *mean], |x, _, _| [x]);
             mean.iter_mut().for_each(|s| *s = *s * inv_m);
             add_column_sums(x, x, n, mean, [&mut *var], |x, _, mu| {
