@@ -314,10 +314,12 @@ export class Sequential<O extends OutputKind = 'softmax' | 'sigmoid'> {
     const o = typeof options === 'number' ? { learningRate: options } : check.options('trainStep options', options, ['learningRate', 'clipNorm', 'sampleWeight'] as const);
     const learningRate = check.optional(o.learningRate, this.optimizer.learningRate, (v) => check.number('trainStep: learningRate', v, 0));
     const clipNorm = o.clipNorm == null ? null : check.number('trainStep: clipNorm', o.clipNorm, 0, Infinity, { lo: true });
-    // A Float32Array goes to the backend as it is: the backend copies it and checks the copy
-    // (one copy instead of two on the hot path of hand-written loops); others convert here.
+    // A Float32Array goes to the backend as it is: the backend checks it and reads it in place
+    // (the event loop waits for the call, so nothing can change it in between; no copy on the
+    // hot path of hand-written loops). One on a SharedArrayBuffer, which another thread can write
+    // meanwhile, is copied first; others convert here.
     const m = matrixRows('trainStep: x', x, this.inputSize);
-    const input = x instanceof Float32Array ? x : toMatrix('trainStep: x', x, this.inputSize);
+    const input = x instanceof Float32Array ? check.typedArray('trainStep: x', x, Float32Array) : toMatrix('trainStep: x', x, this.inputSize);
     const labels = toLabelMatrix('trainStep: y', y, m, this.outputSize, this.targets);
     const sampleWeight = 'sampleWeight' in o && o.sampleWeight !== undefined ? toMatrix('trainStep: sampleWeight', o.sampleWeight as Matrix, 1) : null;
     if (sampleWeight !== null && sampleWeight.length !== m) throw new RangeError(`trainStep: sampleWeight: has ${sampleWeight.length} weights for ${m} examples`);

@@ -72,10 +72,17 @@ pub struct PenaltySums {
 ///
 /// The tensors go in chunks of `PENALTY_CHUNK` elements: a chunk is penalized, then its sums are
 /// taken while it is in L1 ([`sum_of_squares`] for Σw² and Σdw²; Σ|w| in f64 lanes), and the
-/// chunk sums are added in f64 in chunk order. With several pool threads the chunks are shared
-/// among them; each chunk's sums are the same either way, so the result does not depend on the
-/// thread count.
-pub fn penalize_and_measure<T: Real>(w: &[T], dw: &mut [T], l2: f64, l1: f64, m: usize) -> PenaltySums {
+/// chunk sums are added in f64 in chunk order. With a thread budget `threads` > 1 (and a pool
+/// that has them) the chunks are shared among the pool's threads; each chunk's sums are the same
+/// either way, so the result does not depend on the thread count.
+pub fn penalize_and_measure<T: Real>(
+    w: &[T],
+    dw: &mut [T],
+    l2: f64,
+    l1: f64,
+    m: usize,
+    threads: usize,
+) -> PenaltySums {
     assert_eq!(w.len(), dw.len(), "penalize_and_measure: w and dw lengths differ");
     assert!(m > 0 || (l2 == 0.0 && l1 == 0.0), "penalize_and_measure: batch size m must be positive");
     let m = m.max(1);
@@ -87,7 +94,7 @@ pub fn penalize_and_measure<T: Real>(w: &[T], dw: &mut [T], l2: f64, l1: f64, m:
     };
     let mut totals = [0.0f64; 3];
     let mut add = |s: [f64; 3]| totals.iter_mut().zip(s).for_each(|(t, s)| *t += s);
-    if w.len() >= PARALLEL_PENALTY_LEN && rayon::current_num_threads() > 1 {
+    if w.len() >= PARALLEL_PENALTY_LEN && threads > 1 && rayon::current_num_threads() > 1 {
         use rayon::prelude::*;
         let sums: Vec<[f64; 3]> =
             w.par_chunks(PENALTY_CHUNK).zip(dw.par_chunks_mut(PENALTY_CHUNK)).map(chunk).collect();
@@ -148,7 +155,7 @@ mod tests {
         let g: Vec<f32> = (0..len).map(|i| ((i * 104_729 % 1009) as f32 - 504.0) / 97.0).collect();
         for (l2, l1, m) in [(1e-4, 0.0, 128), (0.0, 3e-3, 7), (0.5, 0.25, 1), (0.0, 0.0, 3)] {
             let (mut fused, mut separate) = (g.clone(), g.clone());
-            let sums = penalize_and_measure(&w, &mut fused, l2, l1, m);
+            let sums = penalize_and_measure(&w, &mut fused, l2, l1, m, 1);
             regularization_grad(&w, &mut separate, l2, l1, m);
             assert_eq!(fused, separate, "{l2} {l1}: the same gradient, bit for bit");
             let cost = regularization_cost(&w, l2, l1, m);
@@ -170,7 +177,7 @@ mod tests {
         let run = |threads: usize| {
             let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
             let mut d = g.clone();
-            let sums = pool.install(|| penalize_and_measure(&w, &mut d, 1e-3, 1e-3, 64));
+            let sums = pool.install(|| penalize_and_measure(&w, &mut d, 1e-3, 1e-3, 64, threads));
             (d, sums.cost.to_bits(), sums.grad_sq.to_bits())
         };
         assert_eq!(run(1), run(2));

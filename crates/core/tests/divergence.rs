@@ -121,6 +121,70 @@ fn a_guarded_step_that_diverges_changes_nothing() {
     assert_eq!(state(&net), before);
 }
 
+/// A guarded step keeps the old state by writing its update beside the parameters and swapping
+/// it in, so buffers change hands every step: steps that pass are bitwise unguarded steps, and
+/// a rejected one — before the update (a NaN loss) or after it (an overflow) — puts everything
+/// back, for every optimizer (each keeps different slots) and with a frozen layer, on one
+/// thread and on two.
+#[test]
+fn guarded_steps_are_plain_steps_and_a_rejected_one_changes_nothing() {
+    let wide = |kind| {
+        // The second dense layer (40×1024 weights) is long enough to be updated in parallel chunks.
+        let dense = |units, use_bias| LayerSpec::Dense { units, init: Init::He, l2: 1e-3, l1: 0.0, use_bias };
+        let spec = NetworkSpec {
+            input_size: 3,
+            layers: vec![
+                dense(40, false),
+                LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3 },
+                LayerSpec::Activation(Activation::Relu),
+                LayerSpec::Dropout { keep_prob: 0.8 },
+                dense(1024, true),
+                LayerSpec::Activation(Activation::Tanh),
+                dense(2, true),
+            ],
+            loss: LossKind::SoftmaxCrossEntropy,
+            seed: 6,
+        };
+        Network::<f32>::new(spec, OptimizerConfig::new(kind)).unwrap()
+    };
+    let d = data(12);
+    for &kind in OptimizerKind::ALL {
+        for threads in [1, 2] {
+            for frozen in [None, Some(4)] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let (mut guarded, mut plain) = (wide(kind), wide(kind));
+                for net in [&mut guarded, &mut plain] {
+                    net.threads = threads;
+                    if let Some(layer) = frozen {
+                        net.trainable[layer] = false;
+                    }
+                }
+                let what = format!("{kind:?}, {threads} thread(s), frozen {frozen:?}");
+                let mut point = RestorePoint::default();
+                for step in 0..4 {
+                    let a = pool.install(|| guarded.guarded_train_step(&mut point, &d.x, &d.y, None, 12, 0.01, None));
+                    let b = pool.install(|| plain.train_step(&d.x, &d.y, 12, 0.01, None));
+                    assert_eq!(a.unwrap().unwrap(), b.unwrap(), "{what}: step {step}");
+                    assert_eq!(state(&guarded), state(&plain), "{what}: step {step}");
+                }
+                let mut x = d.x.clone();
+                x[4] = f32::NAN;
+                for (x, lr) in [(&x, 0.01), (&d.x, 1e38), (&d.x, 0.01 /* passes */), (&d.x, f64::MAX)] {
+                    let r = pool.install(|| guarded.guarded_train_step(&mut point, x, &d.y, None, 12, lr, None));
+                    if lr == 0.01 && x[4].is_finite() {
+                        r.unwrap().expect("a sane step passes between rejected ones");
+                        pool.install(|| plain.train_step(&d.x, &d.y, 12, 0.01, None)).unwrap();
+                        assert_eq!(state(&guarded), state(&plain), "{what}");
+                        continue;
+                    }
+                    let err = r.unwrap().expect_err("rejected");
+                    assert_eq!(state(&guarded), state(&plain), "{what}, lr {lr}: {err}");
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn the_evaluation_bound_holds_for_random_networks() {
     for seed in 0..40u64 {

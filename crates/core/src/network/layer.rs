@@ -210,7 +210,7 @@ impl<T: Real> Layer<T> {
                     );
                     // The penalty and the sums in the same read of dW, while the product's
                     // output is still in cache.
-                    let mut sums = penalize_and_measure(value, grad, l2, l1, m);
+                    let mut sums = penalize_and_measure(value, grad, l2, l1, m, threads);
                     if let Some(b) = bias {
                         bias_grad(dy, &mut b.grad);
                         sums.grad_sq += sum_of_squares(&b.grad);

@@ -4,7 +4,7 @@
 
 use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
-use super::restore::Diverged;
+use super::restore::{Diverged, RestorePoint};
 use super::spec::NetworkSpec;
 use super::workers::with_workers_polling;
 use crate::finite::all_finite;
@@ -210,6 +210,21 @@ impl<T: Real> Network<T> {
         lr: f64,
         clip_norm: Option<f64>,
     ) -> Result<BatchStats, Diverged> {
+        let stats = self.gradients_for_update(x, y, weights, m, clip_norm)?;
+        self.update(lr, None);
+        Ok(stats)
+    }
+
+    /// A step up to its update: forward, loss, backward, the checks that stop a step before it
+    /// changes a parameter (a non-finite loss, regularization cost or gradient) and clipping.
+    pub(super) fn gradients_for_update(
+        &mut self,
+        x: &[T],
+        y: &[T],
+        weights: Option<&[T]>,
+        m: usize,
+        clip_norm: Option<f64>,
+    ) -> Result<BatchStats, Diverged> {
         let stats = self.compute_weighted_gradients(x, y, weights, m, Mode::Train);
         self.last_grad_norms.copy_from_slice(&self.grad_norms);
         let diverged = |what: String| Diverged { step: 0, what };
@@ -225,21 +240,44 @@ impl<T: Real> Network<T> {
         if let Some(max_norm) = clip_norm {
             self.clip_gradients(max_norm);
         }
+        Ok(stats)
+    }
+
+    /// The optimizer's update of every trainable parameter, after counting the step (Adam's t).
+    /// With `keep_old` the update is written beside the parameters and swapped in, leaving the
+    /// old values in that restore point (`RestorePoint::keep`), and every new value is
+    /// checked on the way: returns whether all are finite (true, unchecked, without).
+    pub(super) fn update(&mut self, lr: f64, mut keep_old: Option<&mut RestorePoint<T>>) -> bool {
         self.step += 1;
-        let (optimizer, t) = (self.optimizer, self.step);
-        for (layer, _) in self.layers.iter_mut().zip(&self.trainable).filter(|(_, &trainable)| trainable) {
-            for p in layer.params_mut() {
-                optimizer.apply(p, lr, t);
+        let (optimizer, t, threads) = (self.optimizer, self.step, self.threads);
+        let mut finite = true;
+        for (i, (layer, _)) in
+            self.layers.iter_mut().zip(&self.trainable).enumerate().filter(|(_, (_, &trainable))| trainable)
+        {
+            for (j, p) in layer.params_mut().into_iter().enumerate() {
+                match keep_old.as_deref_mut() {
+                    None => optimizer.apply(p, lr, t, threads),
+                    Some(point) => {
+                        let old = point.keep(i, j, optimizer.kind.slots());
+                        finite &= optimizer.apply_keeping_old(p, old, lr, t, threads);
+                    }
+                }
             }
         }
-        Ok(stats)
+        finite
     }
 
     /// The first parameter, optimizer slot or running statistic holding a non-finite value, as
     /// "layers[i].W" — one vectorizable pass over the state, run once per native call.
     pub fn first_non_finite(&self) -> Option<String> {
+        self.first_non_finite_where(|_| true)
+    }
+
+    /// `first_non_finite` over the running statistics and the parameters of the layers
+    /// `params_of(layer)` picks.
+    pub(super) fn first_non_finite_where(&self, params_of: impl Fn(usize) -> bool) -> Option<String> {
         for (i, layer) in self.layers.iter().enumerate() {
-            for p in layer.params() {
+            for p in layer.params().into_iter().filter(|_| params_of(i)) {
                 for (suffix, values) in [("", &p.value), (".v", &p.v), (".s", &p.s)] {
                     if !all_finite(values) {
                         return Some(format!("layers[{i}].{}{suffix}", p.name));

@@ -3,12 +3,23 @@
 
 use super::param::Param;
 use crate::error::{kind_by_name, ArgError};
+use crate::finite::all_finite;
 use crate::optim;
 use crate::real::Real;
 
 /// Parameters at least this long are updated in parallel chunks of `PARALLEL_CHUNK` elements.
 const PARALLEL_MIN_LEN: usize = 1 << 15;
 const PARALLEL_CHUNK: usize = 1 << 14;
+/// Elements per piece of `apply_keeping_old`: a piece's old and new tensors and its gradient
+/// (seven 16 KiB slices for f32) are copied, updated and checked while they sit in L1/L2.
+const KEEP_PIECE: usize = 1 << 12;
+
+/// Whether an update of `len` elements is shared among the pool's threads: large enough, a
+/// thread budget above one, and a pool that has the threads (a call on a thread outside any
+/// model pool sees rayon's global pool here, which is not the model's to use).
+fn split(len: usize, threads: usize) -> bool {
+    len >= PARALLEL_MIN_LEN && threads > 1 && rayon::current_num_threads() > 1
+}
 
 /// Which update rule. Everything about a kind is here: its name, the options it reads, their
 /// defaults (on `OptimizerConfig::new`) and checks, and its update (`apply_slices`); the binding
@@ -52,6 +63,16 @@ impl OptimizerKind {
             OptimizerKind::RmsProp => &["beta", "epsilon"],
             OptimizerKind::Adam => &["beta1", "beta2", "epsilon"],
             OptimizerKind::AdamW => &["beta1", "beta2", "epsilon", "weightDecay"],
+        }
+    }
+
+    /// Which optimizer slots its update reads and writes: [v, s].
+    pub fn slots(&self) -> [bool; 2] {
+        match self {
+            OptimizerKind::Gd => [false, false],
+            OptimizerKind::Momentum | OptimizerKind::Nesterov => [true, false],
+            OptimizerKind::RmsProp => [false, true],
+            OptimizerKind::Adam | OptimizerKind::AdamW => [true, true],
         }
     }
 
@@ -124,14 +145,14 @@ impl OptimizerConfig {
         Ok(())
     }
 
-    /// One update of `p` from its gradient; `t` is the new step number (≥ 1). Large parameters
-    /// are split into chunks updated on the current rayon pool: the update is elementwise, so the
-    /// result is bitwise the same as one sequential pass (it was the largest serial part of a
-    /// 2-thread training step).
-    pub fn apply<T: Real>(&self, p: &mut Param<T>, lr: f64, t: u64) {
+    /// One update of `p` from its gradient; `t` is the new step number (≥ 1). With a thread
+    /// budget `threads` > 1, large parameters are split into chunks updated on the current rayon
+    /// pool: the update is elementwise, so the result is bitwise the same as one sequential pass
+    /// (it was the largest serial part of a 2-thread training step).
+    pub fn apply<T: Real>(&self, p: &mut Param<T>, lr: f64, t: u64, threads: usize) {
         let is_weight = p.is_weight;
         let (w, g, v, s) = (&mut p.value[..], &p.grad[..], &mut p.v[..], &mut p.s[..]);
-        if w.len() < PARALLEL_MIN_LEN || rayon::current_num_threads() < 2 {
+        if !split(w.len(), threads) {
             return self.apply_slices(w, g, v, s, is_weight, lr, t);
         }
         use rayon::prelude::*;
@@ -140,6 +161,71 @@ impl OptimizerConfig {
             .zip(v.par_chunks_mut(PARALLEL_CHUNK))
             .zip(s.par_chunks_mut(PARALLEL_CHUNK))
             .for_each(|(((w, g), v), s)| self.apply_slices(w, g, v, s, is_weight, lr, t));
+    }
+
+    /// `apply`, written into `new` (value, v and s; the slots the kind uses sized like `p`)
+    /// instead of in place, then swapped in: on return `p` holds the updated tensors and `new`
+    /// the ones from before, a restore point made without a pass of its own. Each piece is
+    /// copied, updated and checked while in cache; returns whether every new value is finite.
+    /// The new values are bitwise those of `apply`.
+    pub fn apply_keeping_old<T: Real>(
+        &self,
+        p: &mut Param<T>,
+        new: &mut [Vec<T>; 3],
+        lr: f64,
+        t: u64,
+        threads: usize,
+    ) -> bool {
+        use rayon::prelude::*;
+        let [uses_v, uses_s] = self.kind.slots();
+        let (len, is_weight) = (p.len(), p.is_weight);
+        let [new_w, new_v, new_s] = new;
+        let sized = |used: bool, slot: &Vec<T>| !used || slot.len() == len;
+        assert!(sized(true, new_w) && sized(uses_v, new_v) && sized(uses_s, new_s), "apply_keeping_old: unsized buffers");
+        let (w_old, g) = (&p.value[..], &p.grad[..]);
+        // An unused slot is updated in place (the kernel leaves it as it is).
+        let (v_old, v): (Option<&[T]>, &mut [T]) = if uses_v { (Some(&p.v), new_v) } else { (None, &mut p.v) };
+        let (s_old, s): (Option<&[T]>, &mut [T]) = if uses_s { (Some(&p.s), new_s) } else { (None, &mut p.s) };
+        // Elements start.. of every tensor, into w, v and s.
+        let piece = |start: usize, w: &mut [T], v: &mut [T], s: &mut [T]| -> bool {
+            let mut finite = true;
+            for at in (0..w.len()).step_by(KEEP_PIECE) {
+                let end = (at + KEEP_PIECE).min(w.len());
+                let from = start + at..start + end;
+                let (w, v, s) = (&mut w[at..end], &mut v[at..end], &mut s[at..end]);
+                w.copy_from_slice(&w_old[from.clone()]);
+                for (dst, old) in [(&mut *v, v_old), (&mut *s, s_old)] {
+                    if let Some(old) = old {
+                        dst.copy_from_slice(&old[from.clone()]);
+                    }
+                }
+                self.apply_slices(w, &g[from], v, s, is_weight, lr, t);
+                finite &= all_finite(w) && (v_old.is_none() || all_finite(v)) && (s_old.is_none() || all_finite(s));
+            }
+            finite
+        };
+        let finite = if !split(len, threads) {
+            piece(0, new_w, v, s)
+        } else {
+            // Every piece runs (no short-circuit): the update must be whole before the swap.
+            let failed = new_w
+                .par_chunks_mut(PARALLEL_CHUNK)
+                .zip(v.par_chunks_mut(PARALLEL_CHUNK))
+                .zip(s.par_chunks_mut(PARALLEL_CHUNK))
+                .enumerate()
+                .map(|(i, ((w, v), s))| piece(i * PARALLEL_CHUNK, w, v, s))
+                .filter(|finite| !finite)
+                .count();
+            failed == 0
+        };
+        std::mem::swap(&mut p.value, new_w);
+        if uses_v {
+            std::mem::swap(&mut p.v, new_v);
+        }
+        if uses_s {
+            std::mem::swap(&mut p.s, new_s);
+        }
+        finite
     }
 
     /// One update of one tensor (w, its gradient g, state v and s); `is_weight` decides AdamW's
@@ -189,7 +275,7 @@ mod tests {
             parallel.grad.copy_from_slice(&grads);
             let mut serial = parallel.clone();
             for t in 1..=3 {
-                pool.install(|| config.apply(&mut parallel, 0.01, t));
+                pool.install(|| config.apply(&mut parallel, 0.01, t, 2));
                 config.apply_slices(
                     &mut serial.value,
                     &serial.grad,
@@ -203,6 +289,51 @@ mod tests {
             assert_eq!(parallel.value, serial.value, "{kind:?}");
             assert_eq!(parallel.v, serial.v, "{kind:?}");
             assert_eq!(parallel.s, serial.s, "{kind:?}");
+        }
+    }
+
+    /// `apply_keeping_old` gives `apply`'s new values bit for bit and hands back the old ones,
+    /// for every optimizer, on one thread and split over two, in and out of a pool; an overflow
+    /// is reported, a finite update is not.
+    #[test]
+    fn keeping_the_old_values_changes_no_bit_of_the_update() {
+        let mut rng = Rng::new(5);
+        // Split in pieces and chunks with a partial one at the end of each.
+        let len = PARALLEL_MIN_LEN + PARALLEL_CHUNK + 3 * KEEP_PIECE + 77;
+        let values: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
+        let grads: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        for &kind in OptimizerKind::ALL {
+            for (threads, in_pool) in [(1, false), (1, true), (2, true), (2, false)] {
+                let config = OptimizerConfig::new(kind);
+                let mut kept = Param::new("W", values.clone(), 0.0, 0.0, true);
+                kept.grad.copy_from_slice(&grads);
+                let mut plain = kept.clone();
+                let mut new: [Vec<f32>; 3] = [vec![0.0; len], vec![0.0; len], vec![0.0; len]];
+                let [uses_v, uses_s] = kind.slots();
+                for t in 1..=3 {
+                    let before = [kept.value.clone(), kept.v.clone(), kept.s.clone()];
+                    let mut run = || config.apply_keeping_old(&mut kept, &mut new, 0.01, t, threads);
+                    let finite = if in_pool { pool.install(run) } else { run() };
+                    config.apply(&mut plain, 0.01, t, 1);
+                    let what = format!("{kind:?}, {threads} thread(s), in a pool: {in_pool}, t {t}");
+                    assert!(finite, "{what}");
+                    assert_eq!((&kept.value, &kept.v, &kept.s), (&plain.value, &plain.v, &plain.s), "{what}");
+                    assert_eq!(new[0], before[0], "{what}: the old values");
+                    if uses_v {
+                        assert_eq!(new[1], before[1], "{what}: the old v");
+                    }
+                    if uses_s {
+                        assert_eq!(new[2], before[2], "{what}: the old s");
+                    }
+                }
+                // A gradient step that overflows one weight (f32 max is 3.4e38).
+                kept.value[len - 5] = 3e38;
+                kept.grad[len - 5] = -1.0;
+                let overflow = config.apply_keeping_old(&mut kept, &mut new, 1e38, 4, threads);
+                assert!(!overflow || kind != OptimizerKind::Gd, "{kind:?}: overflow not reported");
+                assert_eq!(overflow, kept.value.iter().all(|w| w.is_finite()), "{kind:?}");
+            }
         }
     }
 }

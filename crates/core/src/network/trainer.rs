@@ -281,7 +281,7 @@ impl<T: Real> Network<T> {
         // no next step here.
         if summary.steps > 0 {
             let m = buffers.y.len() / data.outputs.max(1);
-            if let Some(what) = self.unusable_after_update(&buffers.x, m) {
+            if let Some(what) = self.unusable_after_update(&buffers.x, m, false) {
                 return Err(self.abandon_epoch(cursor, what));
             }
         }
@@ -292,8 +292,16 @@ impl<T: Real> Network<T> {
 
     /// After an update: a non-finite tensor, or outputs on the batch `x` (evaluation mode, which
     /// draws no random numbers and leaves running statistics alone) that are no longer finite.
-    fn unusable_after_update(&mut self, x: &[T], m: usize) -> Option<String> {
-        if let Some(tensor) = self.first_non_finite() {
+    /// `updated_are_finite`: the update checked the trainable parameters and slots itself and
+    /// found them finite, so only the rest is scanned here.
+    fn unusable_after_update(&mut self, x: &[T], m: usize, updated_are_finite: bool) -> Option<String> {
+        let trainable = &self.trainable;
+        let unchecked = if updated_are_finite {
+            self.first_non_finite_where(|layer| !trainable[layer])
+        } else {
+            self.first_non_finite()
+        };
+        if let Some(tensor) = unchecked {
             return Some(format!("{tensor} is no longer finite after the update"));
         }
         // When the parameters' magnitudes bound every output far below f32's range, the outputs
@@ -331,9 +339,13 @@ impl<T: Real> Network<T> {
         lr: f64,
         clip_norm: Option<f64>,
     ) -> Result<Result<super::model::BatchStats, Diverged>, String> {
-        point.capture(self)?;
-        let result = self.train_step_weighted(x, y, weights, m, lr, clip_norm).and_then(|stats| {
-            match self.unusable_after_update(x, m) {
+        point.begin_step(self)?;
+        let threads = self.threads;
+        let result = with_workers_polling(threads, || {
+            let stats = self.gradients_for_update(x, y, weights, m, clip_norm)?;
+            // The update keeps the old parameters in `point` and checks the new ones itself.
+            let checked = self.update(lr, Some(&mut *point));
+            match self.unusable_after_update(x, m, checked) {
                 None => Ok(stats),
                 Some(what) => Err(Diverged { step: 1, what }),
             }
