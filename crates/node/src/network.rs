@@ -135,14 +135,16 @@ struct ModelState {
 }
 
 impl ModelState {
-    /// Runs `f` on this model's own thread pool (its thread budget), turning a panic into an Error.
+    /// Runs `f` within this model's thread budget (`within_budget`), turning a panic into an
+    /// Error.
     fn on_pool<R: Send>(
         &mut self,
         f: impl FnOnce(&mut Network<f32>, &mut EpochCursor<f32>, &mut BatchBuffers<f32>) -> R + Send,
     ) -> Result<R> {
         let pool = self.pool.clone();
+        let threads = self.net.threads;
         let (net, cursor, buffers) = (&mut self.net, &mut self.cursor, &mut self.buffers);
-        let result = catch_unwind(AssertUnwindSafe(|| pool.install(|| f(net, cursor, buffers))));
+        let result = catch_unwind(AssertUnwindSafe(|| within_budget(&pool, threads, || f(net, cursor, buffers))));
         result.map_err(|panic| {
             let msg = panic
                 .downcast_ref::<String>()
@@ -153,6 +155,21 @@ impl ModelState {
                 "internal error in tunenet's native core (please report): {msg}"
             ))
         })
+    }
+}
+
+/// Runs `f` on the model's own pool of `threads` threads — or, for one thread, right here:
+/// the core keeps to `Network::threads`, so one thread needs no pool, and the caller (a libuv
+/// worker or V8's thread, waiting for the result either way) saves the hop to the pool's thread
+/// and back, a wake-up each way: tens of µs on a VM, a large share of a `fit` call of one step (as
+/// `onStep` makes) or of a `trainStep`. Subnormals are flushed under a guard meanwhile, as on the
+/// pool's threads.
+fn within_budget<R: Send>(pool: &rayon::ThreadPool, threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    if threads == 1 {
+        let _flush = tunenet_core::subnormals::FlushSubnormals::new();
+        f()
+    } else {
+        pool.install(f)
     }
 }
 
@@ -480,15 +497,6 @@ impl Task for PredictRowsTask {
         check::finite_elements("x", &self.x)?;
         let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
         let (x, rows) = (std::mem::take(&mut self.x), self.rows);
-        if state.net.threads == 1 {
-            // One thread: run here, on libuv's worker, without a second hop to the model's pool.
-            let net = &mut state.net;
-            return catch_unwind(AssertUnwindSafe(|| net.predict_on_this_thread(&x, rows))).map_err(|_| {
-                napi::Error::from_reason(
-                    "internal error in tunenet's native core (please report): predict panicked",
-                )
-            });
-        }
         state.on_pool(move |net, _, _| net.predict(&x, rows))
     }
 
@@ -761,18 +769,11 @@ impl NativeNetwork {
         let mut state = lock(&self.shared)?;
         let ModelState { net, pool, step_start, .. } = &mut *state;
         let pool = pool.clone();
-        let on_this_thread = net.threads == 1;
+        let threads = net.threads;
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let mut step = || net.guarded_train_step(step_start, x, &y, weights.as_deref(), m, lr, clip_norm);
-            if on_this_thread {
-                // The event loop waits for this call either way; one thread's step runs right here
-                // (subnormals flushed, as on the pool) instead of paying the hop to the pool's
-                // thread and back (~5 % of a batch-128 step in the kernel's wake-up path).
-                let _flush = tunenet_core::subnormals::FlushSubnormals::new();
-                step()
-            } else {
-                pool.install(step)
-            }
+            within_budget(&pool, threads, || {
+                net.guarded_train_step(step_start, x, &y, weights.as_deref(), m, lr, clip_norm)
+            })
         }))
         .map_err(|_| {
             napi::Error::from_reason(

@@ -256,7 +256,7 @@ impl<T: Real> Network<T> {
             }
             let m = remaining.min(options.batch_size);
             let rows = &cursor.order[cursor.next..cursor.next + m];
-            gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers);
+            gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers, self.threads);
             cursor.next += m;
             cursor.steps += 1;
             let weights = (!buffers.w.is_empty()).then_some(&buffers.w[..]);
@@ -363,13 +363,16 @@ const OUTPUT_BOUND_LIMIT: f64 = 1e30;
 /// Copies the chosen rows of x and y into the contiguous batch buffers. With an augmentation,
 /// each x row is written augmented straight into the batch (rows in batch order, one generator
 /// forked from `augment_rng` per row, see `augment::augment_rows`): only the batch is copied.
+/// With a thread budget `threads` > 1 the rows are shared among the current pool's threads.
 fn gather_rows<T: Real>(
     data: &Dataset<T>,
     rows: &[u32],
     augmentation: Option<&Augmentation>,
     augment_rng: &mut Rng,
     buffers: &mut BatchBuffers<T>,
+    threads: usize,
 ) {
+    let parallel = threads > 1 && rayon::current_num_threads() > 1;
     let (ni, no) = (data.inputs, data.outputs);
     buffers.y.clear();
     buffers.w.clear();
@@ -383,25 +386,29 @@ fn gather_rows<T: Real>(
     // x is overwritten row by row: at the same batch size, resizing is a no-op (no zero fill).
     buffers.x.resize(rows.len() * ni, T::zero());
     let Some(aug) = augmentation else {
-        copy_rows(&data.x, ni, rows, &mut buffers.x);
+        copy_rows(&data.x, ni, rows, &mut buffers.x, parallel);
         return;
     };
     {
         assert_eq!(aug.row_len(), Some(ni), "augmentation: height·width·channels must equal the input size");
         let rngs: Vec<Rng> = rows.iter().map(|_| fork_row_rng(augment_rng)).collect();
-        buffers.x.par_chunks_mut(ni).zip(rngs).zip(rows).for_each(|((dst, mut rng), &r)| {
+        let augment = |((dst, mut rng), &r): ((&mut [T], Rng), &u32)| {
             let r = r as usize;
             augment_row(aug, &data.x[r * ni..(r + 1) * ni], dst, &mut rng);
-        });
+        };
+        match parallel {
+            true => buffers.x.par_chunks_mut(ni).zip(rngs).zip(rows).for_each(augment),
+            false => buffers.x.chunks_mut(ni).zip(rngs).zip(rows).for_each(augment),
+        }
     }
 }
 
-/// Rows `rows` of `x` ([·, ni]) into `dst`, split over the pool's threads when it has several.
+/// Rows `rows` of `x` ([·, ni]) into `dst`, split over the pool's threads when `parallel`.
 /// The rows are scattered over the data set (a cache miss per line of each): one thread asks
 /// for the next rows' lines ahead of copying the current one, so the misses overlap.
-fn copy_rows<T: Real>(x: &[T], ni: usize, rows: &[u32], dst: &mut [T]) {
+fn copy_rows<T: Real>(x: &[T], ni: usize, rows: &[u32], dst: &mut [T], parallel: bool) {
     let row = |r: u32| &x[r as usize * ni..(r as usize + 1) * ni];
-    if rayon::current_num_threads() > 1 {
+    if parallel {
         dst.par_chunks_mut(ni).zip(rows).for_each(|(dst, &r)| dst.copy_from_slice(row(r)));
         return;
     }
