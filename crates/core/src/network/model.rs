@@ -196,12 +196,16 @@ impl<T: Real> Network<T> {
         clip_norm: Option<f64>,
     ) -> Result<BatchStats, Diverged> {
         let threads = self.threads;
-        with_workers_polling(threads, || self.train_step_in_place(x, y, weights, m, lr, clip_norm))
+        let step = || self.train_step_checked(x, y, weights, m, lr, clip_norm, false);
+        with_workers_polling(threads, step).map(|(stats, _)| stats)
     }
 
-    /// `train_step_weighted` without starting the other workers' polling (for callers that
-    /// keep them polling over many steps).
-    pub(super) fn train_step_in_place(
+    /// `train_step_weighted` without starting the other workers' polling (for callers that keep
+    /// them polling over many steps), with `check`: the update checks every new value finite as
+    /// it goes (`OptimizerConfig::apply_checked`); the second value says whether all were (true,
+    /// unchecked, without).
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn train_step_checked(
         &mut self,
         x: &[T],
         y: &[T],
@@ -209,10 +213,11 @@ impl<T: Real> Network<T> {
         m: usize,
         lr: f64,
         clip_norm: Option<f64>,
-    ) -> Result<BatchStats, Diverged> {
+        check: bool,
+    ) -> Result<(BatchStats, bool), Diverged> {
         let stats = self.gradients_for_update(x, y, weights, m, clip_norm)?;
-        self.update(lr, None);
-        Ok(stats)
+        let update = if check { Update::Checked } else { Update::Plain };
+        Ok((stats, self.update(lr, update)))
     }
 
     /// A step up to its update: forward, loss, backward, the checks that stop a step before it
@@ -243,11 +248,9 @@ impl<T: Real> Network<T> {
         Ok(stats)
     }
 
-    /// The optimizer's update of every trainable parameter, after counting the step (Adam's t).
-    /// With `keep_old` the update is written beside the parameters and swapped in, leaving the
-    /// old values in that restore point (`RestorePoint::keep`), and every new value is
-    /// checked on the way: returns whether all are finite (true, unchecked, without).
-    pub(super) fn update(&mut self, lr: f64, mut keep_old: Option<&mut RestorePoint<T>>) -> bool {
+    /// The optimizer's update of every trainable parameter, after counting the step (Adam's t),
+    /// as `how` says; returns whether every new value is finite (true, unchecked, for `Plain`).
+    pub(super) fn update(&mut self, lr: f64, mut how: Update<'_, T>) -> bool {
         self.step += 1;
         let (optimizer, t, threads) = (self.optimizer, self.step, self.threads);
         let mut finite = true;
@@ -255,11 +258,12 @@ impl<T: Real> Network<T> {
             self.layers.iter_mut().zip(&self.trainable).enumerate().filter(|(_, (_, &trainable))| trainable)
         {
             for (j, p) in layer.params_mut().into_iter().enumerate() {
-                match keep_old.as_deref_mut() {
-                    None => optimizer.apply(p, lr, t, threads),
-                    Some(point) => {
+                match &mut how {
+                    Update::Plain => optimizer.apply(p, lr, t, threads),
+                    Update::Checked => finite &= optimizer.apply_checked(p, None, lr, t, threads),
+                    Update::KeepingOld(point) => {
                         let old = point.keep(i, j, optimizer.kind.slots());
-                        finite &= optimizer.apply_keeping_old(p, old, lr, t, threads);
+                        finite &= optimizer.apply_checked(p, Some(old), lr, t, threads);
                     }
                 }
             }
@@ -372,6 +376,18 @@ impl<T: Real> Network<T> {
             probs: Vec::new(),
         }
     }
+}
+
+/// How `Network::update` goes about it.
+pub(super) enum Update<'a, T> {
+    /// In place, unchecked: the fastest, for steps whose result is checked later.
+    Plain,
+    /// In place, each new value checked finite while in cache (a call's last step: its check
+    /// then needs no pass over the parameters and slots).
+    Checked,
+    /// Written beside the parameters and swapped in, checked, the old values left in this
+    /// restore point (`RestorePoint::keep`): a single guarded step.
+    KeepingOld(&'a mut RestorePoint<T>),
 }
 
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).

@@ -10,9 +10,9 @@ use crate::real::Real;
 /// Parameters at least this long are updated in parallel chunks of `PARALLEL_CHUNK` elements.
 const PARALLEL_MIN_LEN: usize = 1 << 15;
 const PARALLEL_CHUNK: usize = 1 << 14;
-/// Elements per piece of `apply_keeping_old`: a piece's old and new tensors and its gradient
-/// (seven 16 KiB slices for f32) are copied, updated and checked while they sit in L1/L2.
-const KEEP_PIECE: usize = 1 << 12;
+/// Elements per piece of `apply_checked`: a piece's old and new tensors and its gradient (seven
+/// 16 KiB slices for f32) are copied, updated and checked while they sit in L1/L2.
+const PIECE: usize = 1 << 12;
 
 /// Whether an update of `len` elements is shared among the pool's threads: large enough, a
 /// thread budget above one, and a pool that has the threads (a call on a thread outside any
@@ -163,15 +163,16 @@ impl OptimizerConfig {
             .for_each(|(((w, g), v), s)| self.apply_slices(w, g, v, s, is_weight, lr, t));
     }
 
-    /// `apply`, written into `new` (value, v and s; the slots the kind uses sized like `p`)
-    /// instead of in place, then swapped in: on return `p` holds the updated tensors and `new`
-    /// the ones from before, a restore point made without a pass of its own. Each piece is
-    /// copied, updated and checked while in cache; returns whether every new value is finite.
-    /// The new values are bitwise those of `apply`.
-    pub fn apply_keeping_old<T: Real>(
+    /// `apply` in cache-sized pieces, each new value checked finite while the piece is in cache
+    /// (instead of a pass of its own over the state afterwards); returns whether all are. With
+    /// `keep_old` (value, v and s; the slots the kind uses sized like `p`) the update is written
+    /// there instead of in place, then swapped in: on return `p` holds the updated tensors and
+    /// `keep_old` the ones from before, a restore point made without a pass of its own (each
+    /// piece is copied while in cache). The new values are bitwise those of `apply`.
+    pub fn apply_checked<T: Real>(
         &self,
         p: &mut Param<T>,
-        new: &mut [Vec<T>; 3],
+        keep_old: Option<&mut [Vec<T>; 3]>,
         lr: f64,
         t: u64,
         threads: usize,
@@ -179,36 +180,44 @@ impl OptimizerConfig {
         use rayon::prelude::*;
         let [uses_v, uses_s] = self.kind.slots();
         let (len, is_weight) = (p.len(), p.is_weight);
-        let [new_w, new_v, new_s] = new;
-        let sized = |used: bool, slot: &Vec<T>| !used || slot.len() == len;
-        assert!(sized(true, new_w) && sized(uses_v, new_v) && sized(uses_s, new_s), "apply_keeping_old: unsized buffers");
-        let (w_old, g) = (&p.value[..], &p.grad[..]);
-        // An unused slot is updated in place (the kernel leaves it as it is).
-        let (v_old, v): (Option<&[T]>, &mut [T]) = if uses_v { (Some(&p.v), new_v) } else { (None, &mut p.v) };
-        let (s_old, s): (Option<&[T]>, &mut [T]) = if uses_s { (Some(&p.s), new_s) } else { (None, &mut p.s) };
+        let Param { value, grad, v: slot_v, s: slot_s, .. } = p;
+        let mut keep_old = keep_old;
+        // Where each tensor's old values are read (None: in place) and its new values written;
+        // an unused slot is "updated" in place (the kernel leaves it as it is).
+        let (w_old, w, v_old, v, s_old, s): (Option<&[T]>, &mut [T], Option<&[T]>, &mut [T], Option<&[T]>, &mut [T]);
+        match keep_old.as_deref_mut() {
+            Some([new_w, new_v, new_s]) => {
+                let sized = |used: bool, slot: &Vec<T>| !used || slot.len() == len;
+                assert!(sized(true, new_w) && sized(uses_v, new_v) && sized(uses_s, new_s), "apply_checked: unsized buffers");
+                (w_old, w) = (Some(&value[..]), &mut new_w[..]);
+                (v_old, v) = if uses_v { (Some(&slot_v[..]), &mut new_v[..]) } else { (None, &mut slot_v[..]) };
+                (s_old, s) = if uses_s { (Some(&slot_s[..]), &mut new_s[..]) } else { (None, &mut slot_s[..]) };
+            }
+            None => (w_old, w, v_old, v, s_old, s) = (None, &mut value[..], None, &mut slot_v[..], None, &mut slot_s[..]),
+        }
+        let g = &grad[..];
         // Elements start.. of every tensor, into w, v and s.
         let piece = |start: usize, w: &mut [T], v: &mut [T], s: &mut [T]| -> bool {
             let mut finite = true;
-            for at in (0..w.len()).step_by(KEEP_PIECE) {
-                let end = (at + KEEP_PIECE).min(w.len());
+            for at in (0..w.len()).step_by(PIECE) {
+                let end = (at + PIECE).min(w.len());
                 let from = start + at..start + end;
                 let (w, v, s) = (&mut w[at..end], &mut v[at..end], &mut s[at..end]);
-                w.copy_from_slice(&w_old[from.clone()]);
-                for (dst, old) in [(&mut *v, v_old), (&mut *s, s_old)] {
+                for (dst, old) in [(&mut *w, w_old), (&mut *v, v_old), (&mut *s, s_old)] {
                     if let Some(old) = old {
                         dst.copy_from_slice(&old[from.clone()]);
                     }
                 }
                 self.apply_slices(w, &g[from], v, s, is_weight, lr, t);
-                finite &= all_finite(w) && (v_old.is_none() || all_finite(v)) && (s_old.is_none() || all_finite(s));
+                finite &= all_finite(w) && (!uses_v || all_finite(v)) && (!uses_s || all_finite(s));
             }
             finite
         };
         let finite = if !split(len, threads) {
-            piece(0, new_w, v, s)
+            piece(0, w, v, s)
         } else {
             // Every piece runs (no short-circuit): the update must be whole before the swap.
-            let failed = new_w
+            let failed = w
                 .par_chunks_mut(PARALLEL_CHUNK)
                 .zip(v.par_chunks_mut(PARALLEL_CHUNK))
                 .zip(s.par_chunks_mut(PARALLEL_CHUNK))
@@ -218,12 +227,14 @@ impl OptimizerConfig {
                 .count();
             failed == 0
         };
-        std::mem::swap(&mut p.value, new_w);
-        if uses_v {
-            std::mem::swap(&mut p.v, new_v);
-        }
-        if uses_s {
-            std::mem::swap(&mut p.s, new_s);
+        if let Some([new_w, new_v, new_s]) = keep_old {
+            std::mem::swap(value, new_w);
+            if uses_v {
+                std::mem::swap(slot_v, new_v);
+            }
+            if uses_s {
+                std::mem::swap(slot_s, new_s);
+            }
         }
         finite
     }
@@ -292,14 +303,14 @@ mod tests {
         }
     }
 
-    /// `apply_keeping_old` gives `apply`'s new values bit for bit and hands back the old ones,
-    /// for every optimizer, on one thread and split over two, in and out of a pool; an overflow
-    /// is reported, a finite update is not.
+    /// `apply_checked` gives `apply`'s new values bit for bit, in place or handing back the old
+    /// ones, for every optimizer, on one thread and split over two, in and out of a pool; an
+    /// overflow is reported, a finite update is not.
     #[test]
     fn keeping_the_old_values_changes_no_bit_of_the_update() {
         let mut rng = Rng::new(5);
         // Split in pieces and chunks with a partial one at the end of each.
-        let len = PARALLEL_MIN_LEN + PARALLEL_CHUNK + 3 * KEEP_PIECE + 77;
+        let len = PARALLEL_MIN_LEN + PARALLEL_CHUNK + 3 * PIECE + 77;
         let values: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
         let grads: Vec<f32> = (0..len).map(|_| rng.next_f32() - 0.5).collect();
         let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
@@ -308,14 +319,16 @@ mod tests {
                 let config = OptimizerConfig::new(kind);
                 let mut kept = Param::new("W", values.clone(), 0.0, 0.0, true);
                 kept.grad.copy_from_slice(&grads);
-                let mut plain = kept.clone();
+                let (mut plain, mut checked) = (kept.clone(), kept.clone());
                 let mut new: [Vec<f32>; 3] = [vec![0.0; len], vec![0.0; len], vec![0.0; len]];
                 let [uses_v, uses_s] = kind.slots();
                 for t in 1..=3 {
                     let before = [kept.value.clone(), kept.v.clone(), kept.s.clone()];
-                    let mut run = || config.apply_keeping_old(&mut kept, &mut new, 0.01, t, threads);
+                    let mut run = || config.apply_checked(&mut kept, Some(&mut new), 0.01, t, threads);
                     let finite = if in_pool { pool.install(run) } else { run() };
+                    assert!(config.apply_checked(&mut checked, None, 0.01, t, threads), "{kind:?}");
                     config.apply(&mut plain, 0.01, t, 1);
+                    assert_eq!((&checked.value, &checked.v, &checked.s), (&plain.value, &plain.v, &plain.s), "{kind:?}");
                     let what = format!("{kind:?}, {threads} thread(s), in a pool: {in_pool}, t {t}");
                     assert!(finite, "{what}");
                     assert_eq!((&kept.value, &kept.v, &kept.s), (&plain.value, &plain.v, &plain.s), "{what}");
@@ -330,9 +343,13 @@ mod tests {
                 // A gradient step that overflows one weight (f32 max is 3.4e38).
                 kept.value[len - 5] = 3e38;
                 kept.grad[len - 5] = -1.0;
-                let overflow = config.apply_keeping_old(&mut kept, &mut new, 1e38, 4, threads);
+                let overflow = config.apply_checked(&mut kept, Some(&mut new), 1e38, 4, threads);
                 assert!(!overflow || kind != OptimizerKind::Gd, "{kind:?}: overflow not reported");
                 assert_eq!(overflow, kept.value.iter().all(|w| w.is_finite()), "{kind:?}");
+                checked.value[len - 5] = 3e38;
+                checked.grad[len - 5] = -1.0;
+                let in_place = config.apply_checked(&mut checked, None, 1e38, 4, threads);
+                assert_eq!(in_place, checked.value.iter().all(|w| w.is_finite()), "{kind:?}");
             }
         }
     }

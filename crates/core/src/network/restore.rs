@@ -91,7 +91,7 @@ impl<T: Real> RestorePoint<T> {
     }
 
     /// The buffers the update of parameter `param` of layer `layer` is written into (allocated
-    /// by `begin_step`). `OptimizerConfig::apply_keeping_old` swaps them with the parameter's
+    /// by `begin_step`). `OptimizerConfig::apply_checked` swaps them with the parameter's
     /// tensors, so from then on they hold the values from before the update: the value and the
     /// slots the optimizer uses (`slots`, [v, s]) count as held.
     pub(super) fn keep(&mut self, layer: usize, param: usize, slots: [bool; 2]) -> &mut [Vec<T>; 3] {

@@ -1,7 +1,7 @@
 //! Mini-batch gradient descent over a data set owned by Rust: shuffling, batching and the
 //! per-epoch statistics. Batch size m = batch GD, 1 = SGD, anything between = mini-batch.
 
-use super::model::Network;
+use super::model::{Network, Update};
 use super::param::try_zeros;
 use super::restore::{Diverged, RestorePoint};
 use super::workers::with_workers_polling;
@@ -249,6 +249,9 @@ impl<T: Real> Network<T> {
         let options = cursor.options.expect("begin_epoch before run_steps");
         let mut summary = StepsSummary { grad_norm_sums: vec![0.0; self.layers.len()], ..Default::default() };
         let len = cursor.order.len();
+        // Whether the call's last update checked its new values itself (then the check at the end
+        // needs no pass over the parameters and slots).
+        let mut last_checked = false;
         while summary.steps < max_steps {
             let remaining = len - cursor.next;
             if remaining == 0 || (options.drop_last && remaining < options.batch_size) {
@@ -259,12 +262,17 @@ impl<T: Real> Network<T> {
             gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers, self.threads);
             cursor.next += m;
             cursor.steps += 1;
+            let left = len - cursor.next;
+            let last = summary.steps + 1 == max_steps || left == 0 || (options.drop_last && left < options.batch_size);
             let weights = (!buffers.w.is_empty()).then_some(&buffers.w[..]);
-            let stats =
-                match self.train_step_in_place(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm) {
-                    Ok(stats) => stats,
-                    Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
-                };
+            let step = self.train_step_checked(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm, last);
+            let stats = match step {
+                Ok((stats, finite)) => {
+                    last_checked = last && finite;
+                    stats
+                }
+                Err(e) => return Err(self.abandon_epoch(cursor, e.what)),
+            };
             let loss = (stats.data_loss + stats.regularization) * m as f64;
             cursor.loss_sum += loss;
             cursor.progress.step(cursor.steps, cursor.next, cursor.loss_sum);
@@ -281,7 +289,7 @@ impl<T: Real> Network<T> {
         // no next step here.
         if summary.steps > 0 {
             let m = buffers.y.len() / data.outputs.max(1);
-            if let Some(what) = self.unusable_after_update(&buffers.x, m, false) {
+            if let Some(what) = self.unusable_after_update(&buffers.x, m, last_checked) {
                 return Err(self.abandon_epoch(cursor, what));
             }
         }
@@ -344,7 +352,7 @@ impl<T: Real> Network<T> {
         let result = with_workers_polling(threads, || {
             let stats = self.gradients_for_update(x, y, weights, m, clip_norm)?;
             // The update keeps the old parameters in `point` and checks the new ones itself.
-            let checked = self.update(lr, Some(&mut *point));
+            let checked = self.update(lr, Update::KeepingOld(&mut *point));
             match self.unusable_after_update(x, m, checked) {
                 None => Ok(stats),
                 Some(what) => Err(Diverged { step: 1, what }),
