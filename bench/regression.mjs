@@ -212,7 +212,7 @@ export function breakdownLines(b) {
   return [
     `Where a tunenet epoch goes (${b.dataset}, ${b.steps} steps of 32 rows, 1 thread):`,
     `  epoch ${b.epochUs.toFixed(0)} µs = ${b.steps} steps × ${b.stepUs.toFixed(1)} µs (one step inside a ${b.tiledRows.toLocaleString('en-US')}-row epoch) + ${b.perEpochUs.toFixed(0)} µs per epoch beyond the steps (${(100 * b.perEpochShare).toFixed(0)} %: the async native call, its queue and the epoch's bookkeeping)`,
-    `  one synchronous model.trainStep on 32 rows: ${b.trainStepUs.toFixed(1)} µs (napi call, checks and copy of the batch, the step); an epoch of one full-batch step (${b.steps > 1 ? 'all rows' : 'the same'}): ${b.fullBatchEpochUs.toFixed(0)} µs`,
+    `  one synchronous model.trainStep on 32 rows: ${b.trainStepUs.toFixed(1)} µs (napi call, checks of the batch, the guarded step); an epoch of one full-batch step (${b.steps > 1 ? 'all rows' : 'the same'}): ${b.fullBatchEpochUs.toFixed(0)} µs`,
     ...(b.pytorchEpochUs ? [`  PyTorch: ${b.pytorchEpochUs.toFixed(0)} µs per epoch, ${b.pytorchStepUs.toFixed(0)} µs per step (Python + dispatch per op)`] : []),
   ];
 }
