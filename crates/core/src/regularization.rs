@@ -94,7 +94,7 @@ pub fn penalize_and_measure<T: Real>(
     };
     let mut totals = [0.0f64; 3];
     let mut add = |s: [f64; 3]| totals.iter_mut().zip(s).for_each(|(t, s)| *t += s);
-    if w.len() >= PARALLEL_PENALTY_LEN && threads > 1 && rayon::current_num_threads() > 1 {
+    if w.len() >= PARALLEL_PENALTY_LEN && crate::network::workers::may_split(threads) {
         use rayon::prelude::*;
         let sums: Vec<[f64; 3]> =
             w.par_chunks(PENALTY_CHUNK).zip(dw.par_chunks_mut(PENALTY_CHUNK)).map(chunk).collect();

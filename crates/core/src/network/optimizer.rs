@@ -2,6 +2,7 @@
 //! The formulas live in `crate::optim`; defaults are the course's (docs/CONVENTIONS.md).
 
 use super::param::Param;
+use super::workers::may_split;
 use crate::error::{kind_by_name, ArgError};
 use crate::finite::all_finite;
 use crate::optim;
@@ -14,11 +15,10 @@ const PARALLEL_CHUNK: usize = 1 << 14;
 /// 16 KiB slices for f32) are copied, updated and checked while they sit in L1/L2.
 const PIECE: usize = 1 << 12;
 
-/// Whether an update of `len` elements is shared among the pool's threads: large enough, a
-/// thread budget above one, and a pool that has the threads (a call on a thread outside any
-/// model pool sees rayon's global pool here, which is not the model's to use).
+/// Whether an update of `len` elements is shared among the pool's threads: large enough, and
+/// the budget allows it (`workers::may_split`).
 fn split(len: usize, threads: usize) -> bool {
-    len >= PARALLEL_MIN_LEN && threads > 1 && rayon::current_num_threads() > 1
+    len >= PARALLEL_MIN_LEN && may_split(threads)
 }
 
 /// Which update rule. Everything about a kind is here: its name, the options it reads, their

@@ -4,7 +4,7 @@
 use super::model::{Network, Update};
 use super::param::try_zeros;
 use super::restore::{Diverged, RestorePoint};
-use super::workers::with_workers_polling;
+use super::workers::{may_split, with_workers_polling};
 use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
 use crate::rng::Rng;
@@ -380,7 +380,7 @@ fn gather_rows<T: Real>(
     buffers: &mut BatchBuffers<T>,
     threads: usize,
 ) {
-    let parallel = threads > 1 && rayon::current_num_threads() > 1;
+    let parallel = may_split(threads);
     let (ni, no) = (data.inputs, data.outputs);
     buffers.y.clear();
     buffers.w.clear();

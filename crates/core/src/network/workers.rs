@@ -13,6 +13,14 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
+/// Whether work may be shared among the current rayon pool's threads under a thread budget of
+/// `threads`: a budget above one, and a pool that has the threads. Work of a one-thread budget
+/// can run outside any pool (the binding runs it on the calling thread), where rayon's parallel
+/// iterators would use the global pool, which is not the model's to use.
+pub fn may_split(threads: usize) -> bool {
+    threads > 1 && rayon::current_num_threads() > 1
+}
+
 /// Runs `body` on the calling thread while up to `threads − 1` other workers of the current
 /// rayon pool poll for the work it spawns. Plain `body()` outside a pool or with one thread.
 pub fn with_workers_polling<R>(threads: usize, body: impl FnOnce() -> R) -> R {
