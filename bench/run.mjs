@@ -28,7 +28,8 @@
 //     tunenet, PyTorch and tfjs-wasm: test RMSE (mean of the seeds) and samples/s (median epoch)
 //     (--quick: cars 100 epochs; flights 2 epochs, seed 1, tunenet and PyTorch only).
 //  6. Against the hardware (issue 13): MNIST samples/s over the GEMM bound of the same run (fastest
-//     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), and variant B over A.
+//     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), and variant B over A
+//     (also from 5 back-to-back A, B pairs at each thread count: the median of their ratios).
 //  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
 //     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024.
 //  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 5 seeds at equal
@@ -335,6 +336,8 @@ if (sections.has('training')) {
 // One MNIST step costs 1.007 MFLOP per sample in its GEMMs (forward 469.5k, weight gradients 469.5k,
 // input gradients of layers 2–3 68.1k; the first layer's input gradient is skipped); the bound is
 // the fastest GEMM GFLOP/s this run measured at that thread count divided by it.
+/** Back-to-back A, B pairs per thread count for the B-over-A ratio (an odd count: its median is a pair's). */
+const PAIRS = 5;
 const FLOPS_PER_SAMPLE = 2 * (784 * 256 + 256 * 128 + 128 * 10) * 2 + 2 * (256 * 128 + 128 * 10);
 const gemmPeak = (t) => Math.max(0, ...rows.filter((r) => r.section === 'kernels' && r.unit === 'GFLOP/s' && r.detail?.threads === t).map((r) => r.value ?? 0));
 const tunenetSamples = (variant, t) => rows.find((r) => r.section === 'training' && r.name === `MNIST ${variant} samples/s, ${t}t`)?.value ?? null;
@@ -348,6 +351,40 @@ for (const t of [1, 2]) {
   }
   const [a, b] = [tunenetSamples('A', t), tunenetSamples('B', t)];
   if (a != null && b != null) row('hardware', `MNIST B samples/s vs variant A, ${t}t`, 'samples/s', b, 'variant A', a);
+  const paired = pairedBOverA(t);
+  if (paired) {
+    row('hardware', `MNIST B vs A in back-to-back pairs, ${t}t (median of ${paired.ratios.length})`, 'samples/s', paired.b, 'variant A', paired.a, {
+      ratio: paired.ratio,
+      detail: paired,
+    });
+  }
+}
+
+/**
+ * Variant B over variant A from runs made back to back: A, B, A, B, … (`PAIRS` pairs), the ratio of
+ * each pair, then their median. The training rows above take A and B minutes apart, with the peers
+ * in between, and on a shared VM the speed of the host drifts over minutes by more than the 10%
+ * target 2 is about; a pair is seconds apart. Full mode only (the quick mode trains variant A alone).
+ */
+function pairedBOverA(t) {
+  if (quick || !sections.has('training')) return null;
+  const once = (variant) => {
+    const args = [path.join(benchDir, 'trainers', 'tunenet.mjs'), '--variant', variant, '--epochs', String(epochs), '--threads', String(t)];
+    const r = jsonLines(run(process.execPath, args, { env: trainEnv(t) })).reverse().find((l) => l.result)?.result;
+    if (!r) throw new CommandError(`tunenet variant ${variant}: no result line`);
+    return r.samplesPerSecond;
+  };
+  log(`bench: variant B over A, ${PAIRS} back-to-back pairs, ${t} thread${t > 1 ? 's' : ''}…`);
+  const pairs = tryRun(`B over A ${t}t`, () => measured(`B over A ${t}t`, () => Array.from({ length: PAIRS }, () => [once('A'), once('B')])));
+  if (!pairs) return null;
+  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+  const ratios = pairs.map(([a, b]) => b / a);
+  return {
+    ratio: median(ratios),
+    ratios: ratios.map((r) => Number(r.toFixed(3))),
+    a: median(pairs.map(([a]) => a)),
+    b: median(pairs.map(([, b]) => b)),
+  };
 }
 
 // --- 3c. Inference (issue 13): predict and predictSync against onnxruntime-node (bench/inference.mjs) -
@@ -507,7 +544,15 @@ targets.push(...(regression?.targets ?? []));
 const hw = (name) => rows.find((r) => r.section === 'hardware' && r.name === name);
 target('MNIST A ≥ 90 % of the GEMM bound (1t)', hw('MNIST A samples/s vs the GEMM bound, 1t'), 0.9);
 target('MNIST A ≥ 80 % of the GEMM bound (2t)', hw('MNIST A samples/s vs the GEMM bound, 2t'), 0.8);
-for (const t of [1, 2]) target(`MNIST B ≥ 90 % of variant A's samples/s (${t}t)`, hw(`MNIST B samples/s vs variant A, ${t}t`), 0.9);
+// Target 2 is judged on the back-to-back pairs where the run has them (host drift between the
+// training rows, minutes apart, is as large as the margin); the training rows otherwise.
+const pairedRow = (t) => rows.find((r) => r.section === 'hardware' && r.name.startsWith(`MNIST B vs A in back-to-back pairs, ${t}t`));
+for (const t of [1, 2]) {
+  const paired = pairedRow(t);
+  const spread = paired ? `${Math.min(...paired.detail.ratios)}–${Math.max(...paired.detail.ratios)}` : '';
+  const source = paired ? `median of back-to-back pairs, spread ${spread}` : 'training rows';
+  target(`MNIST B ≥ 90 % of variant A's samples/s (${t}t, ${source})`, paired ?? hw(`MNIST B samples/s vs variant A, ${t}t`), 0.9);
+}
 {
   const p50 = rows.filter((r) => r.section === 'inference' && r.name.includes('latency p50'));
   if (p50.length) {
