@@ -15,7 +15,9 @@
 //     dropout, Adam in GB/s in the core (crates/core/examples/bench_kernels.rs) vs the measured
 //     copy bandwidth, and through the JS API vs the reference (bench/kernels_js.mjs).
 //  2. Call overhead: one tiny native call (µs) and one fused training step (`model.trainStep`,
-//     batch 128) with its share of time outside the GEMMs.
+//     batch 128) with its share of time outside the GEMMs; the core's step on a fixed batch and
+//     its epoch loop (`run_steps`, gathering shuffled batches) timed back to back, for the
+//     breakdown of a fit step printed after the tables.
 //  3. Training: MNIST 784-256-128-10 on 8,000 digits (bench/export-split.mjs), variant A (plain)
 //     and B (batch norm + dropout 0.8 + L2 1e-4), 5 epochs (--quick: variant A, tfjs-wasm and
 //     PyTorch only, 1 thread; tfjs 'cpu' and brain.js take minutes and run in the full mode):
@@ -28,8 +30,9 @@
 //     tunenet, PyTorch and tfjs-wasm: test RMSE (mean of the seeds) and samples/s (median epoch)
 //     (--quick: cars 100 epochs; flights 2 epochs, seed 1, tunenet and PyTorch only).
 //  6. Against the hardware (issue 13): MNIST samples/s over the GEMM bound of the same run (fastest
-//     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), and variant B over A
-//     (also from 5 back-to-back A, B pairs at each thread count: the median of their ratios).
+//     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), also for the core's
+//     epoch loop with the bound timed right before each epoch; and variant B over A (also from 5
+//     back-to-back A, B pairs at each thread count: the median of their ratios).
 //  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
 //     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024.
 //  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 5 seeds at equal
@@ -160,6 +163,8 @@ const pythonPeer = versions.torch ? `PyTorch ${versions.torch.split('+')[0]}` : 
 const quickArg = quick ? ['--quick'] : [];
 let stepGemm = {};
 let coreStep = {};
+/** Variant|threads → `run_steps` over whole epochs in the core, with its ratio to train_step (bench_kernels core_epoch). */
+const coreEpoch = {};
 let membw = [];
 if (sections.has('kernels') || sections.has('overhead')) {
   log('bench: kernels — GEMM (tunenet core)…');
@@ -188,11 +193,12 @@ if (sections.has('kernels') || sections.has('overhead')) {
   }
 
   log('bench: kernels — memory bandwidth, batch norm, dropout, Adam, step GEMMs (tunenet core)…');
-  // core_step runs in a process of its own (see crates/core/examples/bench_kernels.rs).
+  // core_step and core_epoch run in processes of their own (see crates/core/examples/bench_kernels.rs).
   const bk = tryRun('bench_kernels', () =>
     measured('core kernels', () => [
       ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'membw,kernel,step_gemm'])),
       ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'core_step'])),
+      ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'core_epoch'])),
     ]),
   );
   raw.coreKernels = bk;
@@ -224,6 +230,7 @@ if (sections.has('kernels') || sections.has('overhead')) {
     const k = `${s.variant}|${s.threads}`;
     if (!(coreStep[k]?.us <= s.us)) coreStep[k] = s;
   }
+  for (const s of (bk ?? []).filter((r) => r.kind === 'core_epoch')) coreEpoch[`${s.variant}|${s.threads}`] = s;
 
   log('bench: kernels — JS API vs TS reference, call overhead, trainStep (benchmark.js)…');
   const js = tryRun('kernels_js', () =>
@@ -258,7 +265,8 @@ if (sections.has('kernels') || sections.has('overhead')) {
 // --- 3 + 4. Training and memory -------------------------------------------------------------------
 const training = [];
 const trainEnv = (t) => ({ ...process.env, OMP_NUM_THREADS: String(t), MKL_NUM_THREADS: String(t), OPENBLAS_NUM_THREADS: String(t) });
-function train(framework, variant, t) {
+/** One MNIST training run of `framework` in a process of its own; returns its result line. */
+function trainOnce(framework, variant, t) {
   const common = ['--variant', variant, '--epochs', String(epochs), '--threads', String(t)];
   const cmd =
     framework === 'tunenet'
@@ -268,6 +276,11 @@ function train(framework, variant, t) {
         : framework === 'brain.js'
           ? [process.execPath, [path.join(benchDir, 'trainers', 'brain.mjs'), ...common]]
           : [python, [path.join(benchDir, 'trainers', 'torch_mnist.py'), ...common]];
+  const r = jsonLines(run(cmd[0], cmd[1], { env: trainEnv(t) })).reverse().find((l) => l.result)?.result;
+  if (!r) throw new CommandError(`${framework}: no result line`);
+  return r;
+}
+function train(framework, variant, t) {
   log(`bench: training — ${framework}, variant ${variant}, ${t} thread${t > 1 ? 's' : ''}, ${epochs} epochs…`);
   const slow = framework === 'tfjs-cpu' || framework === 'brain.js';
   // Full mode: the fast trainers run twice and the faster run is kept (as the GEMM bench keeps
@@ -277,12 +290,7 @@ function train(framework, variant, t) {
   const runs = [];
   for (let i = 0; i < repeats; i++) {
     const r = tryRun(`${framework} variant ${variant}`, () =>
-      measured(`train ${framework} ${variant} ${t}t${repeats > 1 ? ` #${i + 1}` : ''}`, () => {
-        const out = jsonLines(run(cmd[0], cmd[1], { env: trainEnv(t) }));
-        const r = out.reverse().find((l) => l.result)?.result;
-        if (!r) throw new CommandError(`${framework}: no result line`);
-        return r;
-      }, slow ? { retries: 1 } : undefined),
+      measured(`train ${framework} ${variant} ${t}t${repeats > 1 ? ` #${i + 1}` : ''}`, () => trainOnce(framework, variant, t), slow ? { retries: 1 } : undefined),
     );
     if (!r) continue;
     runs.push(Math.round(r.samplesPerSecond));
@@ -325,6 +333,7 @@ if (sections.has('training')) {
           fitStepUs: stepUs,
           stepGemmsUs: stepGemm[t]?.total_us ?? null,
           coreStepUs: coreStep[`${variant}|${t}`]?.us ?? null,
+          coreEpoch: coreEpoch[`${variant}|${t}`] ?? null,
           outsideGemmShare: stepGemm[t] ? 1 - stepGemm[t].total_us / stepUs : null,
         };
       }
@@ -342,12 +351,23 @@ const FLOPS_PER_SAMPLE = 2 * (784 * 256 + 256 * 128 + 128 * 10) * 2 + 2 * (256 *
 const gemmPeak = (t) => Math.max(0, ...rows.filter((r) => r.section === 'kernels' && r.unit === 'GFLOP/s' && r.detail?.threads === t).map((r) => r.value ?? 0));
 const tunenetSamples = (variant, t) => rows.find((r) => r.section === 'training' && r.name === `MNIST ${variant} samples/s, ${t}t`)?.value ?? null;
 for (const t of [1, 2]) {
+  // The bound needs the kernels section's GEMM rows; the B-over-A rows need training alone.
   const peak = gemmPeak(t);
-  if (!peak) continue;
-  const bound = (peak * 1e9) / FLOPS_PER_SAMPLE;
-  for (const variant of ['A', 'B']) {
+  for (const variant of peak ? ['A', 'B'] : []) {
     const v = tunenetSamples(variant, t);
+    const bound = (peak * 1e9) / FLOPS_PER_SAMPLE;
     if (v != null) row('hardware', `MNIST ${variant} samples/s vs the GEMM bound, ${t}t`, 'samples/s', v, `bound: ${peak.toFixed(0)} GFLOP/s ÷ ${(FLOPS_PER_SAMPLE / 1e6).toFixed(3)} MFLOP`, bound);
+  }
+  // The same ratio for the core's epoch loop with the bound timed right before each epoch
+  // (bench_kernels core_epoch): the training row and the kernels section are minutes apart, and
+  // the host's speed drifts between them by more than the margins of target 1.
+  for (const variant of ['A', 'B']) {
+    const e = coreEpoch[`${variant}|${t}`];
+    if (!e?.of_bound) continue;
+    const samples = (e.batch / e.us) * 1e6;
+    row('hardware', `MNIST ${variant} core epoch loop vs the GEMM bound, back to back, ${t}t (median of ${e.rounds} rounds)`, 'samples/s', samples, 'bound timed before each epoch', samples / e.of_bound, {
+      ratio: e.of_bound,
+    });
   }
   const [a, b] = [tunenetSamples('A', t), tunenetSamples('B', t)];
   if (a != null && b != null) row('hardware', `MNIST B samples/s vs variant A, ${t}t`, 'samples/s', b, 'variant A', a);
@@ -368,12 +388,7 @@ for (const t of [1, 2]) {
  */
 function pairedBOverA(t) {
   if (quick || !sections.has('training')) return null;
-  const once = (variant) => {
-    const args = [path.join(benchDir, 'trainers', 'tunenet.mjs'), '--variant', variant, '--epochs', String(epochs), '--threads', String(t)];
-    const r = jsonLines(run(process.execPath, args, { env: trainEnv(t) })).reverse().find((l) => l.result)?.result;
-    if (!r) throw new CommandError(`tunenet variant ${variant}: no result line`);
-    return r.samplesPerSecond;
-  };
+  const once = (variant) => trainOnce('tunenet', variant, t).samplesPerSecond;
   log(`bench: variant B over A, ${PAIRS} back-to-back pairs, ${t} thread${t > 1 ? 's' : ''}…`);
   const pairs = tryRun(`B over A ${t}t`, () => measured(`B over A ${t}t`, () => Array.from({ length: PAIRS }, () => [once('A'), once('B')])));
   if (!pairs) return null;
@@ -542,8 +557,13 @@ for (const t of [1, 2]) {
 targets.push(...(regression?.targets ?? []));
 // Issue 13.
 const hw = (name) => rows.find((r) => r.section === 'hardware' && r.name === name);
-target('MNIST A ≥ 90 % of the GEMM bound (1t)', hw('MNIST A samples/s vs the GEMM bound, 1t'), 0.9);
-target('MNIST A ≥ 80 % of the GEMM bound (2t)', hw('MNIST A samples/s vs the GEMM bound, 2t'), 0.8);
+// Target 1 is judged on fit's samples/s, as the issue asks; the line also gives the core's epoch
+// loop measured back to back with the bound, so a miss from the host's drift shows as such.
+for (const [t, min] of [[1, 0.9], [2, 0.8]]) {
+  const core = rows.find((r) => r.section === 'hardware' && r.name.startsWith(`MNIST A core epoch loop vs the GEMM bound, back to back, ${t}t`));
+  const context = core ? `; core epoch loop back to back: ${core.ratio.toFixed(2)}` : '';
+  target(`MNIST A ≥ ${100 * min} % of the GEMM bound (${t}t, fit${context})`, hw(`MNIST A samples/s vs the GEMM bound, ${t}t`), min);
+}
 // Target 2 is judged on the back-to-back pairs where the run has them (host drift between the
 // training rows, minutes apart, is as large as the margin); the training rows otherwise.
 const pairedRow = (t) => rows.find((r) => r.section === 'hardware' && r.name.startsWith(`MNIST B vs A in back-to-back pairs, ${t}t`));
@@ -581,6 +601,8 @@ if (Object.keys(breakdown).length) {
     const [variant, t] = k.split('|');
     const parts = [`fit step ${b.fitStepUs.toFixed(0)} µs`];
     if (b.coreStepUs) parts.push(`core train_step alone ${b.coreStepUs.toFixed(0)} µs`);
+    // Timed back to back with train_step, so its ratio holds while the host's speed drifts.
+    if (b.coreEpoch) parts.push(`core run_steps over whole epochs ${b.coreEpoch.ratio.toFixed(3)}× train_step (gather, epoch start and end; ${b.coreEpoch.rounds} back-to-back rounds)`);
     if (b.stepGemmsUs) parts.push(`its 8 GEMMs ${b.stepGemmsUs.toFixed(0)} µs → ${(100 * b.outsideGemmShare).toFixed(0)} % outside GEMM`);
     console.log(`  variant ${variant}, ${t}t: ${parts.join(', ')}`);
   }

@@ -16,8 +16,16 @@
 //! * `core_step`: `Network::train_step` of that network (variant A plain, variant B with batch
 //!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed random batch — the fused step without the
 //!   napi boundary.
+//! * `core_epoch`: `Network::run_steps` over whole shuffled epochs of a data set the size of the
+//!   bench's MNIST split (8,000 × 784, random pixels, ~80 % of them 0 as in MNIST), µs per step —
+//!   the core step plus gathering the batch from a data set out of cache, the per-step
+//!   statistics and the epoch's start and end (restore point, closing check), without napi;
+//!   µs per 128 examples (the epoch's last batch has 64 rows), as the trainers' samples/s count,
+//!   and over `train_step` on a fixed batch of the same network, timed right after each epoch
+//!   (median of the rounds' ratios); and the epoch's samples/s over the GEMM bound (bench/run.mjs
+//!   target 1) timed right before it.
 //!
-//! `--only membw,kernel,step_gemm,core_step` runs those parts, `--threads T` one thread count,
+//! `--only membw,kernel,step_gemm,core_step,core_epoch` runs those parts, `--threads T` one thread count,
 //! `--variant A|B` one variant of the core step, `--seconds S` at least S seconds per point.
 //! bench/run.mjs runs `core_step` in a process of its own: after the other parts, the 2-thread
 //! core step measured about 2× slower in the same process, every time (1t unaffected).
@@ -34,7 +42,9 @@ use std::time::{Duration, Instant};
 use tunenet_core::batch_norm::{batch_norm_backward, batch_norm_forward_train};
 use tunenet_core::dropout::dropout_forward;
 use tunenet_core::gemm::{gemm, GemmShape};
-use tunenet_core::network::{Network, OptimizerConfig, OptimizerKind};
+use tunenet_core::network::{
+    BatchBuffers, Dataset, EpochCursor, EpochOptions, Network, OptimizerConfig, OptimizerKind,
+};
 use tunenet_core::optim::adam_step;
 use tunenet_core::rng::Rng;
 
@@ -281,12 +291,145 @@ fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str],
     }
 }
 
+/// GEMM FLOPs of one MNIST training step per sample: its 8 products at batch 128 ÷ 128
+/// (1.007 MFLOP, bench/run.mjs's FLOPS_PER_SAMPLE).
+fn flops_per_sample() -> f64 {
+    step_products().iter().map(|(_, shape)| shape.flops()).sum::<f64>() / 128.0
+}
+
+/// The GEMM bound of bench/run.mjs target 1 — the fastest GEMM rate ÷ FLOPs per sample — timed
+/// again right before each epoch, on the two shapes that were fastest in the gemm_gflops runs
+/// (square 256 on 1 thread, the first layer's forward product on 2).
+struct GemmBound {
+    products: Vec<Product>,
+}
+
+/// One product's shape and operands (C overwritten).
+struct Product {
+    shape: GemmShape,
+    a: Vec<f32>,
+    b: Vec<f32>,
+    c: Vec<f32>,
+}
+
+impl GemmBound {
+    fn new(rng: &mut Rng) -> Self {
+        let shapes = [GemmShape::new(256, 256, 256), GemmShape::new(128, 256, 784)];
+        let products = shapes
+            .into_iter()
+            .map(|shape| Product {
+                shape,
+                a: random(shape.m * shape.k, rng),
+                b: random(shape.k * shape.n, rng),
+                c: vec![0.0; shape.m * shape.n],
+            })
+            .collect();
+        GemmBound { products }
+    }
+
+    /// Samples/s at the faster shape's rate over ~10 ms of calls (after one warm-up call), on the
+    /// current pool: a rate over many calls, as the epoch's is, not the best single call.
+    fn samples_per_second(&mut self, threads: usize) -> f64 {
+        let mut best_gflops: f64 = 0.0;
+        for Product { shape, a, b, c } in &mut self.products {
+            // ~10 ms at ~90 GFLOP/s a thread (the AVX2 machines; faster ones just time longer).
+            let calls = (10e-3 * 90e9 * threads as f64 / shape.flops()).ceil() as usize;
+            gemm(*shape, 1.0, a, b, 0.0, c, threads);
+            let t = Instant::now();
+            for _ in 0..calls {
+                gemm(*shape, 1.0, a, b, 0.0, c, threads);
+                black_box(&c);
+            }
+            best_gflops = best_gflops.max(shape.flops() * calls as f64 / t.elapsed().as_secs_f64() / 1e9);
+        }
+        best_gflops * 1e9 / flops_per_sample()
+    }
+}
+
+fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
+    let (rows, m) = (8000usize, 128usize);
+    let x: Vec<f32> =
+        (0..rows * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
+    let mut y = vec![0.0f32; rows * 10];
+    for i in 0..rows {
+        y[i * 10 + rng.below(10) as usize] = 1.0;
+    }
+    let data = Dataset::new(x, y, 784, 10).expect("data set");
+    let options =
+        EpochOptions { batch_size: m, shuffle: true, drop_last: false, clip_norm: None, augmentation: None };
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .start_handler(|_| tunenet_core::subnormals::flush_on_this_thread())
+        .build()
+        .expect("rayon pool");
+    let mut bound = GemmBound::new(rng);
+    for variant in ["A", "B"] {
+        if !variants.contains(&variant) {
+            continue;
+        }
+        let mut net: Network<f32> =
+            Network::new(mnist_spec(variant == "B", 1), OptimizerConfig::new(OptimizerKind::Adam))
+                .expect("network");
+        net.threads = threads;
+        let (mut cursor, mut buffers) = (EpochCursor::default(), BatchBuffers::default());
+        let (fixed_x, fixed_y) = (&data.x[..m * 784], &data.y[..m * 10]);
+        // Rounds of one epoch, then `STEPS` train_steps on a fixed batch, back to back: the host's
+        // speed drifts over seconds by more than the difference measured, a round's two parts not.
+        const STEPS: usize = 16;
+        let (mut epochs, mut steps, mut ratios, mut of_bound) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let start = Instant::now();
+        pool.install(|| {
+            while ratios.len() < 11 || start.elapsed() < min_total * 8 {
+                let bound = bound.samples_per_second(threads);
+                let t = Instant::now();
+                net.begin_epoch(&mut cursor, rows, options).expect("epoch");
+                black_box(
+                    net.run_steps(&data, &mut cursor, &mut buffers, 1e-3, usize::MAX).expect("finite epoch"),
+                );
+                // Per `m` examples, as the bench's samples/s figures count (the last batch has 64 rows).
+                let epoch = t.elapsed().as_secs_f64() / rows as f64 * m as f64;
+                let t = Instant::now();
+                for _ in 0..STEPS {
+                    black_box(net.train_step(fixed_x, fixed_y, m, 1e-3, None).expect("finite step"));
+                }
+                let step = t.elapsed().as_secs_f64() / STEPS as f64;
+                ratios.push(epoch / step);
+                of_bound.push(m as f64 / epoch / bound);
+                epochs.push(epoch);
+                steps.push(step);
+            }
+        });
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v[v.len() / 2]
+        };
+        let (epoch, step, ratio) = (median(&mut epochs), median(&mut steps), median(&mut ratios));
+        let of_bound = median(&mut of_bound);
+        emit(
+            json,
+            format!(
+                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"rounds\":{}}}",
+                epoch * 1e6,
+                step * 1e6,
+                ratios.len()
+            ),
+            format!(
+                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound (medians of {} rounds)",
+                epoch * 1e6,
+                step * 1e6,
+                ratios.len()
+            ),
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let json = args.iter().any(|a| a == "--json");
     let min_total = Duration::from_secs_f64(if quick { 0.1 } else { 0.3 });
-    // `--only membw,kernel,step_gemm,core_step` runs those parts; `--threads T` one thread count.
+    // `--only membw,kernel,step_gemm,core_step,core_epoch` runs those parts; `--threads T` one thread count.
     let only: Option<Vec<&str>> =
         args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|s| s.split(',').collect());
     let thread_counts: Vec<usize> = match args.iter().position(|a| a == "--threads") {
@@ -319,6 +462,9 @@ fn main() {
         }
         if wants("core_step") {
             core_step(json, min_total, threads, &variants, &mut rng);
+        }
+        if wants("core_epoch") {
+            core_epoch(json, min_total, threads, &variants, &mut rng);
         }
     }
 }
