@@ -17,13 +17,12 @@
 //!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed random batch — the fused step without the
 //!   napi boundary.
 //! * `core_epoch`: `Network::run_steps` over whole shuffled epochs of a data set the size of the
-//!   bench's MNIST split (8,000 × 784, random pixels, ~80 % of them 0 as in MNIST), µs per step —
-//!   the core step plus gathering the batch from a data set out of cache, the per-step
-//!   statistics and the epoch's start and end (restore point, closing check), without napi;
-//!   µs per 128 examples (the epoch's last batch has 64 rows), as the trainers' samples/s count,
-//!   and over `train_step` on a fixed batch of the same network, timed right after each epoch
-//!   (median of the rounds' ratios); and the epoch's samples/s over the GEMM bound (bench/run.mjs
-//!   target 1) timed right before it.
+//!   bench's MNIST split (8,000 × 784, random pixels, ~80 % of them 0 as in MNIST): the core step
+//!   plus gathering each batch from a data set out of cache, the per-step statistics and the
+//!   epoch's start and end (restore point, closing check), without napi. In rounds, back to back:
+//!   the GEMM bound of bench/run.mjs target 1, one epoch, then 16 `train_step`s on a fixed batch
+//!   of the same network. Reports µs per 128 examples (as the trainers' samples/s count; the last
+//!   batch has 64 rows) and the medians of the rounds' epoch/step and epoch/bound ratios.
 //!
 //! `--only membw,kernel,step_gemm,core_step,core_epoch` runs those parts, `--threads T` one thread count,
 //! `--variant A|B` one variant of the core step, `--seconds S` at least S seconds per point.
@@ -298,8 +297,8 @@ fn flops_per_sample() -> f64 {
 }
 
 /// The GEMM bound of bench/run.mjs target 1 — the fastest GEMM rate ÷ FLOPs per sample — timed
-/// again right before each epoch, on the two shapes that were fastest in the gemm_gflops runs
-/// (square 256 on 1 thread, the first layer's forward product on 2).
+/// again right before each epoch, on the shapes that have been fastest in gemm_gflops runs: square
+/// 256 and the first layer's forward and weight-gradient products.
 struct GemmBound {
     products: Vec<Product>,
 }
@@ -314,7 +313,11 @@ struct Product {
 
 impl GemmBound {
     fn new(rng: &mut Rng) -> Self {
-        let shapes = [GemmShape::new(256, 256, 256), GemmShape::new(128, 256, 784)];
+        let shapes = [
+            GemmShape::new(256, 256, 256),
+            GemmShape::new(128, 256, 784),
+            GemmShape::new(784, 256, 128).trans_a(true),
+        ];
         let products = shapes
             .into_iter()
             .map(|shape| Product {
@@ -327,7 +330,7 @@ impl GemmBound {
         GemmBound { products }
     }
 
-    /// Samples/s at the faster shape's rate over ~10 ms of calls (after one warm-up call), on the
+    /// Samples/s at the fastest shape's rate over ~10 ms of calls (after one warm-up call), on the
     /// current pool: a rate over many calls, as the epoch's is, not the best single call.
     fn samples_per_second(&mut self, threads: usize) -> f64 {
         let mut best_gflops: f64 = 0.0;
