@@ -8,6 +8,7 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import os from 'node:os';
+import { median } from './lib.mjs';
 import { sequential, dense, batchNorm, relu, dropout, adam, split } from './tunenet.mjs';
 
 const require = createRequire(import.meta.url);
@@ -33,11 +34,6 @@ function layers(variant) {
       : [dense(units), relu()];
   return [...block(256), ...block(128), dense(10, { l2 })];
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 const rows = [];
 for (const variant of ['A', 'B']) {

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { createRequire } from 'node:module';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import os from 'node:os';
+import { median } from './lib.mjs';
 import { sequential, dense, relu, adam, split } from './tunenet.mjs';
 
 const require = createRequire(import.meta.url);
@@ -50,11 +51,6 @@ async function run(verbose) {
   const seconds = history.epochs.reduce((s, e) => s + e.seconds, 0);
   return (train.y.length * epochs) / seconds;
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 await run(0); // warm-up: page in the data and the thread pool
 const rates = { 0: [], 1: [] };

@@ -46,7 +46,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportSplit } from './export-split.mjs';
 import { breakdownLines, regressionBench } from './regression.mjs';
-import { CommandError, benchDir, commandLine, jsonLines, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { CommandError, benchDir, commandLine, jsonLines, median, root, run, waitQuiet, withLoad } from './lib.mjs';
 import { setupJs, setupPython, setupTunenet } from './setup.mjs';
 
 // --- Options ------------------------------------------------------------------------------------
@@ -356,10 +356,12 @@ const tunenetSamples = (variant, t) => rows.find((r) => r.section === 'training'
 for (const t of [1, 2]) {
   // The bound needs the kernels section's GEMM rows; the B-over-A rows need training alone.
   const peak = gemmPeak(t);
-  for (const variant of peak ? ['A', 'B'] : []) {
-    const v = tunenetSamples(variant, t);
+  if (peak) {
     const bound = (peak * 1e9) / FLOPS_PER_SAMPLE;
-    if (v != null) row('hardware', `MNIST ${variant} samples/s vs the GEMM bound, ${t}t`, 'samples/s', v, `bound: ${peak.toFixed(0)} GFLOP/s ÷ ${(FLOPS_PER_SAMPLE / 1e6).toFixed(3)} MFLOP`, bound);
+    for (const variant of ['A', 'B']) {
+      const v = tunenetSamples(variant, t);
+      if (v != null) row('hardware', `MNIST ${variant} samples/s vs the GEMM bound, ${t}t`, 'samples/s', v, `bound: ${peak.toFixed(0)} GFLOP/s ÷ ${(FLOPS_PER_SAMPLE / 1e6).toFixed(3)} MFLOP`, bound);
+    }
   }
   // The same ratio for the core's epoch loop with the bound timed right before each epoch
   // (bench_kernels core_epoch): the training row and the kernels section are minutes apart, and
@@ -395,7 +397,6 @@ function pairedBOverA(t) {
   log(`bench: variant B over A, ${PAIRS} back-to-back pairs, ${t} thread${t > 1 ? 's' : ''}…`);
   const pairs = tryRun(`B over A ${t}t`, () => measured(`B over A ${t}t`, () => Array.from({ length: PAIRS }, () => [once('A'), once('B')])));
   if (!pairs) return null;
-  const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const ratios = pairs.map(([a, b]) => b / a);
   return {
     ratio: median(ratios),

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import { TrialWorkerPool, threadsPerTrial } from './tunenet.mjs';
-import { waitQuiet } from './lib.mjs';
+import { median, waitQuiet } from './lib.mjs';
 
 // CPU accounting (Linux): busy ticks of the whole machine and of this process (all its threads,
 // workers included), so that other processes' use during a measurement can be reported.
@@ -86,11 +86,6 @@ async function measure(mode) {
     await pool.close();
   }
 }
-
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 console.log(
   `${trials} trials × ${epochs} epochs (8,000 MNIST digits, batch 128), ${cores} cores (${os.cpus()[0].model}), ` +
