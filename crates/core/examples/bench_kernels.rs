@@ -251,21 +251,31 @@ fn step_gemms(json: bool, min_total: Duration, threads: usize, rng: &mut Rng) {
     });
 }
 
-fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
-    let m = 128;
-    let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
-    let mut y = vec![0.0f32; m * 10];
-    for i in 0..m {
+/// `rows` one-hot labels over the MNIST network's 10 classes, drawn from `rng`.
+fn one_hot_labels(rows: usize, rng: &mut Rng) -> Vec<f32> {
+    let mut y = vec![0.0f32; rows * 10];
+    for i in 0..rows {
         y[i * 10 + rng.below(10) as usize] = 1.0;
     }
-    // Subnormals flushed, as on a model's own pool threads: thousands of steps on one batch can
-    // drive Adam's g² below f32's normal range, where each value costs a microcode assist that
-    // no real fit pays.
-    let pool = rayon::ThreadPoolBuilder::new()
+    y
+}
+
+/// A pool of `threads` threads for the core step, subnormals flushed as on a model's own pool
+/// threads: thousands of steps on one batch can drive Adam's g² below f32's normal range, where
+/// each value costs a microcode assist that no real fit pays.
+fn step_pool(threads: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
         .num_threads(threads)
         .start_handler(|_| tunenet_core::subnormals::flush_on_this_thread())
         .build()
-        .expect("rayon pool");
+        .expect("rayon pool")
+}
+
+fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
+    let m = 128;
+    let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
+    let y = one_hot_labels(m, rng);
+    let pool = step_pool(threads);
     for (variant, b) in [("A", false), ("B", true)] {
         if !variants.contains(&variant) {
             continue;
@@ -353,18 +363,11 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
     let (rows, m) = (8000usize, 128usize);
     let x: Vec<f32> =
         (0..rows * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
-    let mut y = vec![0.0f32; rows * 10];
-    for i in 0..rows {
-        y[i * 10 + rng.below(10) as usize] = 1.0;
-    }
+    let y = one_hot_labels(rows, rng);
     let data = Dataset::new(x, y, 784, 10).expect("data set");
     let options =
         EpochOptions { batch_size: m, shuffle: true, drop_last: false, clip_norm: None, augmentation: None };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .start_handler(|_| tunenet_core::subnormals::flush_on_this_thread())
-        .build()
-        .expect("rayon pool");
+    let pool = step_pool(threads);
     let mut bound = GemmBound::new(rng);
     for variant in ["A", "B"] {
         if !variants.contains(&variant) {
