@@ -3,7 +3,8 @@
 // plain; variant B: batch norm + dropout), trained one epoch so the weights are not the initial
 // ones. Both on 1 thread (ORT intra-op 1), the same inputs:
 //   - latency at batch 1: p50 and p99 of N calls (default 10,000), each awaited before the next;
-//   - throughput at batch 1,024: samples/s over repeated calls.
+//   - throughput at batch 1,024: samples/s over repeated calls, the contestants interleaved in
+//     rounds (the ratio is the median of the rounds' ratios).
 // Outputs are checked equal within 1e-5 first.
 //
 //   node bench/inference.mjs [--calls 10000] [--variant A|B] [--json]
@@ -11,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { commandLine, readSplit } from './lib.mjs';
+import { commandLine, median, readSplit } from './lib.mjs';
 import { exportSplit } from './export-split.mjs';
 import { setupTunenet } from './setup.mjs';
 import { sequential, dense, batchNorm, relu, dropout, adam, exportOnnx } from './tunenet.mjs';
@@ -65,45 +66,70 @@ async function latency(fn) {
   us.sort();
   return { p50: quantile(us, 0.5), p99: quantile(us, 0.99) };
 }
-async function throughput(fn, batch = 1024, seconds = 2) {
-  const n = batch; // training rows: the test part has only 1,000
-  const x = d.trainX.subarray(0, n * d.features);
-  for (let i = 0; i < 3; i++) await fn(x, n);
-  let done = 0;
-  const t0 = performance.now();
-  while (performance.now() - t0 < seconds * 1000) {
-    await fn(x, n);
-    done += n;
+/**
+ * Throughput at batch 1,024, the contestants interleaved: rounds of ~0.25 s each, in an order that
+ * rotates every round; each contestant's samples/s is the median of its rounds, and its ratio to
+ * onnxruntime the median of the rounds' ratios. On this shared VM the host's speed drifts over
+ * seconds by more than the few per cent between the contestants; within a round it does not.
+ */
+async function throughputRounds(contestants, { batch = 1024, rounds = 12, seconds = 0.25 } = {}) {
+  const x = d.trainX.subarray(0, batch * d.features); // training rows: the test part has only 1,000
+  const names = Object.keys(contestants);
+  for (const name of names) for (let i = 0; i < 3; i++) await contestants[name](x, batch);
+  const rates = Object.fromEntries(names.map((name) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(r + i) % names.length];
+      let done = 0;
+      const t0 = performance.now();
+      while (performance.now() - t0 < seconds * 1000) {
+        await contestants[name](x, batch);
+        done += batch;
+      }
+      rates[name].push(done / ((performance.now() - t0) / 1000));
+    }
   }
-  return { batch: n, samplesPerSecond: done / ((performance.now() - t0) / 1000) };
+  return Object.fromEntries(
+    names.map((name) => [
+      name,
+      {
+        batch,
+        rounds,
+        samplesPerSecond: median(rates[name]),
+        ratioToOnnxruntime: median(rates[name].map((v, i) => v / rates.onnxruntime[i])),
+      },
+    ]),
+  );
 }
 
+const throughputs = await throughputRounds({ tunenet: ours, onnxruntime: ortRun, ...(oursSync ? { tunenetSync: oursSync } : {}) });
 const results = {
   variant,
   calls,
-  tunenet: { ...(await latency(ours)), throughput: await throughput(ours) },
-  onnxruntime: { ...(await latency(ortRun)), throughput: await throughput(ortRun), version: require('onnxruntime-node/package.json').version },
+  tunenet: { ...(await latency(ours)), throughput: throughputs.tunenet },
+  onnxruntime: { ...(await latency(ortRun)), throughput: throughputs.onnxruntime, version: require('onnxruntime-node/package.json').version },
 };
-if (oursSync) results.tunenetSync = { ...(await latency(oursSync)), throughput: await throughput(oursSync) };
+if (oursSync) results.tunenetSync = { ...(await latency(oursSync)), throughput: throughputs.tunenetSync };
 
 // Where predictSync stops paying: its forward blocks the event loop, predict's runs on the pool
-// after a hop. The median latency of both at growing batch sizes (training rows).
+// after a hop. The median latency of both at growing batch sizes (training rows), called alternately.
 if (oursSync) {
   const sizes = [1, 8, 32, 128, 512, 1024];
   const per = [];
   for (const n of sizes) {
     const x = d.trainX.subarray(0, n * d.features);
+    // The two alternate call by call: a drift of the host's speed hits both alike.
+    const us = { predict: [], predictSync: [] };
     const time = async (fn) => {
-      const us = [];
-      for (let i = 0; i < 300; i++) {
-        const t0 = process.hrtime.bigint();
-        await fn(x);
-        us.push(Number(process.hrtime.bigint() - t0) / 1000);
-      }
-      us.sort((a, b) => a - b);
-      return us[us.length >> 1];
+      const t0 = process.hrtime.bigint();
+      await fn(x);
+      return Number(process.hrtime.bigint() - t0) / 1000;
     };
-    per.push({ batch: n, predictUs: await time(ours), predictSyncUs: await time(oursSync) });
+    for (let i = 0; i < 300; i++) {
+      us.predict.push(await time(ours));
+      us.predictSync.push(await time(oursSync));
+    }
+    per.push({ batch: n, predictUs: median(us.predict), predictSyncUs: median(us.predictSync) });
   }
   results.bySize = per;
   // predict itself runs inline — predictSync's path — while rows × parameters ≤ 2^23 (src/model.ts),
@@ -124,7 +150,7 @@ const o = results.onnxruntime;
 for (const name of ['tunenet', 'tunenetSync']) {
   const r = results[name];
   if (!r) continue;
-  console.log(`${name}: p50 ratio (ORT / ours, > 1 = faster) ${(o.p50 / r.p50).toFixed(2)}, p99 ${(o.p99 / r.p99).toFixed(2)}, throughput ratio ${(r.throughput.samplesPerSecond / o.throughput.samplesPerSecond).toFixed(2)}`);
+  console.log(`${name}: p50 ratio (ORT / ours, > 1 = faster) ${(o.p50 / r.p50).toFixed(2)}, p99 ${(o.p99 / r.p99).toFixed(2)}, throughput ratio ${r.throughput.ratioToOnnxruntime.toFixed(2)} (median of ${r.throughput.rounds} interleaved rounds)`);
 }
 if (results.bySize) {
   console.log('median latency by batch size (µs): ' + results.bySize.map((p) => `${p.batch}: predict ${p.predictUs.toFixed(0)}, predictSync ${p.predictSyncUs.toFixed(0)}`).join('; '));

@@ -34,7 +34,9 @@
 //     epoch loop with the bound timed right before each epoch; and variant B over A (also from 5
 //     back-to-back A, B pairs at each thread count: the median of their ratios).
 //  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
-//     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024.
+//     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024 (the
+//     contestants interleaved in rounds); and, with the kernels section, the share of the core's
+//     predict of 1,024 rows spent in its GEMMs (bench_kernels core_predict).
 //  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 5 seeds at equal
 //     epochs, tunenet vs PyTorch with its own defaults.
 //
@@ -165,6 +167,8 @@ let stepGemm = {};
 let coreStep = {};
 /** Variant|threads → `run_steps` over whole epochs in the core, with its ratio to train_step (bench_kernels core_epoch). */
 const coreEpoch = {};
+/** predictSync's core on 1,024 rows and its 3 GEMMs alone, back to back (bench_kernels core_predict): where section 7's throughput goes. */
+let corePredict = null;
 let membw = [];
 if (sections.has('kernels') || sections.has('overhead')) {
   log('bench: kernels — GEMM (tunenet core)…');
@@ -199,6 +203,7 @@ if (sections.has('kernels') || sections.has('overhead')) {
       ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'membw,kernel,step_gemm'])),
       ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'core_step'])),
       ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'core_epoch'])),
+      ...jsonLines(run(exe('bench_kernels'), ['--json', ...quickArg, '--only', 'core_predict', '--variant', 'A'])),
     ]),
   );
   raw.coreKernels = bk;
@@ -231,6 +236,7 @@ if (sections.has('kernels') || sections.has('overhead')) {
     if (!(coreStep[k]?.us <= s.us)) coreStep[k] = s;
   }
   for (const s of (bk ?? []).filter((r) => r.kind === 'core_epoch')) coreEpoch[`${s.variant}|${s.threads}`] = s;
+  corePredict = (bk ?? []).find((r) => r.kind === 'core_predict') ?? null;
 
   log('bench: kernels — JS API vs TS reference, call overhead, trainStep (benchmark.js)…');
   const js = tryRun('kernels_js', () =>
@@ -422,8 +428,19 @@ if (sections.has('inference')) {
       row('inference', `${name} latency p50, batch 1, 1t`, 'µs', r.p50, ort, o.p50, { lowerIsBetter: true });
       row('inference', `${name} latency p99, batch 1, 1t`, 'µs', r.p99, ort, o.p99, { lowerIsBetter: true });
     }
+    // The ratio is the median of interleaved rounds' ratios (bench/inference.mjs), not the ratio of the medians.
     for (const [name, r] of [['predict', inference.tunenet], ['predictSync', inference.tunenetSync]]) {
-      if (r) row('inference', `${name} throughput, batch ${r.throughput.batch}, 1t`, 'samples/s', r.throughput.samplesPerSecond, ort, o.throughput.samplesPerSecond);
+      if (!r) continue;
+      row('inference', `${name} throughput, batch ${r.throughput.batch}, 1t (median of ${r.throughput.rounds} interleaved rounds)`, 'samples/s', r.throughput.samplesPerSecond, ort, o.throughput.samplesPerSecond, {
+        ratio: r.throughput.ratioToOnnxruntime,
+      });
+    }
+    // Where the throughput goes: the share of the core's predict (no napi) spent in its 3 GEMMs.
+    if (corePredict) {
+      row('inference', `core predict of ${corePredict.batch} rows (predictSync without napi), variant A, 1t: its 3 GEMMs' share (${corePredict.gemm_gflops.toFixed(0)} GFLOP/s)`, 'µs', corePredict.us, '3 GEMMs alone, back to back', corePredict.gemm_us, {
+        lowerIsBetter: true,
+        detail: corePredict,
+      });
     }
     if (inference.crossover) notes.push(`predictSync vs predict: ${inference.crossover}`);
   }

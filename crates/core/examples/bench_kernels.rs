@@ -23,8 +23,11 @@
 //!   the GEMM bound of bench/run.mjs target 1, one epoch, then 16 `train_step`s on a fixed batch
 //!   of the same network. Reports µs per 128 examples (as the trainers' samples/s count; the last
 //!   batch has 64 rows) and the medians of the rounds' epoch/step and epoch/bound ratios.
+//! * `core_predict`: `Network::predict_on_this_thread` (predictSync's core) on 1,024 rows, the
+//!   throughput batch of bench/inference.mjs, and its three forward products alone, back to back
+//!   in rounds, 1 thread: the share of predict spent in GEMMs and their GFLOP/s.
 //!
-//! `--only membw,kernel,step_gemm,core_step,core_epoch` runs those parts, `--threads T` one thread count,
+//! `--only membw,kernel,step_gemm,core_step,core_epoch,core_predict` runs those parts, `--threads T` one thread count,
 //! `--variant A|B` one variant of the core step, `--seconds S` at least S seconds per point.
 //! bench/run.mjs runs `core_step` in a process of its own: after the other parts, the 2-thread
 //! core step measured about 2× slower in the same process, every time (1t unaffected).
@@ -430,12 +433,81 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
     }
 }
 
+/// Where a 1-thread `predict` of 1,024 rows goes (bench/inference.mjs's throughput batch): in
+/// rounds, back to back, `Network::predict_on_this_thread` (the core of `predictSync`) and its
+/// three forward products alone. Reports µs of each (medians) and the GEMMs' GFLOP/s; the rest
+/// is bias, activations, softmax and the output's allocation.
+fn core_predict(json: bool, min_total: Duration, variants: &[&str], rng: &mut Rng) {
+    let m = 1024usize;
+    let x: Vec<f32> = (0..m * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
+    let shapes = [GemmShape::new(m, 256, 784), GemmShape::new(m, 128, 256), GemmShape::new(m, 10, 128)];
+    let mut products: Vec<Product> = shapes
+        .into_iter()
+        .map(|shape| Product {
+            shape,
+            a: random(shape.m * shape.k, rng),
+            b: random(shape.k * shape.n, rng),
+            c: vec![0.0; shape.m * shape.n],
+        })
+        .collect();
+    let flops: f64 = shapes.iter().map(GemmShape::flops).sum();
+    let pool = step_pool(1);
+    for variant in ["A", "B"] {
+        if !variants.contains(&variant) {
+            continue;
+        }
+        let mut net: Network<f32> =
+            Network::new(mnist_spec(variant == "B", 1), OptimizerConfig::new(OptimizerKind::Adam))
+                .expect("network");
+        net.threads = 1;
+        let (mut predicts, mut gemms) = (Vec::new(), Vec::new());
+        let start = Instant::now();
+        pool.install(|| {
+            black_box(net.predict_on_this_thread(&x, m));
+            while predicts.len() < 21 || start.elapsed() < min_total * 4 {
+                let t = Instant::now();
+                black_box(net.predict_on_this_thread(&x, m));
+                predicts.push(t.elapsed().as_secs_f64());
+                let t = Instant::now();
+                for Product { shape, a, b, c } in &mut products {
+                    gemm(*shape, 1.0, a, b, 0.0, c, 1);
+                    black_box(&c);
+                }
+                gemms.push(t.elapsed().as_secs_f64());
+            }
+        });
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v[v.len() / 2]
+        };
+        let (predict, gemm_s) = (median(&mut predicts), median(&mut gemms));
+        emit(
+            json,
+            format!(
+                "{{\"kind\":\"core_predict\",\"variant\":\"{variant}\",\"threads\":1,\"batch\":{m},\"us\":{:.3},\"gemm_us\":{:.3},\"gemm_gflops\":{:.2},\"rounds\":{}}}",
+                predict * 1e6,
+                gemm_s * 1e6,
+                flops / gemm_s / 1e9,
+                predicts.len()
+            ),
+            format!(
+                "core predict variant {variant}, 1 thread, {m} rows: {:.1} µs; its 3 GEMMs alone {:.1} µs ({:.1} GFLOP/s), the rest {:.1} % (medians of {} rounds)",
+                predict * 1e6,
+                gemm_s * 1e6,
+                flops / gemm_s / 1e9,
+                100.0 * (1.0 - gemm_s / predict),
+                predicts.len()
+            ),
+        );
+    }
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let quick = args.iter().any(|a| a == "--quick");
     let json = args.iter().any(|a| a == "--json");
     let min_total = Duration::from_secs_f64(if quick { 0.1 } else { 0.3 });
-    // `--only membw,kernel,step_gemm,core_step,core_epoch` runs those parts; `--threads T` one thread count.
+    // `--only membw,kernel,step_gemm,core_step,core_epoch,core_predict` runs those parts; `--threads T` one thread count.
     let only: Option<Vec<&str>> =
         args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).map(|s| s.split(',').collect());
     let thread_counts: Vec<usize> = match args.iter().position(|a| a == "--threads") {
@@ -472,5 +544,8 @@ fn main() {
         if wants("core_epoch") {
             core_epoch(json, min_total, threads, &variants, &mut rng);
         }
+    }
+    if wants("core_predict") {
+        core_predict(json, min_total, &variants, &mut rng);
     }
 }

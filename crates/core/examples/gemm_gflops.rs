@@ -47,6 +47,8 @@ fn cases(quick: bool) -> Vec<Case> {
     v.push(Case { name: "mlp dX=dZ·Wt", shape: GemmShape::new(128, 784, 256).trans_b(true) });
     v.push(Case { name: "mlp hidden", shape: GemmShape::new(128, 128, 256) });
     v.push(Case { name: "mlp out", shape: GemmShape::new(128, 10, 128) });
+    // predict's throughput batch (bench/inference.mjs): the first layer's product at 1,024 rows.
+    v.push(Case { name: "mlp infer X·W 1024", shape: GemmShape::new(1024, 256, 784) });
     v
 }
 
