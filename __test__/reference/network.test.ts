@@ -448,6 +448,42 @@ describe('reference network: training matches native', () => {
     }
   });
 
+  it('evaluates and predicts a set of several chunks (512 rows each) as the rows one chunk at a time, on both backends', async () => {
+    const p = pair(
+      {
+        inputSize: 5,
+        seed: 8,
+        loss: 'softmaxCrossEntropy',
+        layers: [{ kind: 'dense', units: 7, useBias: false }, { kind: 'batchNorm' }, { kind: 'activation', activation: 'relu' }, { kind: 'dense', units: 3 }],
+      },
+      { kind: 'adam' },
+    );
+    const m = 1300; // two whole chunks and a part
+    const { x, y } = makeData(5, m, 5, 3, true);
+    for (const net of [p.native, p.reference]) net.trainStep(x.subarray(0, 64 * 5), y.subarray(0, 64 * 3), 0.05, null);
+    const whole = await datasets(x, y, 5, 3);
+    const en = await p.native.evaluate(whole.native);
+    const er = await p.reference.evaluate(whole.reference);
+    expectClose(er.loss, en.loss, 1e-5, 'evaluate loss');
+    expect([er.correct, er.examples]).toEqual([en.correct, en.examples]);
+    const pn = await p.native.predict((await datasets(x, null, 5, 0)).native);
+    // Rows 0–99, 100–599 (across the first boundary) and 600–1299, each predicted alone.
+    const parts: Float32Array[] = [];
+    let [loss, correct] = [0, 0];
+    for (const [from, to] of [[0, 100], [100, 600], [600, m]]) {
+      const part = await datasets(x.subarray(from * 5, to * 5), y.subarray(from * 3, to * 3), 5, 3);
+      const e = await p.native.evaluate(part.native);
+      loss += e.loss * (to - from);
+      correct += e.correct;
+      parts.push(await p.native.predict((await datasets(x.subarray(from * 5, to * 5), null, 5, 0)).native));
+    }
+    expectClose(loss / m, en.loss, 1e-5, 'evaluate loss of the parts');
+    expect(correct).toBe(en.correct);
+    const joined = Float32Array.from(parts.flatMap((a) => [...a]));
+    expect(joined.length).toBe(pn.length);
+    for (let i = 0; i < pn.length; i++) expectClose(joined[i], pn[i], 1e-5, `predict[${i}] of the parts`);
+  });
+
   it('reports a zero regularization cost on both when no layer is regularized', () => {
     const p = pair(
       { inputSize: 2, seed: 1, loss: 'softmaxCrossEntropy', layers: [{ kind: 'dense', units: 2 }] },

@@ -48,8 +48,8 @@ function countCorrect(loss: LossKind, probs: FloatArray, y: FloatArray, n: numbe
   return correct;
 }
 
-/** Rows per chunk when evaluating or predicting (as native; bounds scratch memory). */
-const EVAL_CHUNK = 1024;
+/** Rows per chunk when evaluating or predicting (as native, crates/core/src/network/model.rs: the loss sums in the same order). */
+const EVAL_CHUNK = 512;
 
 /**
  * Layers, loss and the activations of the last forward pass, in one precision. The f32 one trains;

@@ -390,5 +390,8 @@ pub(super) enum Update<'a, T> {
     KeepingOld(&'a mut RestorePoint<T>),
 }
 
-/// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets).
-const EVAL_CHUNK: usize = 1024;
+/// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets). 512 rather
+/// than 1,024: a chunk's first hidden layer (512 × 256 floats for MNIST) stays in L2 for the next
+/// product; predicting 1,024 MNIST rows in 512-row chunks is 4 % faster on 1 and 2 threads,
+/// timed interleaved with 1,024-row chunks (256: the same within noise).
+const EVAL_CHUNK: usize = 512;
