@@ -35,8 +35,8 @@
 //     back-to-back A, B pairs at each thread count: the median of their ratios).
 //  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
 //     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024 (the
-//     contestants interleaved in rounds); and, with the kernels section, the share of the core's
-//     predict of 1,024 rows spent in its GEMMs (bench_kernels core_predict).
+//     contestants interleaved in rounds); and, with the kernels section, the core's predict of
+//     1,024 rows against its GEMMs alone (bench_kernels core_predict).
 //  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 5 seeds at equal
 //     epochs, tunenet vs PyTorch with its own defaults.
 //
@@ -167,7 +167,7 @@ let stepGemm = {};
 let coreStep = {};
 /** Variant|threads → `run_steps` over whole epochs in the core, with its ratio to train_step (bench_kernels core_epoch). */
 const coreEpoch = {};
-/** predictSync's core on 1,024 rows and its 3 GEMMs alone, back to back (bench_kernels core_predict): where section 7's throughput goes. */
+/** predictSync's core on 1,024 rows and its 3 products alone, back to back (bench_kernels core_predict): where section 7's throughput goes. */
 let corePredict = null;
 let membw = [];
 if (sections.has('kernels') || sections.has('overhead')) {
@@ -435,9 +435,11 @@ if (sections.has('inference')) {
         ratio: r.throughput.ratioToOnnxruntime,
       });
     }
-    // Where the throughput goes: the share of the core's predict (no napi) spent in its 3 GEMMs.
+    // Where the throughput goes: the core's predict (no napi) against its 3 products alone at 1,024
+    // rows (ratio = their time ÷ predict's: ≈ 1 when predict is all GEMM; > 1 when its 512-row
+    // chunks gain more than bias, activations and softmax cost).
     if (corePredict) {
-      row('inference', `core predict of ${corePredict.batch} rows (predictSync without napi), variant A, 1t: its 3 GEMMs' share (${corePredict.gemm_gflops.toFixed(0)} GFLOP/s)`, 'µs', corePredict.us, '3 GEMMs alone, back to back', corePredict.gemm_us, {
+      row('inference', `core predict of ${corePredict.batch} rows (predictSync without napi), variant A, 1t, vs its 3 GEMMs alone (${corePredict.gemm_gflops.toFixed(0)} GFLOP/s)`, 'µs', corePredict.us, `3 GEMMs at ${corePredict.batch} rows, back to back`, corePredict.gemm_us, {
         lowerIsBetter: true,
         detail: corePredict,
       });
