@@ -275,18 +275,22 @@ fn step_pool(threads: usize) -> rayon::ThreadPool {
         .expect("rayon pool")
 }
 
+/// The MNIST network of the bench (variant "A" plain, "B" with batch norm, dropout and L2), Adam,
+/// with a GEMM budget of `threads`.
+fn mnist_network(variant: &str, threads: usize) -> Network<f32> {
+    let mut net = Network::new(mnist_spec(variant == "B", 1), OptimizerConfig::new(OptimizerKind::Adam))
+        .expect("network");
+    net.threads = threads;
+    net
+}
+
 fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
     let m = 128;
     let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
     let y = one_hot_labels(m, rng);
     let pool = step_pool(threads);
-    for (variant, b) in [("A", false), ("B", true)] {
-        if !variants.contains(&variant) {
-            continue;
-        }
-        let mut net: Network<f32> =
-            Network::new(mnist_spec(b, 1), OptimizerConfig::new(OptimizerKind::Adam)).expect("network");
-        net.threads = threads;
+    for &variant in variants {
+        let mut net = mnist_network(variant, threads);
         let t = pool.install(|| {
             time_it(min_total, || {
                 black_box(net.train_step(&x, &y, m, 1e-3, None).expect("finite step"));
@@ -383,14 +387,8 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         EpochOptions { batch_size: m, shuffle: true, drop_last: false, clip_norm: None, augmentation: None };
     let pool = step_pool(threads);
     let mut bound = GemmBound::new(rng);
-    for variant in ["A", "B"] {
-        if !variants.contains(&variant) {
-            continue;
-        }
-        let mut net: Network<f32> =
-            Network::new(mnist_spec(variant == "B", 1), OptimizerConfig::new(OptimizerKind::Adam))
-                .expect("network");
-        net.threads = threads;
+    for &variant in variants {
+        let mut net = mnist_network(variant, threads);
         let (mut cursor, mut buffers) = (EpochCursor::default(), BatchBuffers::default());
         let (fixed_x, fixed_y) = (&data.x[..m * 784], &data.y[..m * 10]);
         // Rounds of one epoch, then `STEPS` train_steps on a fixed batch, back to back: the host's
@@ -453,14 +451,8 @@ fn core_predict(json: bool, min_total: Duration, variants: &[&str], rng: &mut Rn
     let mut products: Vec<Product> = shapes.into_iter().map(|shape| Product::random(shape, rng)).collect();
     let flops: f64 = shapes.iter().map(GemmShape::flops).sum();
     let pool = step_pool(1);
-    for variant in ["A", "B"] {
-        if !variants.contains(&variant) {
-            continue;
-        }
-        let mut net: Network<f32> =
-            Network::new(mnist_spec(variant == "B", 1), OptimizerConfig::new(OptimizerKind::Adam))
-                .expect("network");
-        net.threads = 1;
+    for &variant in variants {
+        let mut net = mnist_network(variant, 1);
         let (mut predicts, mut gemms) = (Vec::new(), Vec::new());
         let start = Instant::now();
         pool.install(|| {
