@@ -5,6 +5,7 @@
 //! aborting Node; argument problems are ordinary `InvalidArg` errors raised before any work.
 
 mod augment;
+mod free_off_thread;
 mod kernels;
 mod network;
 mod random;

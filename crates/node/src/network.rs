@@ -5,6 +5,7 @@
 //! leaves the model exactly as it was.
 
 use crate::augment::{check_row_len, parse_augmentation, AugmentationOptions};
+use crate::free_off_thread::release_dataset;
 use crate::validate::{self as check, Result};
 use napi::bindgen_prelude::{AsyncTask, Float32Array, Float32ArraySlice, Float64Array, Uint32Array};
 use napi::{Env, Task};
@@ -200,6 +201,19 @@ enum DatasetSlot {
     Released,
 }
 
+impl DatasetSlot {
+    /// Empties the slot (now `Released`); a big data set is freed off this thread, which is
+    /// JavaScript's when called from `release()` or from V8's finalizer (see `free_off_thread`).
+    /// A task still running keeps its own `Arc`, and the set is freed when the last one goes.
+    fn release(&mut self) {
+        match std::mem::replace(self, DatasetSlot::Released) {
+            DatasetSlot::Filling(d) => release_dataset(Arc::new(d)),
+            DatasetSlot::Ready(d) => release_dataset(d),
+            DatasetSlot::Checking | DatasetSlot::Released => {}
+        }
+    }
+}
+
 /// Data copied into Rust memory (x [m, inputs], y [m, outputs]; outputs 0 = no labels): JS
 /// writes it in chunks between event-loop turns (`writeX`, `writeY`), `seal()` validates it on
 /// libuv's pool. Training never reads a live JS buffer, so nothing another thread or the user
@@ -210,6 +224,13 @@ pub struct NativeDataset {
     rows: usize,
     inputs: usize,
     outputs: usize,
+}
+
+/// A handle V8 collects without `release()` frees its data set as `release()` would.
+impl Drop for NativeDataset {
+    fn drop(&mut self) {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner()).release();
+    }
 }
 
 impl NativeDataset {
@@ -302,7 +323,7 @@ impl NativeDataset {
     /// release theirs, so consecutive calls never hold two copies of a data set).
     #[napi(catch_unwind)]
     pub fn release(&self) {
-        *self.slot.lock().unwrap_or_else(|p| p.into_inner()) = DatasetSlot::Released;
+        self.slot.lock().unwrap_or_else(|p| p.into_inner()).release();
     }
 
     #[napi(getter)]
@@ -327,7 +348,8 @@ impl Task for SealTask {
         let cols = if bad.is_some_and(|(n, _, _)| n == "x") { data.inputs } else { data.outputs.max(1) };
         let mut slot = self.slot.lock().unwrap_or_else(|p| p.into_inner());
         if matches!(*slot, DatasetSlot::Released) {
-            return Ok(()); // released while being checked: nothing left to keep
+            release_dataset(Arc::new(data)); // released while being checked: nothing left to keep
+            return Ok(());
         }
         if let (None, Some(i)) = (bad, negative) {
             let w = data.w[i];
