@@ -18,14 +18,15 @@ const SLICE_BYTES: usize = 4 << 20;
 
 /// Drops this reference to `data`; when it is the last and the set is big, the memory is freed on
 /// a short-lived thread as described above. Nothing waits for it. If no thread can be started,
-/// `spawn` drops the closure, and with it the set, here instead.
+/// `spawn` drops the closure, and with it the set, here instead. While another holder remains (a
+/// task still running), no thread is started: the set lives on until that holder lets it go.
 pub fn release_dataset(data: Arc<Dataset<f32>>) {
     let bytes = (data.x.len() + data.y.len() + data.w.len()) * std::mem::size_of::<f32>();
-    if bytes < OFF_THREAD_MIN_BYTES {
+    if bytes < OFF_THREAD_MIN_BYTES || Arc::strong_count(&data) > 1 {
         return;
     }
     let _ = std::thread::Builder::new().name("tunenet-free".into()).spawn(move || {
-        // Another holder (a task still running) frees it when it is done with it.
+        // The only holder (checked above), so this takes the set itself.
         if let Some(mut data) = Arc::into_inner(data) {
             for buffer in [&mut data.x, &mut data.y, &mut data.w] {
                 give_back_pages(buffer);
