@@ -436,10 +436,11 @@ if (sections.has('inference')) {
       });
     }
     // Where the throughput goes: the core's predict (no napi) against its 3 products alone at 1,024
-    // rows (ratio = their time ÷ predict's: ≈ 1 when predict is all GEMM; > 1 when its 512-row
-    // chunks gain more than bias, activations and softmax cost).
+    // rows with the gemm crate (ratio = their time ÷ predict's: ≈ 1 when predict is all GEMM; > 1
+    // when its chunks and, on AVX2 CPUs, its packed kernel gain more than bias, activations and
+    // softmax cost).
     if (corePredict) {
-      row('inference', `core predict of ${corePredict.batch} rows (predictSync without napi), variant A, 1t, vs its 3 GEMMs alone (${corePredict.gemm_gflops.toFixed(0)} GFLOP/s)`, 'µs', corePredict.us, `3 GEMMs at ${corePredict.batch} rows, back to back`, corePredict.gemm_us, {
+      row('inference', `core predict of ${corePredict.batch} rows (predictSync without napi), variant A, 1t, vs its 3 GEMMs alone with the gemm crate (${corePredict.gemm_gflops.toFixed(0)} GFLOP/s)`, 'µs', corePredict.us, `3 crate GEMMs at ${corePredict.batch} rows, back to back`, corePredict.gemm_us, {
         lowerIsBetter: true,
         detail: corePredict,
       });

@@ -448,7 +448,7 @@ describe('reference network: training matches native', () => {
     }
   });
 
-  it('evaluates and predicts a set of several chunks (512 rows each) as the rows one chunk at a time, on both backends', async () => {
+  it('evaluates and predicts a set of several chunks (256 rows each) as the rows one chunk at a time, on both backends', async () => {
     const p = pair(
       {
         inputSize: 5,
@@ -458,7 +458,7 @@ describe('reference network: training matches native', () => {
       },
       { kind: 'adam' },
     );
-    const m = 1300; // two whole chunks and a part
+    const m = 1300; // five whole chunks and a part
     const { x, y } = makeData(5, m, 5, 3, true);
     for (const net of [p.native, p.reference]) net.trainStep(x.subarray(0, 64 * 5), y.subarray(0, 64 * 3), 0.05, null);
     const whole = await datasets(x, y, 5, 3);
@@ -467,7 +467,7 @@ describe('reference network: training matches native', () => {
     expectClose(er.loss, en.loss, 1e-5, 'evaluate loss');
     expect([er.correct, er.examples]).toEqual([en.correct, en.examples]);
     const pn = await p.native.predict((await datasets(x, null, 5, 0)).native);
-    // Rows 0–99, 100–599 (across the first boundary) and 600–1299, each predicted alone.
+    // Rows 0–99, 100–599 (across two boundaries) and 600–1299, each predicted alone.
     const parts: Float32Array[] = [];
     let [loss, correct] = [0, 0];
     for (const [from, to] of [[0, 100], [100, 600], [600, m]]) {

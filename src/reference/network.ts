@@ -49,7 +49,7 @@ function countCorrect(loss: LossKind, probs: FloatArray, y: FloatArray, n: numbe
 }
 
 /** Rows per chunk when evaluating or predicting (as native, crates/core/src/network/model.rs: the loss sums in the same order). */
-const EVAL_CHUNK = 512;
+const EVAL_CHUNK = 256;
 
 /**
  * Layers, loss and the activations of the last forward pass, in one precision. The f32 one trains;

@@ -25,8 +25,9 @@
 //!   batch has 64 rows) and the medians of the rounds' epoch/step and epoch/bound ratios.
 //! * `core_predict`: `Network::predict_on_this_thread` (predictSync's core) on 1,024 rows, the
 //!   throughput batch of bench/inference.mjs, and its three forward products alone at 1,024 rows
-//!   (predict runs them in chunks of 512), back to back in rounds, 1 thread: predict against its
-//!   GEMM work unchunked, and their GFLOP/s.
+//!   with the gemm crate, back to back in rounds, 1 thread: predict (256-row chunks, weights
+//!   packed per call on AVX2 CPUs: crate::packed_gemm) against the crate's GEMM work, and its
+//!   GFLOP/s.
 //!
 //! `--only membw,kernel,step_gemm,core_step,core_epoch,core_predict` runs those parts, `--threads T` one thread count,
 //! `--variant A|B` one variant of the core step, `--seconds S` at least S seconds per point.
@@ -440,10 +441,10 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
 
 /// Where a 1-thread `predict` of 1,024 rows goes (bench/inference.mjs's throughput batch): in
 /// rounds, back to back, `Network::predict_on_this_thread` (the core of `predictSync`) and its
-/// three forward products alone, at 1,024 rows. Reports µs of each (medians) and the GEMMs'
-/// GFLOP/s. Predict adds bias, activations, softmax and the output's allocation, and saves what
-/// its 512-row chunks save (a chunk's hidden layer stays in L2): it can take less time than the
-/// products unchunked.
+/// three forward products alone with the gemm crate, at 1,024 rows. Reports µs of each (medians)
+/// and the GEMMs' GFLOP/s. Predict adds bias, activations, softmax and the output's allocation,
+/// and saves what its chunks (a chunk's hidden layer stays in L2) and, on AVX2 CPUs, its packed
+/// kernel save: it can take less time than the crate's products.
 fn core_predict(json: bool, min_total: Duration, variants: &[&str], rng: &mut Rng) {
     let m = 1024usize;
     let x: Vec<f32> = (0..m * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();

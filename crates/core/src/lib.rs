@@ -13,6 +13,7 @@ pub mod init;
 pub mod loss;
 pub mod network;
 pub mod optim;
+pub mod packed_gemm;
 pub mod real;
 pub mod regularization;
 pub mod rng;

@@ -42,6 +42,15 @@ pub fn fused_multiply_add() -> bool {
     return false;
 }
 
+/// Whether the widest level in use is AVX2 + FMA (no AVX-512, or capped by `TUNENET_SIMD=v3`):
+/// where the 8-lane packed inference kernel runs (crate::packed_gemm).
+pub fn is_avx2_level() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return level() == Level::V3;
+    #[cfg(not(target_arch = "x86_64"))]
+    return false;
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Level {
     Baseline,

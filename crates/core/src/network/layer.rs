@@ -10,6 +10,7 @@ use crate::bias::{add_bias, bias_grad};
 use crate::dropout::{dropout_backward, dropout_forward};
 use crate::gemm::{gemm, GemmShape};
 use crate::init::init_weights;
+use crate::packed_gemm::{as_f32, as_f32_mut, packed_product, PackedWeights};
 use crate::real::Real;
 use crate::regularization::{penalize_and_measure, PenaltySums};
 use crate::rng::Rng;
@@ -103,6 +104,15 @@ impl<T: Real> Layer<T> {
             Layer::BatchNorm { gamma, beta, .. } => vec![gamma, beta],
             _ => Vec::new(),
         }
+    }
+
+    /// A dense layer's evaluation-mode `forward` with its weights packed in `packed` (f32 only,
+    /// see crate::packed_gemm): the same outputs up to the last bits of each sum.
+    pub fn forward_packed(&self, x: &[T], y: &mut [T], m: usize, packed: &PackedWeights, threads: usize) {
+        let Layer::Dense { n_in, n_out, .. } = self else { panic!("forward_packed: not a dense layer") };
+        assert_eq!(packed.shape(), (*n_in, *n_out), "forward_packed: weights packed for another shape");
+        let (Some(x32), Some(y32)) = (as_f32(x), as_f32_mut(y)) else { panic!("forward_packed: f32 only") };
+        packed_product(x32, m, packed, y32, threads); // the bias is packed with the weights
     }
 
     /// `y = layer(x)` for a batch of `m` rows. `threads` is the GEMM thread budget.

@@ -1,0 +1,372 @@
+//! `C = A·W` for inference on many rows, with W packed once per call: a dense layer's forward
+//! pass in `evaluate` and `predict` on CPUs with AVX2 + FMA but not AVX-512.
+//!
+//! Why not the `gemm` crate, as everywhere else: it packs both operands on every product (per
+//! 512-row chunk of a predict), and its AVX2 micro-kernel reads a packed column block of A. Here
+//! W is packed once per call into panels of 16 columns, and A is read where it lies: a 6×16
+//! micro-kernel broadcasts one element of each of 6 rows and multiplies it by two vectors of W's
+//! panel (12 FMA accumulators), over the whole of k (the 6 rows stay in L1, a block of 96 rows
+//! in L2 while each panel of W passes over it). Measured interleaved with the crate on the MNIST
+//! network's first layer (examples/bench_kernels.rs, `core_predict`): 512 × 784 · 784 × 256
+//! 1.02–1.07× with W packed per call, 1.03–1.12× prepacked; below ~64 rows the packing costs
+//! more than it saves, so callers use it from [`PACKED_MIN_ROWS`] rows.
+//!
+//! Each output element is one FMA chain over k in order, from 0, whatever the number of rows:
+//! a row's result does not depend on the rows around it, so splitting the rows over threads
+//! gives the same bits on 1 thread and on 2. (They differ from the crate's in the last bits —
+//! it sums k in blocks — which is why training keeps the crate, whose products the TS reference
+//! and the gradient checks are tested against.)
+//!
+//! With AVX-512 the crate's 16-wide kernels are used instead (this kernel is 8 lanes wide and
+//! was measured on a Zen 3 only).
+
+use crate::real::Real;
+use std::any::TypeId;
+
+/// Columns of W per panel: two AVX2 vectors of f32.
+const PANEL: usize = 16;
+/// Rows of A per micro-kernel call: 6 × 2 accumulators + 2 of W + 1 broadcast = 15 of 16 ymm.
+const TILE_ROWS: usize = 6;
+/// Rows of A per block, kept in L2 while each panel of W passes over it (96 × 784 floats =
+/// 294 KiB for MNIST; 48 and 192 measured the same).
+const BLOCK_ROWS: usize = 96;
+
+/// Fewest rows for which packing W pays (measured: 64 rows break even, 128 and up gain).
+pub const PACKED_MIN_ROWS: usize = 128;
+
+/// Whether this CPU runs the packed kernel: AVX2 + FMA without AVX-512 (`TUNENET_SIMD=v3` caps
+/// an AVX-512 CPU to this level, so its tests run there too).
+pub fn available() -> bool {
+    crate::simd::is_avx2_level()
+}
+
+/// W [k, n] row-major, rearranged as panels of 16 columns (the last one zero-padded), each
+/// panel k rows of 16 contiguous floats. The buffer is kept between calls (no new allocation
+/// or page faults per predict); a clone is empty, since it is scratch.
+#[derive(Debug, Default)]
+pub struct PackedWeights {
+    k: usize,
+    n: usize,
+    panels: Vec<f32>,
+    /// The bias padded to whole panels; empty when the layer has none.
+    bias: Vec<f32>,
+}
+
+impl Clone for PackedWeights {
+    fn clone(&self) -> Self {
+        PackedWeights::default()
+    }
+}
+
+impl PackedWeights {
+    /// Packs `w` [k, n] (row-major) and the `bias` [n] added to every row, if any.
+    pub fn pack(&mut self, w: &[f32], bias: Option<&[f32]>, k: usize, n: usize) {
+        assert_eq!(w.len(), k * n, "pack: w is not {k}×{n}");
+        (self.k, self.n) = (k, n);
+        self.bias.clear();
+        if let Some(b) = bias {
+            assert_eq!(b.len(), n, "pack: bias is not {n} long");
+            self.bias.extend_from_slice(b);
+            self.bias.resize(n.div_ceil(PANEL) * PANEL, 0.0);
+        }
+        if k == 0 || n == 0 {
+            self.panels.clear();
+            return;
+        }
+        let panels = n.div_ceil(PANEL);
+        // Every element is written below: no zeroing pass first.
+        self.panels.resize(panels * k * PANEL, 0.0);
+        for (panel, out) in self.panels.chunks_exact_mut(k * PANEL).enumerate() {
+            let first = panel * PANEL;
+            let width = PANEL.min(n - first);
+            for (row, dst) in w.chunks_exact(n).zip(out.chunks_exact_mut(PANEL)) {
+                if width == PANEL {
+                    // A copy of fixed size: inlined moves, not a call to memmove per 16 floats
+                    // (3 % of a predict, with perf).
+                    let dst: &mut [f32; PANEL] = dst.try_into().unwrap();
+                    *dst = row[first..first + PANEL].try_into().unwrap();
+                } else {
+                    dst[..width].copy_from_slice(&row[first..first + width]);
+                    dst[width..].fill(0.0); // the padding, never stored, but no stale values in it
+                }
+            }
+        }
+    }
+
+    /// Rows and columns of the packed W.
+    pub fn shape(&self) -> (usize, usize) {
+        (self.k, self.n)
+    }
+}
+
+/// `c = a·W + bias` for `a` [m, k] and the packed W [k, n] (the bias added to each finished sum,
+/// as `add_bias` would: the same bits); `c` [m, n] is overwritten. With
+/// `threads > 1` the rows are split over the current rayon pool (same bits as on one thread).
+/// Panics if the lengths do not match or the CPU lacks the kernel ([`available`]).
+pub fn packed_product(a: &[f32], m: usize, w: &PackedWeights, c: &mut [f32], threads: usize) {
+    let (k, n) = w.shape();
+    assert!(available(), "packed_product: this CPU has no AVX2 + FMA kernel");
+    assert_eq!(a.len(), m * k, "packed_product: a is not {m}×{k}");
+    assert_eq!(c.len(), m * n, "packed_product: c is not {m}×{n}");
+    if m == 0 || n == 0 {
+        return;
+    }
+    if k == 0 {
+        c.fill(0.0);
+        if !w.bias.is_empty() {
+            crate::bias::add_bias(c, &w.bias[..n]);
+        }
+        return;
+    }
+    // Whole tiles per thread, so no thread gets a remainder tile it need not have.
+    let per_thread = m.div_ceil(threads.max(1)).div_ceil(TILE_ROWS) * TILE_ROWS;
+    if threads <= 1 || per_thread >= m {
+        rows_on_this_thread(a, k, w, c, n);
+        return;
+    }
+    use rayon::prelude::*;
+    a.par_chunks(per_thread * k)
+        .zip(c.par_chunks_mut(per_thread * n))
+        .for_each(|(a, c)| rows_on_this_thread(a, k, w, c, n));
+}
+
+/// The product for the rows of `a` on the calling thread, block by block of rows.
+fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, c: &mut [f32], n: usize) {
+    let m = a.len() / k;
+    for block in (0..m).step_by(BLOCK_ROWS) {
+        let block_end = (block + BLOCK_ROWS).min(m);
+        for (panel, packed) in w.panels.chunks_exact(k * PANEL).enumerate() {
+            let first = panel * PANEL;
+            let width = PANEL.min(n - first);
+            let bias = w.bias.get(first..first + PANEL);
+            for tile in (block..block_end).step_by(TILE_ROWS) {
+                let rows = TILE_ROWS.min(block_end - tile);
+                // SAFETY: `available()` was checked by `packed_product`; the tile's rows of A
+                // (rows × k from row `tile`), the panel (k × 16) and C's tile (rows × width from
+                // row `tile`, column `first`) lie inside their slices, whose lengths were checked.
+                unsafe {
+                    tile_product(rows, &a[tile * k..], k, packed, bias, &mut c[tile * n + first..], n, width)
+                }
+            }
+        }
+    }
+}
+
+/// Dispatches one tile to the micro-kernel compiled for its number of rows.
+///
+/// # Safety
+/// The CPU must have AVX2 and FMA; `a` must hold `rows` rows of stride k, `c` `rows` rows of
+/// stride `ldc` with `width` ≤ 16 columns each, `panel` k × 16 floats.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_product(
+    rows: usize,
+    a: &[f32],
+    k: usize,
+    panel: &[f32],
+    bias: Option<&[f32]>,
+    c: &mut [f32],
+    ldc: usize,
+    width: usize,
+) {
+    debug_assert!(a.len() >= (rows - 1) * k + k && panel.len() >= k * PANEL);
+    debug_assert!(c.len() >= (rows - 1) * ldc + width);
+    let (a, b, c) = (a.as_ptr(), panel.as_ptr(), c.as_mut_ptr());
+    let bias = bias.map_or(std::ptr::null(), <[f32]>::as_ptr);
+    match rows {
+        6 => x86::tile::<6>(a, k, b, bias, c, ldc, width),
+        5 => x86::tile::<5>(a, k, b, bias, c, ldc, width),
+        4 => x86::tile::<4>(a, k, b, bias, c, ldc, width),
+        3 => x86::tile::<3>(a, k, b, bias, c, ldc, width),
+        2 => x86::tile::<2>(a, k, b, bias, c, ldc, width),
+        _ => x86::tile::<1>(a, k, b, bias, c, ldc, width),
+    }
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+#[allow(clippy::too_many_arguments)]
+unsafe fn tile_product(
+    _: usize,
+    _: &[f32],
+    _: usize,
+    _: &[f32],
+    _: Option<&[f32]>,
+    _: &mut [f32],
+    _: usize,
+    _: usize,
+) {
+    unreachable!("packed_product is only available on x86-64")
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::PANEL;
+    use std::arch::x86_64::*;
+
+    /// `C[R × width] = A[R × k] · panel[k × 16] (+ bias)` (columns past `width` are padding,
+    /// not written): for each p in order, one element of each row broadcast, times the panel's
+    /// two vectors at row p, added by FMA; then the bias, if not null.
+    ///
+    /// # Safety
+    /// AVX2 + FMA; `a` addresses R rows of k floats with stride k, `b` k × 16 floats, `bias` 16
+    /// floats or null, `c` R rows of `width` floats with stride `ldc`.
+    #[target_feature(enable = "avx2,fma")]
+    pub unsafe fn tile<const R: usize>(
+        a: *const f32,
+        k: usize,
+        b: *const f32,
+        bias: *const f32,
+        c: *mut f32,
+        ldc: usize,
+        width: usize,
+    ) {
+        let mut low = [_mm256_setzero_ps(); R];
+        let mut high = [_mm256_setzero_ps(); R];
+        for p in 0..k {
+            let b_low = _mm256_loadu_ps(b.add(p * PANEL));
+            let b_high = _mm256_loadu_ps(b.add(p * PANEL + 8));
+            for r in 0..R {
+                let ar = _mm256_broadcast_ss(&*a.add(r * k + p));
+                low[r] = _mm256_fmadd_ps(ar, b_low, low[r]);
+                high[r] = _mm256_fmadd_ps(ar, b_high, high[r]);
+            }
+        }
+        if !bias.is_null() {
+            let (bias_low, bias_high) = (_mm256_loadu_ps(bias), _mm256_loadu_ps(bias.add(8)));
+            for r in 0..R {
+                low[r] = _mm256_add_ps(low[r], bias_low);
+                high[r] = _mm256_add_ps(high[r], bias_high);
+            }
+        }
+        for r in 0..R {
+            let out = c.add(r * ldc);
+            if width == PANEL {
+                _mm256_storeu_ps(out, low[r]);
+                _mm256_storeu_ps(out.add(8), high[r]);
+            } else {
+                let mut row = [0.0f32; PANEL];
+                _mm256_storeu_ps(row.as_mut_ptr(), low[r]);
+                _mm256_storeu_ps(row.as_mut_ptr().add(8), high[r]);
+                std::ptr::copy_nonoverlapping(row.as_ptr(), out, width);
+            }
+        }
+    }
+}
+
+/// `s` as f32 when `T` is f32 (the network is generic; the packed kernel is f32 only).
+pub fn as_f32<T: Real>(s: &[T]) -> Option<&[f32]> {
+    // SAFETY: T is f32 itself, so the slice's layout is that of a [f32].
+    (TypeId::of::<T>() == TypeId::of::<f32>()).then(|| unsafe { &*(s as *const [T] as *const [f32]) })
+}
+
+/// `s` as mutable f32 when `T` is f32.
+pub fn as_f32_mut<T: Real>(s: &mut [T]) -> Option<&mut [f32]> {
+    // SAFETY: as in `as_f32`.
+    (TypeId::of::<T>() == TypeId::of::<f32>()).then(|| unsafe { &mut *(s as *mut [T] as *mut [f32]) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gemm::{gemm_naive, GemmShape};
+    use crate::rng::Rng;
+
+    fn random(len: usize, rng: &mut Rng) -> Vec<f32> {
+        (0..len).map(|_| rng.next_f32() - 0.5).collect()
+    }
+
+    #[test]
+    fn matches_the_naive_product_for_every_tile_and_panel_remainder_and_adds_the_bias_as_add_bias() {
+        if !available() {
+            return; // no AVX2 + FMA here: callers use the gemm crate (covered by its own tests)
+        }
+        let mut rng = Rng::new(3);
+        for &(m, k, n) in
+            &[(1, 1, 1), (5, 3, 10), (6, 16, 16), (7, 33, 17), (13, 64, 31), (97, 20, 48), (200, 9, 5)]
+        {
+            let (a, w) = (random(m * k, &mut rng), random(k * n, &mut rng));
+            let mut want = vec![0.0f32; m * n];
+            gemm_naive(GemmShape::new(m, n, k), 1.0, &a, &w, 0.0, &mut want);
+            let mut packed = PackedWeights::default();
+            packed.pack(&w, None, k, n);
+            // With a bias: the bits of the product without it, then add_bias.
+            let bias = random(n, &mut rng);
+            let mut with_bias = PackedWeights::default();
+            with_bias.pack(&w, Some(&bias), k, n);
+            let mut fused = vec![0.0f32; m * n];
+            packed_product(&a, m, &with_bias, &mut fused, 1);
+            let mut separate = vec![0.0f32; m * n];
+            packed_product(&a, m, &packed, &mut separate, 1);
+            crate::bias::add_bias(&mut separate, &bias);
+            assert!(
+                fused.iter().zip(&separate).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "{m}×{k}×{n}: bias"
+            );
+            for threads in [1, 2, 3] {
+                let mut c = vec![f32::NAN; m * n];
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .unwrap()
+                    .install(|| packed_product(&a, m, &packed, &mut c, threads));
+                for (i, (got, want)) in c.iter().zip(&want).enumerate() {
+                    assert!(
+                        (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
+                        "{m}×{k}×{n} t{threads} [{i}]: {got} vs {want}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_row_gets_the_same_bits_alone_as_among_others_and_on_any_thread_count() {
+        if !available() {
+            return;
+        }
+        let mut rng = Rng::new(4);
+        let (m, k, n) = (203, 100, 40);
+        let (a, w) = (random(m * k, &mut rng), random(k * n, &mut rng));
+        let mut packed = PackedWeights::default();
+        packed.pack(&w, None, k, n);
+        let mut all = vec![0.0f32; m * n];
+        packed_product(&a, m, &packed, &mut all, 1);
+        let mut two = vec![0.0f32; m * n];
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap()
+            .install(|| packed_product(&a, m, &packed, &mut two, 2));
+        assert!(all.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()), "2 threads changed the bits");
+        for row in [0, 5, 6, 101, 202] {
+            let mut alone = vec![0.0f32; n];
+            packed_product(&a[row * k..(row + 1) * k], 1, &packed, &mut alone, 1);
+            let among = &all[row * n..(row + 1) * n];
+            assert!(
+                alone.iter().zip(among).all(|(x, y)| x.to_bits() == y.to_bits()),
+                "row {row} differs alone"
+            );
+        }
+    }
+
+    #[test]
+    fn repacking_a_smaller_matrix_without_bias_into_the_same_buffer_leaves_no_stale_columns_or_bias() {
+        if !available() {
+            return;
+        }
+        let mut rng = Rng::new(5);
+        let mut packed = PackedWeights::default();
+        packed.pack(&random(30 * 40, &mut rng), Some(&random(40, &mut rng)), 30, 40);
+        let (k, n) = (7, 3);
+        let w = random(k * n, &mut rng);
+        packed.pack(&w, None, k, n);
+        let a = random(2 * k, &mut rng);
+        let mut c = vec![0.0f32; 2 * n];
+        packed_product(&a, 2, &packed, &mut c, 1);
+        let mut want = vec![0.0f32; 2 * n];
+        gemm_naive(GemmShape::new(2, n, k), 1.0, &a, &w, 0.0, &mut want);
+        for (got, want) in c.iter().zip(&want) {
+            assert!((got - want).abs() <= 1e-5, "{got} vs {want}");
+        }
+    }
+}
