@@ -76,19 +76,23 @@ impl PackedWeights {
         let panels = n.div_ceil(PANEL);
         // Every element is written below: no zeroing pass first.
         self.panels.resize(panels * k * PANEL, 0.0);
-        for (panel, out) in self.panels.chunks_exact_mut(k * PANEL).enumerate() {
-            let first = panel * PANEL;
-            let width = PANEL.min(n - first);
-            for (row, dst) in w.chunks_exact(n).zip(out.chunks_exact_mut(PANEL)) {
-                if width == PANEL {
-                    // A copy of fixed size: inlined moves, not a call to memmove per 16 floats
-                    // (3 % of a predict, with perf).
-                    let dst: &mut [f32; PANEL] = dst.try_into().unwrap();
-                    *dst = row[first..first + PANEL].try_into().unwrap();
-                } else {
-                    dst[..width].copy_from_slice(&row[first..first + width]);
-                    dst[width..].fill(0.0); // the padding, never stored, but no stale values in it
-                }
+        // Row by row of W, each row's 16-column pieces to their panels: W is read in order, which
+        // a predict finds out of cache (1.5× faster than panel by panel, reading W 16 columns
+        // at a stride of a row: 98 µs against 151 for MNIST's 784 × 256).
+        let stride = k * PANEL;
+        for (p, row) in w.chunks_exact(n).enumerate() {
+            let (whole, rest) = row.split_at(n - n % PANEL);
+            for (panel, piece) in whole.chunks_exact(PANEL).enumerate() {
+                let at = panel * stride + p * PANEL;
+                // Copies of fixed size: inlined moves, not a call to memmove per 16 floats.
+                let dst: &mut [f32; PANEL] = (&mut self.panels[at..at + PANEL]).try_into().unwrap();
+                *dst = piece.try_into().unwrap();
+            }
+            if !rest.is_empty() {
+                let at = (panels - 1) * stride + p * PANEL;
+                let dst = &mut self.panels[at..at + PANEL];
+                dst[..rest.len()].copy_from_slice(rest);
+                dst[rest.len()..].fill(0.0); // the padding, never stored, but no stale values in it
             }
         }
     }
@@ -100,10 +104,11 @@ impl PackedWeights {
 }
 
 /// `c = a·W + bias` for `a` [m, k] and the packed W [k, n] (the bias added to each finished sum,
-/// as `add_bias` would: the same bits); `c` [m, n] is overwritten. With
-/// `threads > 1` the rows are split over the current rayon pool (same bits as on one thread).
-/// Panics if the lengths do not match or the CPU lacks the kernel ([`available`]).
-pub fn packed_product(a: &[f32], m: usize, w: &PackedWeights, c: &mut [f32], threads: usize) {
+/// as `add_bias` would: the same bits), then with `relu` `max(0, ·)` as the relu activation
+/// computes it (NaN passes); `c` [m, n] is overwritten. With `threads > 1` the rows are split over
+/// the current rayon pool (same bits as on one thread). Panics if the lengths do not match or the
+/// CPU lacks the kernel ([`available`]).
+pub fn packed_product(a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mut [f32], threads: usize) {
     let (k, n) = w.shape();
     assert!(available(), "packed_product: this CPU has no AVX2 + FMA kernel");
     assert_eq!(a.len(), m * k, "packed_product: a is not {m}×{k}");
@@ -116,40 +121,59 @@ pub fn packed_product(a: &[f32], m: usize, w: &PackedWeights, c: &mut [f32], thr
         if !w.bias.is_empty() {
             crate::bias::add_bias(c, &w.bias[..n]);
         }
+        if relu {
+            c.iter_mut().for_each(|v| *v = if *v < 0.0 { 0.0 } else { *v });
+        }
         return;
     }
     // Whole tiles per thread, so no thread gets a remainder tile it need not have.
     let per_thread = m.div_ceil(threads.max(1)).div_ceil(TILE_ROWS) * TILE_ROWS;
     if threads <= 1 || per_thread >= m {
-        rows_on_this_thread(a, k, w, c, n);
+        rows_on_this_thread(a, k, w, relu, c, n);
         return;
     }
     use rayon::prelude::*;
     a.par_chunks(per_thread * k)
         .zip(c.par_chunks_mut(per_thread * n))
-        .for_each(|(a, c)| rows_on_this_thread(a, k, w, c, n));
+        .for_each(|(a, c)| rows_on_this_thread(a, k, w, relu, c, n));
 }
 
 /// The product for the rows of `a` on the calling thread, block by block of rows.
-fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, c: &mut [f32], n: usize) {
+fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &mut [f32], n: usize) {
     let m = a.len() / k;
     for block in (0..m).step_by(BLOCK_ROWS) {
         let block_end = (block + BLOCK_ROWS).min(m);
         for (panel, packed) in w.panels.chunks_exact(k * PANEL).enumerate() {
             let first = panel * PANEL;
             let width = PANEL.min(n - first);
-            let bias = w.bias.get(first..first + PANEL);
+            let epilogue = Epilogue { bias: w.bias.get(first..first + PANEL), relu };
             for tile in (block..block_end).step_by(TILE_ROWS) {
                 let rows = TILE_ROWS.min(block_end - tile);
                 // SAFETY: `available()` was checked by `packed_product`; the tile's rows of A
                 // (rows × k from row `tile`), the panel (k × 16) and C's tile (rows × width from
                 // row `tile`, column `first`) lie inside their slices, whose lengths were checked.
                 unsafe {
-                    tile_product(rows, &a[tile * k..], k, packed, bias, &mut c[tile * n + first..], n, width)
+                    tile_product(
+                        rows,
+                        &a[tile * k..],
+                        k,
+                        packed,
+                        epilogue,
+                        &mut c[tile * n + first..],
+                        n,
+                        width,
+                    )
                 }
             }
         }
     }
+}
+
+/// What a tile does to its sums before storing them: the bias (one panel's 16 values), then relu.
+#[derive(Clone, Copy)]
+struct Epilogue<'a> {
+    bias: Option<&'a [f32]>,
+    relu: bool,
 }
 
 /// Dispatches one tile to the micro-kernel compiled for its number of rows.
@@ -164,7 +188,7 @@ unsafe fn tile_product(
     a: &[f32],
     k: usize,
     panel: &[f32],
-    bias: Option<&[f32]>,
+    epilogue: Epilogue,
     c: &mut [f32],
     ldc: usize,
     width: usize,
@@ -172,14 +196,14 @@ unsafe fn tile_product(
     debug_assert!(a.len() >= (rows - 1) * k + k && panel.len() >= k * PANEL);
     debug_assert!(c.len() >= (rows - 1) * ldc + width);
     let (a, b, c) = (a.as_ptr(), panel.as_ptr(), c.as_mut_ptr());
-    let bias = bias.map_or(std::ptr::null(), <[f32]>::as_ptr);
+    let (bias, relu) = (epilogue.bias.map_or(std::ptr::null(), <[f32]>::as_ptr), epilogue.relu);
     match rows {
-        6 => x86::tile::<6>(a, k, b, bias, c, ldc, width),
-        5 => x86::tile::<5>(a, k, b, bias, c, ldc, width),
-        4 => x86::tile::<4>(a, k, b, bias, c, ldc, width),
-        3 => x86::tile::<3>(a, k, b, bias, c, ldc, width),
-        2 => x86::tile::<2>(a, k, b, bias, c, ldc, width),
-        _ => x86::tile::<1>(a, k, b, bias, c, ldc, width),
+        6 => x86::tile::<6>(a, k, b, bias, relu, c, ldc, width),
+        5 => x86::tile::<5>(a, k, b, bias, relu, c, ldc, width),
+        4 => x86::tile::<4>(a, k, b, bias, relu, c, ldc, width),
+        3 => x86::tile::<3>(a, k, b, bias, relu, c, ldc, width),
+        2 => x86::tile::<2>(a, k, b, bias, relu, c, ldc, width),
+        _ => x86::tile::<1>(a, k, b, bias, relu, c, ldc, width),
     }
 }
 
@@ -190,7 +214,7 @@ unsafe fn tile_product(
     _: &[f32],
     _: usize,
     _: &[f32],
-    _: Option<&[f32]>,
+    _: Epilogue,
     _: &mut [f32],
     _: usize,
     _: usize,
@@ -205,17 +229,19 @@ mod x86 {
 
     /// `C[R × width] = A[R × k] · panel[k × 16] (+ bias)` (columns past `width` are padding,
     /// not written): for each p in order, one element of each row broadcast, times the panel's
-    /// two vectors at row p, added by FMA; then the bias, if not null.
+    /// two vectors at row p, added by FMA; then the bias, if not null, and relu, if asked.
     ///
     /// # Safety
     /// AVX2 + FMA; `a` addresses R rows of k floats with stride k, `b` k × 16 floats, `bias` 16
     /// floats or null, `c` R rows of `width` floats with stride `ldc`.
     #[target_feature(enable = "avx2,fma")]
+    #[allow(clippy::too_many_arguments)]
     pub unsafe fn tile<const R: usize>(
         a: *const f32,
         k: usize,
         b: *const f32,
         bias: *const f32,
+        relu: bool,
         c: *mut f32,
         ldc: usize,
         width: usize,
@@ -236,6 +262,15 @@ mod x86 {
             for r in 0..R {
                 low[r] = _mm256_add_ps(low[r], bias_low);
                 high[r] = _mm256_add_ps(high[r], bias_high);
+            }
+        }
+        if relu {
+            // max(0, z) returns its second operand when either is NaN or both are zero: z, as
+            // the relu activation's `z < 0 ? 0 : z` (NaN and -0 pass).
+            let zero = _mm256_setzero_ps();
+            for r in 0..R {
+                low[r] = _mm256_max_ps(zero, low[r]);
+                high[r] = _mm256_max_ps(zero, high[r]);
             }
         }
         for r in 0..R {
@@ -294,9 +329,9 @@ mod tests {
             let mut with_bias = PackedWeights::default();
             with_bias.pack(&w, Some(&bias), k, n);
             let mut fused = vec![0.0f32; m * n];
-            packed_product(&a, m, &with_bias, &mut fused, 1);
+            packed_product(&a, m, &with_bias, false, &mut fused, 1);
             let mut separate = vec![0.0f32; m * n];
-            packed_product(&a, m, &packed, &mut separate, 1);
+            packed_product(&a, m, &packed, false, &mut separate, 1);
             crate::bias::add_bias(&mut separate, &bias);
             assert!(
                 fused.iter().zip(&separate).all(|(x, y)| x.to_bits() == y.to_bits()),
@@ -308,7 +343,7 @@ mod tests {
                     .num_threads(threads)
                     .build()
                     .unwrap()
-                    .install(|| packed_product(&a, m, &packed, &mut c, threads));
+                    .install(|| packed_product(&a, m, &packed, false, &mut c, threads));
                 for (i, (got, want)) in c.iter().zip(&want).enumerate() {
                     assert!(
                         (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
@@ -330,17 +365,17 @@ mod tests {
         let mut packed = PackedWeights::default();
         packed.pack(&w, None, k, n);
         let mut all = vec![0.0f32; m * n];
-        packed_product(&a, m, &packed, &mut all, 1);
+        packed_product(&a, m, &packed, false, &mut all, 1);
         let mut two = vec![0.0f32; m * n];
         rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()
             .unwrap()
-            .install(|| packed_product(&a, m, &packed, &mut two, 2));
+            .install(|| packed_product(&a, m, &packed, false, &mut two, 2));
         assert!(all.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()), "2 threads changed the bits");
         for row in [0, 5, 6, 101, 202] {
             let mut alone = vec![0.0f32; n];
-            packed_product(&a[row * k..(row + 1) * k], 1, &packed, &mut alone, 1);
+            packed_product(&a[row * k..(row + 1) * k], 1, &packed, false, &mut alone, 1);
             let among = &all[row * n..(row + 1) * n];
             assert!(
                 alone.iter().zip(among).all(|(x, y)| x.to_bits() == y.to_bits()),
@@ -362,11 +397,38 @@ mod tests {
         packed.pack(&w, None, k, n);
         let a = random(2 * k, &mut rng);
         let mut c = vec![0.0f32; 2 * n];
-        packed_product(&a, 2, &packed, &mut c, 1);
+        packed_product(&a, 2, &packed, false, &mut c, 1);
         let mut want = vec![0.0f32; 2 * n];
         gemm_naive(GemmShape::new(2, n, k), 1.0, &a, &w, 0.0, &mut want);
         for (got, want) in c.iter().zip(&want) {
             assert!((got - want).abs() <= 1e-5, "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn fused_relu_gives_the_bits_of_the_relu_activation_nan_and_zeros_included() {
+        if !available() {
+            return;
+        }
+        use crate::activation::{activation_forward, Activation};
+        let mut rng = Rng::new(6);
+        let (m, k, n) = (14, 9, 21);
+        let mut a = random(m * k, &mut rng);
+        a[3 * k + 2] = f32::NAN; // row 3: every output NaN
+        a[5 * k..6 * k].fill(0.0); // row 5: sums of ±0 products, outputs the bias's
+        let mut w = random(k * n, &mut rng);
+        w.iter_mut().step_by(2).for_each(|v| *v = -v.abs());
+        let bias: Vec<f32> = (0..n).map(|j| if j % 3 == 0 { -0.0 } else { rng.next_f32() - 0.5 }).collect();
+        let mut packed = PackedWeights::default();
+        packed.pack(&w, Some(&bias), k, n);
+        let mut z = vec![0.0f32; m * n];
+        packed_product(&a, m, &packed, false, &mut z, 1);
+        let mut want = vec![0.0f32; m * n];
+        activation_forward(Activation::Relu, &z, &mut want);
+        let mut fused = vec![0.0f32; m * n];
+        packed_product(&a, m, &packed, true, &mut fused, 2);
+        assert!(want[3 * n..4 * n].iter().all(|v| v.is_nan()), "the NaN row stays NaN");
+        assert!(want.contains(&0.0) && want.iter().any(|&v| v > 0.0));
+        assert!(fused.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()), "fused relu differs");
     }
 }

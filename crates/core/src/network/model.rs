@@ -7,6 +7,7 @@ use super::optimizer::OptimizerConfig;
 use super::restore::{Diverged, RestorePoint};
 use super::spec::NetworkSpec;
 use super::workers::with_workers_polling;
+use crate::activation::Activation;
 use crate::finite::all_finite;
 use crate::packed_gemm::{self, PackedWeights, PACKED_MIN_ROWS};
 use crate::real::Real;
@@ -101,21 +102,31 @@ impl<T: Real> Network<T> {
     }
 
     /// The forward pass into `outputs`; with `packed` (after [`Self::pack_for_inference`], eval
-    /// mode) the dense layers multiply by their packed weights.
+    /// mode) the dense layers multiply by their packed weights, and one followed by relu computes
+    /// both in one pass, into the activation's output (the dense layer's own is left as it was:
+    /// evaluation reads no pre-activation).
     fn forward_into_buffers(&mut self, x: &[T], m: usize, mode: Mode, packed: bool) {
         let widths = self.spec.widths();
         let threads = self.threads;
-        for (i, layer) in self.layers.iter_mut().enumerate() {
-            let (before, rest) = self.outputs.split_at_mut(i);
+        let mut i = 0;
+        while i < self.layers.len() {
+            let dense = matches!(self.layers[i], Layer::Dense { .. });
+            let relu_next =
+                matches!(self.layers.get(i + 1), Some(Layer::Activation { act: Activation::Relu }));
+            let fuse_relu = packed && dense && relu_next;
+            let written = if fuse_relu { i + 1 } else { i };
+            let (before, rest) = self.outputs.split_at_mut(written);
             let out = &mut rest[0];
-            out.resize(m * widths[i], T::zero());
+            out.resize(m * widths[written], T::zero());
             let input: &[T] = if i == 0 { x } else { &before[i - 1] };
+            let layer = &mut self.layers[i];
             match layer {
                 Layer::Dense { .. } if packed => {
-                    layer.forward_packed(input, out, m, &self.packed[i], threads)
+                    layer.forward_packed(input, out, m, &self.packed[i], fuse_relu, threads)
                 }
                 _ => layer.forward(input, out, m, mode, &mut self.dropout_rng, threads),
             }
+            i = written + 1;
         }
     }
 
