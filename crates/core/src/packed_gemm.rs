@@ -310,6 +310,16 @@ mod tests {
         (0..len).map(|_| rng.next_f32() - 0.5).collect()
     }
 
+    /// `packed_product` with `threads` threads, in a pool of that size.
+    fn product_on(threads: usize, a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mut [f32]) {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| packed_product(a, m, w, relu, c, threads));
+    }
+
+    fn same_bits(x: &[f32], y: &[f32]) -> bool {
+        x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
+    }
+
     #[test]
     fn matches_the_naive_product_for_every_tile_and_panel_remainder_and_adds_the_bias_as_add_bias() {
         if !available() {
@@ -333,17 +343,10 @@ mod tests {
             let mut separate = vec![0.0f32; m * n];
             packed_product(&a, m, &packed, false, &mut separate, 1);
             crate::bias::add_bias(&mut separate, &bias);
-            assert!(
-                fused.iter().zip(&separate).all(|(x, y)| x.to_bits() == y.to_bits()),
-                "{m}×{k}×{n}: bias"
-            );
+            assert!(same_bits(&fused, &separate), "{m}×{k}×{n}: bias");
             for threads in [1, 2, 3] {
                 let mut c = vec![f32::NAN; m * n];
-                rayon::ThreadPoolBuilder::new()
-                    .num_threads(threads)
-                    .build()
-                    .unwrap()
-                    .install(|| packed_product(&a, m, &packed, false, &mut c, threads));
+                product_on(threads, &a, m, &packed, false, &mut c);
                 for (i, (got, want)) in c.iter().zip(&want).enumerate() {
                     assert!(
                         (got - want).abs() <= 1e-5 * (1.0 + want.abs()),
@@ -367,20 +370,12 @@ mod tests {
         let mut all = vec![0.0f32; m * n];
         packed_product(&a, m, &packed, false, &mut all, 1);
         let mut two = vec![0.0f32; m * n];
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .unwrap()
-            .install(|| packed_product(&a, m, &packed, false, &mut two, 2));
-        assert!(all.iter().zip(&two).all(|(x, y)| x.to_bits() == y.to_bits()), "2 threads changed the bits");
+        product_on(2, &a, m, &packed, false, &mut two);
+        assert!(same_bits(&all, &two), "2 threads changed the bits");
         for row in [0, 5, 6, 101, 202] {
             let mut alone = vec![0.0f32; n];
             packed_product(&a[row * k..(row + 1) * k], 1, &packed, false, &mut alone, 1);
-            let among = &all[row * n..(row + 1) * n];
-            assert!(
-                alone.iter().zip(among).all(|(x, y)| x.to_bits() == y.to_bits()),
-                "row {row} differs alone"
-            );
+            assert!(same_bits(&alone, &all[row * n..(row + 1) * n]), "row {row} differs alone");
         }
     }
 
@@ -426,9 +421,9 @@ mod tests {
         let mut want = vec![0.0f32; m * n];
         activation_forward(Activation::Relu, &z, &mut want);
         let mut fused = vec![0.0f32; m * n];
-        packed_product(&a, m, &packed, true, &mut fused, 2);
+        product_on(2, &a, m, &packed, true, &mut fused);
         assert!(want[3 * n..4 * n].iter().all(|v| v.is_nan()), "the NaN row stays NaN");
         assert!(want.contains(&0.0) && want.iter().any(|&v| v > 0.0));
-        assert!(fused.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits()), "fused relu differs");
+        assert!(same_bits(&fused, &want), "fused relu differs");
     }
 }
