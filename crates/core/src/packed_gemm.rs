@@ -101,6 +101,11 @@ impl PackedWeights {
     pub fn shape(&self) -> (usize, usize) {
         (self.k, self.n)
     }
+
+    /// Bytes the buffers hold.
+    pub fn bytes(&self) -> usize {
+        (self.panels.capacity() + self.bias.capacity()) * std::mem::size_of::<f32>()
+    }
 }
 
 /// `c = a·W + bias` for `a` [m, k] and the packed W [k, n] (the bias added to each finished sum,

@@ -148,6 +148,14 @@ impl<T: Real> Network<T> {
         true
     }
 
+    /// Frees the packed weights after a call when they are large: kept, a predict of a big model
+    /// would hold a second copy of its weights for good; a small one is kept for the next call.
+    fn release_large_packing(&mut self) {
+        if self.packed.iter().map(PackedWeights::bytes).sum::<usize>() > PACKED_KEEP_BYTES {
+            self.packed = Vec::new();
+        }
+    }
+
     /// Loss and dLogits of the last forward pass against labels `y` [m, outputs], each row
     /// weighted by `weights` when given.
     fn loss_and_grad(&mut self, y: &[T], m: usize, weights: Option<&[T]>) -> (f64, usize) {
@@ -369,6 +377,7 @@ impl<T: Real> Network<T> {
             total.data_loss += loss * rows as f64;
             total.correct += correct;
         }
+        self.release_large_packing();
         total.data_loss /= m.max(1) as f64;
         total
     }
@@ -387,6 +396,7 @@ impl<T: Real> Network<T> {
             self.spec.loss.predict(logits, n_out, &mut prediction);
             out.extend_from_slice(&prediction);
         }
+        self.release_large_packing();
         out
     }
 
@@ -435,9 +445,51 @@ pub(super) enum Update<'a, T> {
     KeepingOld(&'a mut RestorePoint<T>),
 }
 
+/// Packed weights larger than this are freed after each call (MNIST's: 0.9 MiB).
+const PACKED_KEEP_BYTES: usize = 16 << 20;
+
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets). Small
 /// enough that a chunk's first hidden layer (256 × 256 floats for MNIST) stays in L2 for the next
 /// product. Predicting 1,024 MNIST rows, timed interleaved: with the gemm crate, 512-row chunks
 /// were 4 % faster than 1,024 (256 the same as 512); with the packed kernel, 256-row chunks are
 /// 0.5–3 % faster than 512 on 1 thread (the same within noise on 2), 128 no better.
 const EVAL_CHUNK: usize = 256;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::init::Init;
+    use crate::network::loss_kind::LossKind;
+    use crate::network::optimizer::OptimizerKind;
+    use crate::network::spec::LayerSpec;
+
+    fn network(input_size: usize, units: usize) -> Network<f32> {
+        let dense = |units| LayerSpec::Dense { units, init: Init::He, l2: 0.0, l1: 0.0, use_bias: true };
+        let spec = NetworkSpec {
+            input_size,
+            layers: vec![dense(units), LayerSpec::Activation(Activation::Relu), dense(2)],
+            loss: LossKind::SoftmaxCrossEntropy,
+            seed: 1,
+        };
+        Network::new(spec, OptimizerConfig::new(OptimizerKind::Adam)).unwrap()
+    }
+
+    #[test]
+    fn keeps_small_packed_weights_for_the_next_call_and_frees_large_ones() {
+        if !packed_gemm::available() {
+            return; // nothing is packed without the kernel
+        }
+        let m = PACKED_MIN_ROWS;
+        let mut small = network(8, 16);
+        small.predict(&vec![0.5; m * 8], m);
+        assert!(small.packed.iter().map(PackedWeights::bytes).sum::<usize>() > 0, "small: kept");
+        // 1,100 × 4,000 floats: 17.6 MB of weights, over PACKED_KEEP_BYTES.
+        let mut large = network(1100, 4000);
+        large.predict(&vec![0.5; m * 1100], m);
+        assert!(large.packed.is_empty(), "large: freed after predict");
+        let mut y = vec![0.0; m * 2];
+        y.iter_mut().step_by(2).for_each(|v| *v = 1.0);
+        large.evaluate(&vec![0.5; m * 1100], &y, m);
+        assert!(large.packed.is_empty(), "large: freed after evaluate");
+    }
+}
