@@ -1,21 +1,23 @@
-//! `C = A·W` for inference on many rows, with W packed once per call: a dense layer's forward
-//! pass in `evaluate` and `predict` on CPUs with AVX2 + FMA but not AVX-512.
+//! `C = A·W (+ bias) (→ relu)` for inference on many rows, with W packed once per call: a dense
+//! layer's forward pass in `evaluate` and `predict` on CPUs with AVX2 + FMA but not AVX-512.
 //!
 //! Why not the `gemm` crate, as everywhere else: it packs both operands on every product (per
-//! 512-row chunk of a predict), and its AVX2 micro-kernel reads a packed column block of A. Here
-//! W is packed once per call into panels of 16 columns, and A is read where it lies: a 6×16
+//! chunk of a predict), and its AVX2 micro-kernel reads a packed column block of A. Here W is
+//! packed once per call into panels of 16 columns, and A is read where it lies: a 6×16
 //! micro-kernel broadcasts one element of each of 6 rows and multiplies it by two vectors of W's
 //! panel (12 FMA accumulators), over the whole of k (the 6 rows stay in L1, a block of 96 rows
-//! in L2 while each panel of W passes over it). Measured interleaved with the crate on the MNIST
-//! network's first layer (examples/bench_kernels.rs, `core_predict`): 512 × 784 · 784 × 256
-//! 1.02–1.07× with W packed per call, 1.03–1.12× prepacked; below ~64 rows the packing costs
-//! more than it saves, so callers use it from [`PACKED_MIN_ROWS`] rows.
+//! in L2 while each panel of W passes over it); the bias and a following relu are applied before
+//! the tile is stored. Measured interleaved with the crate in one process on the MNIST network's
+//! first layer, 512 × 784 · 784 × 256, 1 thread: 1.00–1.07× with W packed per call, 1.03–1.12×
+//! prepacked; below ~64 rows the packing costs more than it saves, so callers use it from
+//! [`PACKED_MIN_ROWS`] rows. `bench_kernels --only core_predict` shows a whole predict against
+//! the crate's products.
 //!
 //! Each output element is one FMA chain over k in order, from 0, whatever the number of rows:
 //! a row's result does not depend on the rows around it, so splitting the rows over threads
-//! gives the same bits on 1 thread and on 2. (They differ from the crate's in the last bits —
-//! it sums k in blocks — which is why training keeps the crate, whose products the TS reference
-//! and the gradient checks are tested against.)
+//! gives the same bits on 1 thread and on 2. They differ from the crate's in the last bits (it
+//! sums k in blocks). Training keeps the crate: its weights change every step, and packed per
+//! step at batch 128 this kernel was 0.95–1.01× the crate.
 //!
 //! With AVX-512 the crate's 16-wide kernels are used instead (this kernel is 8 lanes wide and
 //! was measured on a Zen 3 only).
