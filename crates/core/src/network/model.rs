@@ -492,4 +492,54 @@ mod tests {
         large.evaluate(&vec![0.5; m * 1100], &y, m);
         assert!(large.packed.is_empty(), "large: freed after evaluate");
     }
+
+    #[test]
+    fn predicts_with_packed_weights_as_the_unpacked_forward_whatever_follows_a_dense_layer() {
+        if !packed_gemm::available() {
+            return;
+        }
+        let dense = |units, use_bias| LayerSpec::Dense { units, init: Init::He, l2: 0.0, l1: 0.0, use_bias };
+        let act = LayerSpec::Activation;
+        let batch_norm = LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3 };
+        let stacks = [
+            vec![dense(16, true), act(Activation::Relu), dense(3, true)],
+            // relu after a fused relu reads the first activation's output
+            vec![dense(16, true), act(Activation::Relu), act(Activation::Relu), dense(3, false)],
+            vec![
+                dense(16, true),
+                act(Activation::Relu),
+                dense(12, true),
+                act(Activation::Relu),
+                dense(3, true),
+            ],
+            vec![
+                dense(16, false),
+                batch_norm,
+                act(Activation::Relu),
+                LayerSpec::Dropout { keep_prob: 0.8 },
+                dense(3, true),
+            ],
+            vec![dense(16, true), act(Activation::Tanh), dense(3, true)],
+            vec![act(Activation::Relu), dense(16, true), act(Activation::Relu), dense(3, true)],
+        ];
+        let m = 300; // a whole chunk and a part, over PACKED_MIN_ROWS
+        let mut rng = crate::rng::Rng::new(9);
+        let x: Vec<f32> = (0..m * 7).map(|_| rng.next_f32() * 2.0 - 1.0).collect();
+        let y: Vec<f32> = (0..m * 3).map(|i| if i % 3 == (i / 3) % 3 { 1.0 } else { 0.0 }).collect();
+        for (s, layers) in stacks.into_iter().enumerate() {
+            let spec = NetworkSpec { input_size: 7, layers, loss: LossKind::SoftmaxCrossEntropy, seed: 2 };
+            let mut net = Network::<f32>::new(spec, OptimizerConfig::new(OptimizerKind::Adam)).unwrap();
+            for _ in 0..3 {
+                net.train_step(&x[..64 * 7], &y[..64 * 3], 64, 0.05, None).unwrap();
+                // weights and running statistics move
+            }
+            let packed = net.predict(&x, m);
+            let logits = net.forward(&x, m, Mode::Eval).to_vec(); // the gemm crate: nothing packed
+            let mut unpacked = vec![0.0f32; logits.len()];
+            net.spec.loss.predict(&logits, 3, &mut unpacked);
+            for (i, (p, u)) in packed.iter().zip(&unpacked).enumerate() {
+                assert!((p - u).abs() <= 1e-5 * (1.0 + u.abs()), "stack {s} [{i}]: packed {p} vs {u}");
+            }
+        }
+    }
 }
