@@ -63,6 +63,8 @@ impl Clone for PackedWeights {
 impl PackedWeights {
     /// Packs `w` [k, n] (row-major) and the `bias` [n] added to every row, if any.
     pub fn pack(&mut self, w: &[f32], bias: Option<&[f32]>, k: usize, n: usize) {
+        // A dense layer has at least one input and one unit (NetworkSpec::validate).
+        assert!(k > 0 && n > 0, "pack: w is {k}×{n}, expected at least 1×1");
         assert_eq!(w.len(), k * n, "pack: w is not {k}×{n}");
         (self.k, self.n) = (k, n);
         self.bias.clear();
@@ -70,10 +72,6 @@ impl PackedWeights {
             assert_eq!(b.len(), n, "pack: bias is not {n} long");
             self.bias.extend_from_slice(b);
             self.bias.resize(n.div_ceil(PANEL) * PANEL, 0.0);
-        }
-        if k == 0 || n == 0 {
-            self.panels.clear();
-            return;
         }
         let panels = n.div_ceil(PANEL);
         // Every element is written below: no zeroing pass first.
@@ -120,17 +118,7 @@ pub fn packed_product(a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mu
     assert!(available(), "packed_product: this CPU has no AVX2 + FMA kernel");
     assert_eq!(a.len(), m * k, "packed_product: a is not {m}×{k}");
     assert_eq!(c.len(), m * n, "packed_product: c is not {m}×{n}");
-    if m == 0 || n == 0 {
-        return;
-    }
-    if k == 0 {
-        c.fill(0.0);
-        if !w.bias.is_empty() {
-            crate::bias::add_bias(c, &w.bias[..n]);
-        }
-        if relu {
-            c.iter_mut().for_each(|v| *v = if *v < 0.0 { 0.0 } else { *v });
-        }
+    if m == 0 {
         return;
     }
     // Whole tiles per thread, so no thread gets a remainder tile it need not have.
