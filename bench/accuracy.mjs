@@ -8,9 +8,12 @@
 // --init adds a row "tunenet (init X)" per initializer X (every dense layer; the plain "tunenet"
 // row is tunenet's defaults: he, lecun before batch norm), to tell which init trains best at
 // equal epochs. The last column is each row's lead over PyTorch with its defaults, the bar of
-// target 5.
+// target 5, with one standard error of that difference (the two means' errors combined; the
+// frameworks draw different inits and orders from the same seed, so the runs are not paired).
+// --pytorch-inits picks the PyTorch rows (torch: its defaults, the bar; tunenet: he init).
 //
 //   node bench/accuracy.mjs [--seeds 5] [--epochs 5] [--variants A,B] [--init glorotUniform,lecun]
+//                           [--pytorch-inits torch,tunenet]
 // Writes bench/results/accuracy-latest.json.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,6 +26,8 @@ const seeds = Number(option('seeds', '5'));
 const epochs = Number(option('epochs', '5'));
 const variants = option('variants', 'A,B').split(',');
 const inits = option('init', '').split(',').filter(Boolean);
+const pytorchInits = option('pytorch-inits', 'torch,tunenet').split(',');
+if (!pytorchInits.includes('torch')) throw new Error('--pytorch-inits: needs torch, the bar every row is compared with');
 
 setupTunenet();
 const python = setupPython();
@@ -32,8 +37,11 @@ const tunenet = path.join(benchDir, 'trainers', 'tunenet.mjs');
 const peers = [
   { name: 'tunenet', cmd: process.execPath, args: [tunenet] },
   ...inits.map((init) => ({ name: `tunenet (init ${init})`, init, cmd: process.execPath, args: [tunenet, '--init', init] })),
-  { name: 'pytorch (its defaults)', cmd: python, args: [path.join(benchDir, 'trainers', 'torch_mnist.py'), '--init', 'torch'] },
-  { name: 'pytorch (he init)', cmd: python, args: [path.join(benchDir, 'trainers', 'torch_mnist.py'), '--init', 'tunenet'] },
+  ...pytorchInits.map((init) => ({
+    name: { torch: 'pytorch (its defaults)', tunenet: 'pytorch (he init)' }[init] ?? `pytorch (init ${init})`,
+    cmd: python,
+    args: [path.join(benchDir, 'trainers', 'torch_mnist.py'), '--init', init],
+  })),
 ];
 const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
 
@@ -57,10 +65,14 @@ for (const variant of variants) {
 
 console.log(`\nTest accuracy after ${epochs} epochs, ${seeds} seeds (mean ± sd over seeds; 1,000 test digits):`);
 const width = Math.max(25, ...rows.map((r) => r.framework.length));
-console.log(`variant  ${'framework'.padEnd(width)} mean      sd     vs pytorch (its defaults)`);
+console.log(`variant  ${'framework'.padEnd(width)} mean      sd     vs pytorch (its defaults) ± one standard error`);
 for (const r of rows) {
   const bar = rows.find((o) => o.variant === r.variant && o.framework === 'pytorch (its defaults)');
-  const diff = r === bar ? '' : `${((r.mean - bar.mean) * 100).toFixed(2).padStart(6)} pts`;
+  if (r !== bar) {
+    r.leadOverPytorch = r.mean - bar.mean;
+    r.leadStandardError = Math.sqrt(r.sd ** 2 / r.seeds + bar.sd ** 2 / bar.seeds);
+  }
+  const diff = r === bar ? '' : `${(r.leadOverPytorch * 100).toFixed(2).padStart(6)} ± ${(r.leadStandardError * 100).toFixed(2)} pts`;
   console.log(`${r.variant.padEnd(8)} ${r.framework.padEnd(width)} ${(100 * r.mean).toFixed(2)}%  ${(100 * r.sd).toFixed(2)}   ${diff}`);
 }
 mkdirSync(path.join(benchDir, 'results'), { recursive: true });

@@ -31,14 +31,15 @@
 //     (--quick: cars 100 epochs; flights 2 epochs, seed 1, tunenet and PyTorch only).
 //  6. Against the hardware (issue 13): MNIST samples/s over the GEMM bound of the same run (fastest
 //     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), also for the core's
-//     epoch loop with the bound timed right before each epoch; and variant B over A (also from 5
+//     epoch loop with the bound timed right before each epoch, and the ceiling measured with it
+//     (the step's GEMMs and Adam's update alone over the bound); and variant B over A (also from 5
 //     back-to-back A, B pairs at each thread count: the median of their ratios).
 //  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
 //     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024 (the
 //     contestants interleaved in rounds); and, with the kernels section, the core's predict of
 //     1,024 rows against its GEMMs alone (bench_kernels core_predict).
-//  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 5 seeds at equal
-//     epochs, tunenet vs PyTorch with its own defaults.
+//  8. Accuracy (issue 13; bench/accuracy.mjs, full mode): mean test accuracy over 20 seeds at equal
+//     epochs, tunenet vs PyTorch with its own defaults, with the standard error of the difference.
 //
 // Writes bench/results/latest.json: rows {section, name, unit, value, peer, peerValue, ratio}
 // (ratio > 1 means tunenet is better: faster, or smaller for times and memory; for a kernel
@@ -450,17 +451,25 @@ if (sections.has('inference')) {
 }
 
 // --- 3d. Accuracy at equal epochs over seeds (issue 13; bench/accuracy.mjs, full mode) ---------------
+/** Seeds of the accuracy section: at 5 the standard error of a difference of two means was ~0.2 pts, as large as the differences. */
+const ACCURACY_SEEDS = 20;
 let accuracy = null;
 if (sections.has('accuracy')) {
-  log('bench: accuracy — 5 seeds, variants A and B, tunenet vs PyTorch with its defaults…');
+  log(`bench: accuracy — ${ACCURACY_SEEDS} seeds, variants A and B, tunenet vs PyTorch with its defaults…`);
   accuracy = tryRun('accuracy', () => {
-    run(process.execPath, [path.join(benchDir, 'accuracy.mjs'), '--seeds', '5', '--epochs', String(epochs)]);
+    const args = ['--seeds', String(ACCURACY_SEEDS), '--epochs', String(epochs), '--pytorch-inits', 'torch'];
+    run(process.execPath, [path.join(benchDir, 'accuracy.mjs'), ...args]);
     return JSON.parse(readFileSync(path.join(benchDir, 'results', 'accuracy-latest.json'), 'utf8'));
   });
   for (const variant of ['A', 'B']) {
     const ours = accuracy?.rows.find((r) => r.variant === variant && r.framework === 'tunenet');
     const peer = accuracy?.rows.find((r) => r.variant === variant && r.framework === 'pytorch (its defaults)');
-    if (ours && peer) row('accuracy', `MNIST ${variant} mean test accuracy, ${ours.seeds} seeds`, '%', 100 * ours.mean, 'PyTorch, its defaults', 100 * peer.mean, { ratio: ours.mean / peer.mean });
+    if (ours && peer) {
+      row('accuracy', `MNIST ${variant} mean test accuracy, ${ours.seeds} seeds`, '%', 100 * ours.mean, 'PyTorch, its defaults', 100 * peer.mean, {
+        ratio: ours.mean / peer.mean,
+        detail: { lead: ours.leadOverPytorch, standardError: ours.leadStandardError, seeds: ours.seeds },
+      });
+    }
   }
 }
 
@@ -523,7 +532,7 @@ const titles = {
   regression: "5. Regression: vega-datasets cars and flights, inputs-32-16-1 ReLU (flights-64: 2-64-64-1), MSE, Adam 3e-3, batch 32 (ratio for RMSE = peer's / tunenet's)",
   hardware: '6. Against the hardware: MNIST training samples/s over the GEMM bound of this run (ratio = fraction of the bound reached)',
   inference: '7. Inference: the MNIST network (1 epoch trained) exported with exportOnnx, 1 thread; latency of awaited calls at batch 1',
-  accuracy: `8. Accuracy at equal epochs (${epochs}), mean over seeds 1–5 on 1,000 test digits`,
+  accuracy: `8. Accuracy at equal epochs (${epochs}), mean over seeds 1–${ACCURACY_SEEDS} on 1,000 test digits`,
 };
 console.log(`\ntunenet ${versions.tunenet} benchmark (${quick ? 'quick' : 'full'} mode) on ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGiB} GiB, ${machine.simd.join('/')}`);
 console.log(
@@ -585,7 +594,9 @@ const hw = (name) => rows.find((r) => r.section === 'hardware' && r.name === nam
 // loop measured back to back with the bound, so a miss from the host's drift shows as such.
 for (const [t, min] of [[1, 0.9], [2, 0.8]]) {
   const core = rows.find((r) => r.section === 'hardware' && r.name.startsWith(`MNIST A core epoch loop vs the GEMM bound, back to back, ${t}t`));
-  const context = core ? `; core epoch loop back to back: ${core.ratio.toFixed(2)}` : '';
+  const ceilingOf = coreEpoch[`A|${t}`]?.ceiling;
+  const ceiling = ceilingOf ? `; GEMMs + Adam alone: ${ceilingOf.toFixed(2)}` : '';
+  const context = `${core ? `; core epoch loop back to back: ${core.ratio.toFixed(2)}` : ''}${ceiling}`;
   target(`MNIST A ≥ ${100 * min} % of the GEMM bound (${t}t, fit${context})`, hw(`MNIST A samples/s vs the GEMM bound, ${t}t`), min);
 }
 // Target 2 is judged on the back-to-back pairs where the run has them (host drift between the
@@ -609,14 +620,25 @@ for (const t of [1, 2]) {
     target(`inference throughput ≥ 1.0× onnxruntime, batch 1024 (best of predict/predictSync: ${best.name.split(' ')[0]})`, best, 1);
   }
 }
-for (const r of rows.filter((x) => x.section === 'accuracy')) target(`${r.name.split(' mean')[0]} mean accuracy over 5 seeds ≥ PyTorch with its defaults`, r, 1);
+for (const r of rows.filter((x) => x.section === 'accuracy')) {
+  // Met when the mean is at least PyTorch's, as the issue asks; a miss says how many standard
+  // errors of the difference it is, so one from seed noise reads as such.
+  const { lead, standardError, seeds } = r.detail;
+  targets.push({
+    target: `${r.name.split(' mean')[0]} mean accuracy over ${seeds} seeds ≥ PyTorch with its defaults (${(100 * lead).toFixed(2)} ± ${(100 * standardError).toFixed(2)} pts)`,
+    ratio: r.ratio,
+    min: 1,
+    met: lead >= 0,
+    detail: lead >= 0 ? null : `${(-lead / standardError).toFixed(1)} standard errors under`,
+  });
+}
 if (targets.length) {
   console.log('Targets (issues 5, 9 and 13)');
   for (const t of targets) {
     const miss = t.detail ?? `${((t.ratio / t.min) * 100).toFixed(0)} % of the target`;
     console.log(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.ratio == null ? '—' : `${t.ratio.toFixed(2)}×`}${t.met ? '' : ` (${miss})`}`);
   }
-  if (targets.some((t) => !t.met && t.detail && t.target.includes('accuracy'))) console.log(`  (test set: ${split.test} digits; ±0.7 pp is one standard error of an accuracy near 95 %)`);
+  if (targets.some((t) => !t.met && t.detail && t.target.includes('accuracy') && !t.target.includes(' seeds'))) console.log(`  (test set: ${split.test} digits; ±0.7 pp is one standard error of an accuracy near 95 %)`);
   console.log('');
 }
 if (Object.keys(breakdown).length) {
@@ -627,6 +649,8 @@ if (Object.keys(breakdown).length) {
     if (b.coreStepUs) parts.push(`core train_step alone ${b.coreStepUs.toFixed(0)} µs`);
     // Timed back to back with train_step, so its ratio holds while the host's speed drifts.
     if (b.coreEpoch) parts.push(`core run_steps over whole epochs ${b.coreEpoch.ratio.toFixed(3)}× train_step (gather, epoch start and end; ${b.coreEpoch.rounds} back-to-back rounds)`);
+    // The floor: the step's GEMMs and Adam alone, timed in the same rounds as the epoch and the bound.
+    if (b.coreEpoch?.ceiling) parts.push(`the epoch ${b.coreEpoch.of_bound.toFixed(2)} of the GEMM bound, the step's GEMMs + Adam alone ${b.coreEpoch.ceiling.toFixed(2)}`);
     if (b.stepGemmsUs) parts.push(`its 8 GEMMs ${b.stepGemmsUs.toFixed(0)} µs → ${(100 * b.outsideGemmShare).toFixed(0)} % outside GEMM`);
     console.log(`  variant ${variant}, ${t}t: ${parts.join(', ')}`);
   }

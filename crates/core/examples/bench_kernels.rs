@@ -20,9 +20,11 @@
 //!   bench's MNIST split (8,000 × 784, random pixels, ~80 % of them 0 as in MNIST): the core step
 //!   plus gathering each batch from a data set out of cache, the per-step statistics and the
 //!   epoch's start and end (restore point, closing check), without napi. In rounds, back to back:
-//!   the GEMM bound of bench/run.mjs target 1, one epoch, then 16 `train_step`s on a fixed batch
-//!   of the same network. Reports µs per 128 examples (as the trainers' samples/s count; the last
-//!   batch has 64 rows) and the medians of the rounds' epoch/step and epoch/bound ratios.
+//!   the GEMM bound of bench/run.mjs target 1, the step's floor (its 8 GEMMs on shared operands
+//!   and Adam's update, nothing else: `StepFloor`), one epoch, then 16 `train_step`s on a fixed
+//!   batch of the same network. Reports µs per 128 examples (as the trainers' samples/s count; the
+//!   last batch has 64 rows) and the medians of the rounds' epoch/step, epoch/bound and
+//!   floor/bound ratios (the last: the most target 1 can reach with these GEMMs and exact Adam).
 //! * `core_predict`: `Network::predict_on_this_thread` (predictSync's core) on 1,024 rows, the
 //!   throughput batch of bench/inference.mjs, and its three forward products alone at 1,024 rows
 //!   with the gemm crate, back to back in rounds, 1 thread: predict (256-row chunks, weights
@@ -46,6 +48,7 @@ use std::time::{Duration, Instant};
 use tunenet_core::batch_norm::{batch_norm_backward, batch_norm_forward_train};
 use tunenet_core::dropout::dropout_forward;
 use tunenet_core::gemm::{gemm, GemmShape};
+use tunenet_core::network::param::Param;
 use tunenet_core::network::{
     BatchBuffers, Dataset, EpochCursor, EpochOptions, Network, OptimizerConfig, OptimizerKind,
 };
@@ -378,6 +381,92 @@ impl GemmBound {
     }
 }
 
+/// What target 1 can reach at best on this machine: one step's 8 GEMMs on the data a step gives
+/// them (the batch, the weights, each layer's output and gradient, the weight gradients Adam
+/// reads: operands shared between products as in a step, so the caches hold what they hold in
+/// one), each product on the pool's threads, then Adam's update of every parameter (split over
+/// the threads as a step splits it), and nothing else: no bias, activation, loss or gather. Adam
+/// is a square root and a division per parameter, bound by the divider rather than by memory (as
+/// many ns per parameter on a tensor in L1 as on W1), so no fusion or layout takes it out of a
+/// step. Dense layers without activations between them (variant A's shapes).
+struct StepFloor {
+    m: usize,
+    x: Vec<f32>,
+    /// Each dense layer's output and the gradient at it.
+    outputs: Vec<Vec<f32>>,
+    deltas: Vec<Vec<f32>>,
+    /// The network's parameters; the dense weights among them (by index, in layer order).
+    params: Vec<Param<f32>>,
+    weights: Vec<usize>,
+    widths: Vec<usize>,
+    optimizer: OptimizerConfig,
+    t: u64,
+}
+
+impl StepFloor {
+    fn new(net: &Network<f32>, x: &[f32], m: usize, rng: &mut Rng) -> Self {
+        let params: Vec<Param<f32>> = net.layers.iter().flat_map(|l| l.params()).cloned().collect();
+        let weights: Vec<usize> = (0..params.len()).filter(|&i| params[i].name == "W").collect();
+        // Each weight is [n_in, n_out]: n_out = its length / n_in, n_in the previous width.
+        let mut widths = vec![x.len() / m];
+        for &i in &weights {
+            widths.push(params[i].value.len() / widths[widths.len() - 1]);
+        }
+        let outputs = widths[1..].iter().map(|&n| vec![0.0f32; m * n]).collect();
+        let deltas = widths[1..].iter().map(|&n| random(m * n, rng)).collect();
+        StepFloor {
+            m,
+            x: x.to_vec(),
+            outputs,
+            deltas,
+            params,
+            weights,
+            widths,
+            optimizer: net.optimizer,
+            t: 0,
+        }
+    }
+
+    /// One step's products and update.
+    fn step(&mut self, threads: usize) {
+        let (m, layers) = (self.m, self.weights.len());
+        for i in 0..layers {
+            let (n_in, n_out) = (self.widths[i], self.widths[i + 1]);
+            let (before, after) = self.outputs.split_at_mut(i);
+            let input = if i == 0 { &self.x } else { &before[i - 1] };
+            let w = &self.params[self.weights[i]].value;
+            gemm(GemmShape::new(m, n_out, n_in), 1.0, input, w, 0.0, &mut after[0], threads);
+        }
+        for i in (0..layers).rev() {
+            let (n_in, n_out) = (self.widths[i], self.widths[i + 1]);
+            let input = if i == 0 { &self.x } else { &self.outputs[i - 1] };
+            let Param { value, grad, .. } = &mut self.params[self.weights[i]];
+            let (before, after) = self.deltas.split_at_mut(i);
+            gemm(GemmShape::new(n_in, n_out, m).trans_a(true), 1.0, input, &after[0], 0.0, grad, threads);
+            if i > 0 {
+                let shape = GemmShape::new(m, n_in, n_out).trans_b(true);
+                gemm(shape, 1.0, &after[0], value, 0.0, &mut before[i - 1], threads);
+            }
+        }
+        self.t += 1;
+        for p in &mut self.params {
+            self.optimizer.apply(p, 1e-3, self.t, threads);
+        }
+        black_box(&self.params);
+    }
+
+    /// Seconds per step over `CALLS` steps after a warm-up (a rate over several calls, as the bound's).
+    fn seconds(&mut self, threads: usize) -> f64 {
+        const CALLS: usize = 4;
+        self.step(threads);
+        let t = Instant::now();
+        for _ in 0..CALLS {
+            self.step(threads);
+        }
+        t.elapsed().as_secs_f64() / CALLS as f64
+    }
+}
+
 fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
     let (rows, m) = (8000usize, 128usize);
     let x: Vec<f32> =
@@ -392,15 +481,17 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         let mut net = mnist_network(variant, threads);
         let (mut cursor, mut buffers) = (EpochCursor::default(), BatchBuffers::default());
         let (fixed_x, fixed_y) = (&data.x[..m * 784], &data.y[..m * 10]);
+        let mut floor = StepFloor::new(&net, fixed_x, m, rng);
         // Rounds of one epoch, then `STEPS` train_steps on a fixed batch, back to back: the host's
         // speed drifts over seconds by more than the difference measured, a round's two parts not.
         const STEPS: usize = 16;
-        let (mut epochs, mut steps, mut ratios, mut of_bound) =
-            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let (mut epochs, mut steps, mut ratios, mut of_bound, mut ceilings) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
         let start = Instant::now();
         pool.install(|| {
             while ratios.len() < 11 || start.elapsed() < min_total * 8 {
                 let bound = bound.samples_per_second(threads);
+                ceilings.push(m as f64 / floor.seconds(threads) / bound);
                 let t = Instant::now();
                 net.begin_epoch(&mut cursor, rows, options).expect("epoch");
                 black_box(
@@ -420,17 +511,17 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
             }
         });
         let (epoch, step, ratio) = (median(&mut epochs), median(&mut steps), median(&mut ratios));
-        let of_bound = median(&mut of_bound);
+        let (of_bound, ceiling) = (median(&mut of_bound), median(&mut ceilings));
         emit(
             json,
             format!(
-                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"rounds\":{}}}",
+                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"ceiling\":{ceiling:.4},\"rounds\":{}}}",
                 epoch * 1e6,
                 step * 1e6,
                 ratios.len()
             ),
             format!(
-                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound (medians of {} rounds)",
+                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound, GEMMs + Adam alone {ceiling:.3} (medians of {} rounds)",
                 epoch * 1e6,
                 step * 1e6,
                 ratios.len()
