@@ -449,3 +449,27 @@ fn prefetch<T>(values: &[T]) {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = values;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::copy_rows;
+
+    /// Shared over the threads or not, every row lands in its place, whatever the count of rows
+    /// and threads.
+    #[test]
+    fn copies_the_same_rows_in_order_on_any_thread_count() {
+        let ni = 5;
+        let x: Vec<f32> = (0..40 * ni).map(|i| i as f32).collect();
+        for len in [1usize, 2, 3, 7, 40] {
+            let rows: Vec<u32> = (0..len as u32).map(|i| (i * 17 + 3) % 40).collect();
+            let expected: Vec<f32> =
+                rows.iter().flat_map(|&r| x[r as usize * ni..(r as usize + 1) * ni].to_vec()).collect();
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let mut dst = vec![f32::NAN; len * ni];
+                pool.install(|| copy_rows(&x, ni, &rows, &mut dst, threads > 1));
+                assert_eq!(dst, expected, "{len} rows on {threads} threads");
+            }
+        }
+    }
+}
