@@ -49,6 +49,7 @@ use tunenet_core::batch_norm::{batch_norm_backward, batch_norm_forward_train};
 use tunenet_core::dropout::dropout_forward;
 use tunenet_core::gemm::{gemm, GemmShape};
 use tunenet_core::network::param::Param;
+use tunenet_core::network::workers::with_workers_polling;
 use tunenet_core::network::{
     BatchBuffers, Dataset, EpochCursor, EpochOptions, Network, OptimizerConfig, OptimizerKind,
 };
@@ -384,8 +385,8 @@ impl GemmBound {
 /// What target 1 can reach at best on this machine: one step's 8 GEMMs on the data a step gives
 /// them (the batch, the weights, each layer's output and gradient, the weight gradients Adam
 /// reads: operands shared between products as in a step, so the caches hold what they hold in
-/// one), each product on the pool's threads, then Adam's update of every parameter (split over
-/// the threads as a step splits it), and nothing else: no bias, activation, loss or gather. Adam
+/// one), threaded as a step threads them, then Adam's update of every parameter (split over the
+/// threads as a step splits it), and nothing else: no bias, activation, loss or gather. Adam
 /// is a square root and a division per parameter, bound by the divider rather than by memory (as
 /// many ns per parameter on a tensor in L1 as on W1), so no fusion or layout takes it out of a
 /// step. Dense layers without activations between them (variant A's shapes).
@@ -427,8 +428,14 @@ impl StepFloor {
         }
     }
 
-    /// One step's products and update.
+    /// One step's products and update, threaded as a step threads them: the other workers
+    /// polling for the length of the step, and a layer's two backward products side by side on
+    /// a share of the threads each where `Layer::backward` runs them so.
     fn step(&mut self, threads: usize) {
+        with_workers_polling(threads, || self.step_in_place(threads));
+    }
+
+    fn step_in_place(&mut self, threads: usize) {
         let (m, layers) = (self.m, self.weights.len());
         for i in 0..layers {
             let (n_in, n_out) = (self.widths[i], self.widths[i + 1]);
@@ -442,10 +449,24 @@ impl StepFloor {
             let input = if i == 0 { &self.x } else { &self.outputs[i - 1] };
             let Param { value, grad, .. } = &mut self.params[self.weights[i]];
             let (before, after) = self.deltas.split_at_mut(i);
-            gemm(GemmShape::new(n_in, n_out, m).trans_a(true), 1.0, input, &after[0], 0.0, grad, threads);
-            if i > 0 {
-                let shape = GemmShape::new(m, n_in, n_out).trans_b(true);
-                gemm(shape, 1.0, &after[0], value, 0.0, &mut before[i - 1], threads);
+            let dy = &after[0];
+            let mut weight_grad = |threads| {
+                gemm(GemmShape::new(n_in, n_out, m).trans_a(true), 1.0, input, dy, 0.0, grad, threads)
+            };
+            if i == 0 {
+                weight_grad(threads);
+                continue;
+            }
+            let dx = &mut before[i - 1];
+            let mut input_grad = |threads| {
+                gemm(GemmShape::new(m, n_in, n_out).trans_b(true), 1.0, dy, value, 0.0, dx, threads)
+            };
+            if threads > 1 && m * n_in * n_out >= gemm::get_threading_threshold() {
+                let half = threads / 2;
+                rayon::join(|| weight_grad(threads - half), || input_grad(half));
+            } else {
+                weight_grad(threads);
+                input_grad(threads);
             }
         }
         self.t += 1;
