@@ -48,6 +48,7 @@ use std::time::{Duration, Instant};
 use tunenet_core::batch_norm::{batch_norm_backward, batch_norm_forward_train};
 use tunenet_core::dropout::dropout_forward;
 use tunenet_core::gemm::{gemm, GemmShape};
+use tunenet_core::network::layer::backward_products_side_by_side;
 use tunenet_core::network::param::Param;
 use tunenet_core::network::workers::with_workers_polling;
 use tunenet_core::network::{
@@ -461,7 +462,7 @@ impl StepFloor {
             let mut input_grad = |threads| {
                 gemm(GemmShape::new(m, n_in, n_out).trans_b(true), 1.0, dy, value, 0.0, dx, threads)
             };
-            if threads > 1 && m * n_in * n_out >= gemm::get_threading_threshold() {
+            if backward_products_side_by_side(m, n_in, n_out, threads) {
                 let half = threads / 2;
                 rayon::join(|| weight_grad(threads - half), || input_grad(half));
             } else {

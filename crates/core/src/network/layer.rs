@@ -248,10 +248,7 @@ impl<T: Real> Layer<T> {
                     );
                 };
                 match dx {
-                    // The two products are independent and of equal size (m·n_in·n_out): at this
-                    // batch size each splits poorly over threads, so they run side by side instead,
-                    // one thread each — the same single-threaded products, the same bits.
-                    Some(dx) if threads > 1 && m * n_in * n_out >= gemm::get_threading_threshold() => {
+                    Some(dx) if backward_products_side_by_side(m, n_in, n_out, threads) => {
                         let half = threads / 2;
                         rayon::join(|| parameter_grads(threads - half), || input_grad(dx, half)).0
                     }
@@ -392,4 +389,13 @@ impl<T: Real> Layer<T> {
             }
         }
     }
+}
+
+/// Whether a dense layer's backward runs its two products (dW = Xᵀ·dZ and dX = dZ·Wᵀ) side by
+/// side, each on a share of the `threads`, rather than one after the other on all of them. They
+/// are independent and of equal size (m·n_in·n_out): at a training batch size each splits poorly
+/// over threads, so side by side they run faster — the same single-threaded products, the same
+/// bits. Only for products the gemm crate would thread at all.
+pub fn backward_products_side_by_side(m: usize, n_in: usize, n_out: usize, threads: usize) -> bool {
+    threads > 1 && m * n_in * n_out >= gemm::get_threading_threshold()
 }
