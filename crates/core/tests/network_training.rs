@@ -278,3 +278,67 @@ fn an_epoch_in_several_run_steps_calls_is_bitwise_one_call() {
         assert_eq!(state(&whole), state(&chunked), "{kind:?}");
     }
 }
+
+#[test]
+fn an_epoch_on_any_thread_count_is_bitwise_the_one_thread_epoch_augmented_or_not() {
+    // From 2 threads the next batch's rows are gathered by the idle worker during the step
+    // (`network::rows_ahead`), augmented ones with generators forked ahead of time; the GEMMs
+    // split without splitting sums. None of it may change a bit, in whole epochs or in chunks.
+    use tunenet_core::augment::Augmentation;
+    let (side, rows) = (6usize, 100usize);
+    let mut rng = Rng::new(21);
+    let x: Vec<f32> = (0..rows * side * side).map(|_| rng.next_f32()).collect();
+    let y: Vec<f32> = (0..rows).flat_map(|i| [(i % 2) as f32, (1 - i % 2) as f32]).collect();
+    let data = Dataset::new(x, y, side * side, 2).expect("valid images");
+    let network = |threads: usize| {
+        let spec = NetworkSpec {
+            input_size: side * side,
+            layers: vec![
+                LayerSpec::Dense { units: 64, init: Init::He, l2: 1e-3, l1: 0.0, use_bias: false },
+                LayerSpec::BatchNorm { momentum: 0.9, epsilon: 1e-3 },
+                LayerSpec::Activation(Activation::Relu),
+                LayerSpec::Dropout { keep_prob: 0.8 },
+                LayerSpec::Dense { units: 2, init: Init::Xavier, l2: 0.0, l1: 0.0, use_bias: true },
+            ],
+            loss: LossKind::SoftmaxCrossEntropy,
+            seed: 5,
+        };
+        let mut net = Network::new(spec, OptimizerConfig::new(OptimizerKind::Adam)).expect("valid network");
+        net.threads = threads;
+        net
+    };
+    let augmented = Augmentation {
+        max_shift: 1.0,
+        max_rotation: 20.0,
+        noise_std: 0.05,
+        ..Augmentation::identity(side, side, 1)
+    };
+    for augmentation in [None, Some(augmented)] {
+        let options = EpochOptions { augmentation, ..options(8) };
+        let train_in_chunks = |threads: usize, chunks: &[usize]| {
+            let mut net = network(threads);
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| {
+                let (mut cursor, mut buffers) = (EpochCursor::default(), BatchBuffers::default());
+                for _ in 0..2 {
+                    net.begin_epoch(&mut cursor, data.len(), options).unwrap();
+                    for &chunk in chunks.iter().cycle() {
+                        if net.run_steps(&data, &mut cursor, &mut buffers, 1e-2, chunk).unwrap().epoch_done {
+                            break;
+                        }
+                    }
+                }
+            });
+            state(&net)
+        };
+        let one_thread = train_in_chunks(1, &[usize::MAX]);
+        assert_ne!(one_thread, state(&network(1)), "training changed the network");
+        for threads in [2, 3] {
+            for chunks in [&[usize::MAX][..], &[1, 3, 2, usize::MAX]] {
+                let what =
+                    format!("{threads} threads, chunks {chunks:?}, augmented: {}", augmentation.is_some());
+                assert!(train_in_chunks(threads, chunks) == one_thread, "{what}");
+            }
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod model;
 pub mod optimizer;
 pub mod param;
 pub mod restore;
+pub mod rows_ahead;
 pub mod spec;
 pub mod trainer;
 pub mod workers;

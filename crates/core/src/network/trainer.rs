@@ -4,7 +4,8 @@
 use super::model::{Network, Update};
 use super::param::try_zeros;
 use super::restore::{Diverged, RestorePoint};
-use super::workers::{may_split, with_workers_polling};
+use super::rows_ahead::RowsAhead;
+use super::workers::{may_split, with_workers_polling, with_workers_polling_doing};
 use crate::augment::{augment_row, fork_row_rng, Augmentation};
 use crate::real::Real;
 use crate::rng::Rng;
@@ -235,7 +236,14 @@ impl<T: Real> Network<T> {
         // One polling scope for the whole call, not one per step: each scope wakes the other
         // workers once (see `workers`).
         let threads = self.threads;
-        with_workers_polling(threads, || self.run_steps_in_place(data, cursor, buffers, lr, max_steps))
+        // The workers that poll between the step's parallel regions gather the next batch (see
+        // `rows_ahead`); with one thread nobody would.
+        let augmentation = cursor.options.and_then(|options| options.augmentation);
+        let ahead = may_split(threads).then(|| RowsAhead::new(data, augmentation.as_ref()));
+        let spare_work = || ahead.as_ref().is_some_and(RowsAhead::write_one);
+        with_workers_polling_doing(threads, &spare_work, || {
+            self.run_steps_in_place(data, cursor, buffers, lr, max_steps, ahead.as_ref())
+        })
     }
 
     fn run_steps_in_place(
@@ -245,6 +253,7 @@ impl<T: Real> Network<T> {
         buffers: &mut BatchBuffers<T>,
         lr: f64,
         max_steps: usize,
+        ahead: Option<&RowsAhead<'_, T>>,
     ) -> Result<StepsSummary, Diverged> {
         let options = cursor.options.expect("begin_epoch before run_steps");
         let mut summary = StepsSummary { grad_norm_sums: vec![0.0; self.layers.len()], ..Default::default() };
@@ -252,6 +261,8 @@ impl<T: Real> Network<T> {
         // Whether the call's last update checked its new values itself (then the check at the end
         // needs no pass over the parameters and slots).
         let mut last_checked = false;
+        // Whether this batch was announced to `ahead` during the last step.
+        let mut announced = false;
         while summary.steps < max_steps {
             let remaining = len - cursor.next;
             if remaining == 0 || (options.drop_last && remaining < options.batch_size) {
@@ -259,11 +270,22 @@ impl<T: Real> Network<T> {
             }
             let m = remaining.min(options.batch_size);
             let rows = &cursor.order[cursor.next..cursor.next + m];
-            gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers, self.threads);
+            match ahead {
+                Some(ahead) if announced => {
+                    ahead.take_into(rows, &mut buffers.x);
+                    gather_labels(data, rows, buffers);
+                }
+                _ => gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers, self.threads),
+            }
             cursor.next += m;
             cursor.steps += 1;
             let left = len - cursor.next;
             let last = summary.steps + 1 == max_steps || left == 0 || (options.drop_last && left < options.batch_size);
+            announced = ahead.is_some() && !last;
+            if let (Some(ahead), true) = (ahead, announced) {
+                let next = &cursor.order[cursor.next..cursor.next + left.min(options.batch_size)];
+                ahead.announce(next, &mut self.augment_rng);
+            }
             let weights = (!buffers.w.is_empty()).then_some(&buffers.w[..]);
             let step = self.train_step_checked(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm, last);
             let stats = match step {
@@ -381,16 +403,8 @@ fn gather_rows<T: Real>(
     threads: usize,
 ) {
     let parallel = may_split(threads);
-    let (ni, no) = (data.inputs, data.outputs);
-    buffers.y.clear();
-    buffers.w.clear();
-    for &r in rows {
-        let r = r as usize;
-        buffers.y.extend_from_slice(&data.y[r * no..(r + 1) * no]);
-        if !data.w.is_empty() {
-            buffers.w.push(data.w[r]);
-        }
-    }
+    let ni = data.inputs;
+    gather_labels(data, rows, buffers);
     // x is overwritten row by row: at the same batch size, resizing is a no-op (no zero fill).
     buffers.x.resize(rows.len() * ni, T::zero());
     let Some(aug) = augmentation else {
@@ -407,6 +421,20 @@ fn gather_rows<T: Real>(
         match parallel {
             true => buffers.x.par_chunks_mut(ni).zip(rngs).zip(rows).for_each(augment),
             false => buffers.x.chunks_mut(ni).zip(rngs).zip(rows).for_each(augment),
+        }
+    }
+}
+
+/// The chosen rows' labels (and weights, if the data set has them) into the batch buffers.
+fn gather_labels<T: Real>(data: &Dataset<T>, rows: &[u32], buffers: &mut BatchBuffers<T>) {
+    let no = data.outputs;
+    buffers.y.clear();
+    buffers.w.clear();
+    for &r in rows {
+        let r = r as usize;
+        buffers.y.extend_from_slice(&data.y[r * no..(r + 1) * no]);
+        if !data.w.is_empty() {
+            buffers.w.push(data.w[r]);
         }
     }
 }

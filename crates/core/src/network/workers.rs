@@ -24,6 +24,19 @@ pub fn may_split(threads: usize) -> bool {
 /// Runs `body` on the calling thread while up to `threads − 1` other workers of the current
 /// rayon pool poll for the work it spawns. Plain `body()` outside a pool or with one thread.
 pub fn with_workers_polling<R>(threads: usize, body: impl FnOnce() -> R) -> R {
+    with_workers_polling_doing(threads, &|| false, body)
+}
+
+/// `with_workers_polling` where a polling worker that finds no spawned work waiting calls
+/// `spare_work` instead of spinning: a small piece of work the body does not wait for yet (the
+/// next batch's rows, see `rows_ahead`), returning whether it found any. Spawned work waits for
+/// the piece to end, so a piece should take a microsecond or so. Nothing runs `spare_work` outside
+/// a pool or with one thread.
+pub fn with_workers_polling_doing<R>(
+    threads: usize,
+    spare_work: &(dyn Fn() -> bool + Sync),
+    body: impl FnOnce() -> R,
+) -> R {
     let Some(caller) = rayon::current_thread_index() else {
         return body();
     };
@@ -41,7 +54,7 @@ pub fn with_workers_polling<R>(threads: usize, body: impl FnOnce() -> R) -> R {
                     return;
                 }
                 while !done.load(Ordering::Acquire) {
-                    if !matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) {
+                    if !matches!(rayon::yield_now(), Some(rayon::Yield::Executed)) && !spare_work() {
                         std::hint::spin_loop();
                     }
                 }
@@ -65,7 +78,7 @@ impl Drop for StopOnDrop<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::with_workers_polling;
+    use super::{with_workers_polling, with_workers_polling_doing};
     use rayon::prelude::*;
 
     #[test]
@@ -88,6 +101,32 @@ mod tests {
             pool.install(|| with_workers_polling(2, || -> u32 { panic!("inside the step") }))
         }));
         assert!(caught.is_err());
+    }
+
+    #[test]
+    fn idle_workers_do_the_spare_work_and_never_the_caller() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        let (left, by_caller) = (AtomicUsize::new(1000), AtomicUsize::new(0));
+        let caller = pool.install(|| {
+            let caller = rayon::current_thread_index();
+            let spare = || {
+                if rayon::current_thread_index() == caller {
+                    by_caller.fetch_add(1, Ordering::Relaxed);
+                }
+                left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
+            };
+            // The body waits for the spare work to be done by the other worker.
+            with_workers_polling_doing(2, &spare, || {
+                while left.load(Ordering::Relaxed) > 0 {
+                    std::hint::spin_loop()
+                }
+            });
+            caller
+        });
+        assert!(caller.is_some());
+        assert_eq!(left.load(Ordering::Relaxed), 0);
+        assert_eq!(by_caller.load(Ordering::Relaxed), 0, "the thread running the body never does spare work");
     }
 
     #[test]
