@@ -5,7 +5,10 @@
 //   - latency at batch 1: p50 and p99 of N calls (default 10,000), each awaited before the next;
 //   - throughput at batch 1,024: samples/s over repeated calls, the contestants interleaved in
 //     rounds (the ratio is the median of the rounds' ratios).
-// Outputs are checked equal within 1e-5 first.
+// Outputs are checked equal within 1e-5 first. Like for like is predictSync: onnxruntime-node's
+// session.run (1.30) runs the model on the JavaScript thread, reading the input where it lies (its
+// promise only defers that synchronous call with setImmediate; onnxruntime issues #19611, #26968),
+// as predictSync does; predict frees the event loop, for the price of copying its input first.
 //
 //   node bench/inference.mjs [--calls 10000] [--variant A|B] [--json]
 import { mkdtempSync, rmSync } from 'node:fs';
