@@ -6,7 +6,7 @@
 //! products and the small parameters' updates run on one thread — while copying 128 rows
 //! scattered over the data set (a cache miss per line) took 31–40 µs of a ~900 µs step when the
 //! epoch loop did it between steps (`bench_kernels --only core_epoch --threads 2`: the epoch
-//! loop 1.054–1.093× the fixed-batch step before, 1.036–1.060× after, in alternating runs).
+//! loop 1.068–1.076× the fixed-batch step before, 1.030–1.047× after, the builds alternated).
 //!
 //! The results do not change: the batch holds the same rows in the same order, and an augmented
 //! row gets the generator the gather would have given it (forked from the AUGMENT stream in
