@@ -37,8 +37,15 @@ struct Batch<T> {
 }
 
 impl<'a, T: Real> RowsAhead<'a, T> {
-    pub fn new(data: &'a Dataset<T>, augmentation: Option<&'a Augmentation>) -> Self {
-        RowsAhead { data, augmentation, batch: Mutex::new(Batch::default()) }
+    /// Gathers from `data` into `buffer` (any length: it is resized when a batch is announced).
+    pub fn new(data: &'a Dataset<T>, augmentation: Option<&'a Augmentation>, buffer: Vec<T>) -> Self {
+        let batch = Batch { x: buffer, ..Batch::default() };
+        RowsAhead { data, augmentation, batch: Mutex::new(batch) }
+    }
+
+    /// The buffer the next batch would be written into, to pass to the next `new`.
+    pub fn into_buffer(self) -> Vec<T> {
+        self.batch.into_inner().unwrap_or_else(|poisoned| poisoned.into_inner()).x
     }
 
     /// Announces the next batch: `rows` of the data set, in order (with an augmentation, forks
@@ -115,7 +122,7 @@ mod tests {
         let expected: Vec<f32> =
             rows.iter().flat_map(|&r| data.x[r as usize * 5..(r as usize + 1) * 5].to_vec()).collect();
         for ahead in [0, 1, 6, 7, 20] {
-            let gather = RowsAhead::new(&data, None);
+            let gather = RowsAhead::new(&data, None, Vec::new());
             gather.announce(&rows, &mut Rng::new(1));
             for _ in 0..ahead {
                 gather.write_one();
@@ -142,7 +149,7 @@ mod tests {
             rows.iter().flat_map(|&r| data.x[r as usize * 6..(r as usize + 1) * 6].to_vec()).collect();
         let mut expected = vec![0.0; src.len()];
         augment_rows(&aug, &src, &mut expected, &mut Rng::new(9));
-        let gather = RowsAhead::new(&data, Some(&aug));
+        let gather = RowsAhead::new(&data, Some(&aug), Vec::new());
         let mut rng = Rng::new(9);
         gather.announce(&rows, &mut rng);
         gather.write_one();

@@ -197,6 +197,9 @@ pub struct BatchBuffers<T> {
     pub y: Vec<T>,
     /// The batch's row weights (empty when the data set has none).
     pub w: Vec<T>,
+    /// Where the next batch's x is written during a step (`rows_ahead`), kept between calls so
+    /// that epochs do not allocate it anew.
+    pub x_ahead: Vec<T>,
 }
 
 impl<T: Real> Network<T> {
@@ -239,11 +242,16 @@ impl<T: Real> Network<T> {
         // The workers that poll between the step's parallel regions gather the next batch (see
         // `rows_ahead`); with one thread nobody would.
         let augmentation = cursor.options.and_then(|options| options.augmentation);
-        let ahead = may_split(threads).then(|| RowsAhead::new(data, augmentation.as_ref()));
+        let ahead = may_split(threads)
+            .then(|| RowsAhead::new(data, augmentation.as_ref(), std::mem::take(&mut buffers.x_ahead)));
         let spare_work = || ahead.as_ref().is_some_and(RowsAhead::write_one);
-        with_workers_polling_doing(threads, &spare_work, || {
+        let result = with_workers_polling_doing(threads, &spare_work, || {
             self.run_steps_in_place(data, cursor, buffers, lr, max_steps, ahead.as_ref())
-        })
+        });
+        if let Some(ahead) = ahead {
+            buffers.x_ahead = ahead.into_buffer();
+        }
+        result
     }
 
     fn run_steps_in_place(
@@ -275,17 +283,23 @@ impl<T: Real> Network<T> {
                     ahead.take_into(rows, &mut buffers.x);
                     gather_labels(data, rows, buffers);
                 }
-                _ => gather_rows(data, rows, options.augmentation.as_ref(), &mut self.augment_rng, buffers, self.threads),
+                _ => {
+                    let augmentation = options.augmentation.as_ref();
+                    gather_rows(data, rows, augmentation, &mut self.augment_rng, buffers, self.threads)
+                }
             }
             cursor.next += m;
             cursor.steps += 1;
             let left = len - cursor.next;
             let last = summary.steps + 1 == max_steps || left == 0 || (options.drop_last && left < options.batch_size);
-            announced = ahead.is_some() && !last;
-            if let (Some(ahead), true) = (ahead, announced) {
-                let next = &cursor.order[cursor.next..cursor.next + left.min(options.batch_size)];
-                ahead.announce(next, &mut self.augment_rng);
-            }
+            announced = match ahead {
+                Some(ahead) if !last => {
+                    let next = &cursor.order[cursor.next..cursor.next + left.min(options.batch_size)];
+                    ahead.announce(next, &mut self.augment_rng);
+                    true
+                }
+                _ => false,
+            };
             let weights = (!buffers.w.is_empty()).then_some(&buffers.w[..]);
             let step = self.train_step_checked(&buffers.x, &buffers.y, weights, m, lr, options.clip_norm, last);
             let stats = match step {
