@@ -8,6 +8,11 @@
 //! (contiguous inner loops over a row's block, never strided column walks). The variance is a second pass over `x − mean`, which
 //! avoids the cancellation of `E[x²] − E[x]²`. Per-feature factors (1/√(var+ε), …) are computed
 //! once into a small length-n buffer, so the m·n loops only multiply and add.
+//!
+//! Every pass runs on the calling thread, whatever the step's thread budget: split between two
+//! threads (the sums by feature blocks, the elementwise passes by rows; the same bits), variant
+//! B's 2-thread MNIST step was slower, not faster — faster in only 6–18 of 40 interleaved rounds
+//! (half the output then sits in the other core's cache for the serial kernels that follow).
 
 use crate::real::{real, Real};
 use crate::simd::vectorized;
