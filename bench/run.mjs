@@ -32,7 +32,8 @@
 //  6. Against the hardware (issue 13): MNIST samples/s over the GEMM bound of the same run (fastest
 //     GEMM GFLOP/s measured at that thread count ÷ 1.007 MFLOP per sample), also for the core's
 //     epoch loop with the bound timed right before each epoch, and the ceiling measured with it
-//     (the step's GEMMs and Adam's update alone over the bound); and variant B over A (also from 9
+//     (the step's GEMMs and Adam's update alone over the bound; on 2 threads also with the batch
+//     split in halves, one thread each, the data-parallel step); and variant B over A (also from 9
 //     back-to-back A, B pairs at each thread count: the median of their ratios).
 //  7. Inference (issue 13; bench/inference.mjs): predict and predictSync against onnxruntime-node
 //     on the exported MNIST network: p50/p99 latency at batch 1, throughput at batch 1,024 (the
@@ -656,6 +657,8 @@ if (Object.keys(breakdown).length) {
     if (b.coreEpoch) parts.push(`core run_steps over whole epochs ${b.coreEpoch.ratio.toFixed(3)}× train_step (gather, epoch start and end; ${b.coreEpoch.rounds} back-to-back rounds)`);
     // The floor: the step's GEMMs and Adam alone, timed in the same rounds as the epoch and the bound.
     if (b.coreEpoch?.ceiling) parts.push(`the epoch ${b.coreEpoch.of_bound.toFixed(2)} of the GEMM bound, the step's GEMMs + Adam alone ${b.coreEpoch.ceiling.toFixed(2)}`);
+    // The same floor with the batch split in halves, one thread each (the data-parallel step).
+    if (b.coreEpoch?.ceiling_halves) parts.push(`with the batch split in halves ${b.coreEpoch.ceiling_halves.toFixed(2)} (${b.coreEpoch.ceiling_halves_unreduced.toFixed(2)} without adding up the halves' gradients)`);
     if (b.stepGemmsUs) parts.push(`its 8 GEMMs ${b.stepGemmsUs.toFixed(0)} µs → ${(100 * b.outsideGemmShare).toFixed(0)} % outside GEMM`);
     console.log(`  variant ${variant}, ${t}t: ${parts.join(', ')}`);
   }

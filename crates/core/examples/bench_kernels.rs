@@ -25,6 +25,9 @@
 //!   batch of the same network. Reports µs per 128 examples (as the trainers' samples/s count; the
 //!   last batch has 64 rows) and the medians of the rounds' epoch/step, epoch/bound and
 //!   floor/bound ratios (the last: the most target 1 can reach with these GEMMs and exact Adam).
+//!   With 2+ threads, the floor with the batch split in halves too (`StepFloor::step_in_halves`,
+//!   the data-parallel step of issue 13's first idea), with and without adding up the halves'
+//!   weight gradients.
 //! * `core_predict`: `Network::predict_on_this_thread` (predictSync's core) on 1,024 rows, the
 //!   throughput batch of bench/inference.mjs, and its three forward products alone at 1,024 rows
 //!   with the gemm crate, back to back in rounds, 1 thread: predict (256-row chunks, weights
@@ -479,13 +482,108 @@ impl StepFloor {
 
     /// Seconds per step over `CALLS` steps after a warm-up (a rate over several calls, as the bound's).
     fn seconds(&mut self, threads: usize) -> f64 {
+        self.seconds_of(|floor| floor.step(threads))
+    }
+
+    /// The same, with the batch split in halves (`step_in_halves`).
+    fn seconds_in_halves(&mut self, halves: &mut [HalfBatch; 2], threads: usize, reduce: bool) -> f64 {
+        self.seconds_of(|floor| {
+            with_workers_polling(threads, || floor.step_in_halves(halves, threads, reduce))
+        })
+    }
+
+    fn seconds_of(&mut self, mut step: impl FnMut(&mut Self)) -> f64 {
         const CALLS: usize = 4;
-        self.step(threads);
+        step(self);
         let t = Instant::now();
         for _ in 0..CALLS {
-            self.step(threads);
+            step(self);
         }
         t.elapsed().as_secs_f64() / CALLS as f64
+    }
+
+    /// Issue 13's first idea, splitting each mini-batch across the threads: each half of the
+    /// batch gets all 8 products on one thread of its own, the halves side by side (one join
+    /// per step instead of one parallel region per product), then — with `reduce` — the second
+    /// half's weight gradients are added to the first's (split over the threads), then Adam.
+    /// Without `reduce` it is the least a step split so could cost, whatever its reduction.
+    fn step_in_halves(&mut self, halves: &mut [HalfBatch; 2], threads: usize, reduce: bool) {
+        let weights: Vec<&[f32]> = self.weights.iter().map(|&i| &self.params[i].value[..]).collect();
+        let (first, second) = halves.split_at_mut(1);
+        let widths = &self.widths;
+        rayon::join(|| first[0].products(&weights, widths), || second[0].products(&weights, widths));
+        // Without `reduce`, Adam reads the gradients the parameters already hold.
+        for (layer, &i) in self.weights.iter().enumerate().filter(|_| reduce) {
+            let grad = &mut self.params[i].grad;
+            let (a, b) = (&halves[0].grads[layer], &halves[1].grads[layer]);
+            let chunk = grad.len().div_ceil(threads);
+            rayon::scope(|s| {
+                for ((g, a), b) in grad.chunks_mut(chunk).zip(a.chunks(chunk)).zip(b.chunks(chunk)) {
+                    s.spawn(move |_| g.iter_mut().zip(a).zip(b).for_each(|((g, a), b)| *g = a + b));
+                }
+            });
+        }
+        self.t += 1;
+        for p in &mut self.params {
+            self.optimizer.apply(p, 1e-3, self.t, threads);
+        }
+        black_box(&self.params);
+    }
+}
+
+/// One half of a batch for `StepFloor::step_in_halves`: its rows of the input, each dense
+/// layer's output and gradient, and the weight gradients of its rows alone.
+struct HalfBatch {
+    m: usize,
+    x: Vec<f32>,
+    outputs: Vec<Vec<f32>>,
+    deltas: Vec<Vec<f32>>,
+    grads: Vec<Vec<f32>>,
+}
+
+impl HalfBatch {
+    /// Half `which` (0 or 1) of `floor`'s batch.
+    fn of(floor: &StepFloor, which: usize) -> Self {
+        let m = floor.m / 2;
+        let rows = |v: &[f32], n: usize| v[which * m * n..(which + 1) * m * n].to_vec();
+        let widths = &floor.widths;
+        HalfBatch {
+            m,
+            x: rows(&floor.x, widths[0]),
+            outputs: widths[1..].iter().map(|&n| vec![0.0f32; m * n]).collect(),
+            deltas: floor.deltas.iter().zip(&widths[1..]).map(|(d, &n)| rows(d, n)).collect(),
+            grads: widths.windows(2).map(|w| vec![0.0f32; w[0] * w[1]]).collect(),
+        }
+    }
+
+    /// The step's 8 products on these rows, on this thread.
+    fn products(&mut self, weights: &[&[f32]], widths: &[usize]) {
+        let (m, layers) = (self.m, weights.len());
+        for i in 0..layers {
+            let (n_in, n_out) = (widths[i], widths[i + 1]);
+            let (before, after) = self.outputs.split_at_mut(i);
+            let input = if i == 0 { &self.x } else { &before[i - 1] };
+            gemm(GemmShape::new(m, n_out, n_in), 1.0, input, weights[i], 0.0, &mut after[0], 1);
+        }
+        for i in (0..layers).rev() {
+            let (n_in, n_out) = (widths[i], widths[i + 1]);
+            let input = if i == 0 { &self.x } else { &self.outputs[i - 1] };
+            let (before, after) = self.deltas.split_at_mut(i);
+            let dy = &after[0];
+            gemm(GemmShape::new(n_in, n_out, m).trans_a(true), 1.0, input, dy, 0.0, &mut self.grads[i], 1);
+            if i > 0 {
+                gemm(
+                    GemmShape::new(m, n_in, n_out).trans_b(true),
+                    1.0,
+                    dy,
+                    weights[i],
+                    0.0,
+                    &mut before[i - 1],
+                    1,
+                );
+            }
+        }
+        black_box(&self.grads);
     }
 }
 
@@ -504,16 +602,24 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         let (mut cursor, mut buffers) = (EpochCursor::default(), BatchBuffers::default());
         let (fixed_x, fixed_y) = (&data.x[..m * 784], &data.y[..m * 10]);
         let mut floor = StepFloor::new(&net, fixed_x, m, rng);
+        let mut halves = [HalfBatch::of(&floor, 0), HalfBatch::of(&floor, 1)];
         // Rounds of one epoch, then `STEPS` train_steps on a fixed batch, back to back: the host's
         // speed drifts over seconds by more than the difference measured, a round's two parts not.
         const STEPS: usize = 16;
         let (mut epochs, mut steps, mut ratios, mut of_bound, mut ceilings) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        // The ceiling with the batch split in halves, with and without adding up their gradients.
+        let (mut in_halves, mut in_halves_unreduced) = (Vec::new(), Vec::new());
         let start = Instant::now();
         pool.install(|| {
             while ratios.len() < 11 || start.elapsed() < min_total * 8 {
                 let bound = bound.samples_per_second(threads);
                 ceilings.push(m as f64 / floor.seconds(threads) / bound);
+                if threads > 1 {
+                    in_halves.push(m as f64 / floor.seconds_in_halves(&mut halves, threads, true) / bound);
+                    in_halves_unreduced
+                        .push(m as f64 / floor.seconds_in_halves(&mut halves, threads, false) / bound);
+                }
                 let t = Instant::now();
                 net.begin_epoch(&mut cursor, rows, options).expect("epoch");
                 black_box(
@@ -534,16 +640,32 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         });
         let (epoch, step, ratio) = (median(&mut epochs), median(&mut steps), median(&mut ratios));
         let (of_bound, ceiling) = (median(&mut of_bound), median(&mut ceilings));
+        let halves_text = match threads {
+            1 => String::new(),
+            _ => format!(
+                "; the batch split in halves {:.3} ({:.3} without adding up their gradients)",
+                median(&mut in_halves),
+                median(&mut in_halves_unreduced)
+            ),
+        };
+        let halves_json = match threads {
+            1 => String::new(),
+            _ => format!(
+                ",\"ceiling_halves\":{:.4},\"ceiling_halves_unreduced\":{:.4}",
+                median(&mut in_halves),
+                median(&mut in_halves_unreduced)
+            ),
+        };
         emit(
             json,
             format!(
-                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"ceiling\":{ceiling:.4},\"rounds\":{}}}",
+                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"ceiling\":{ceiling:.4}{halves_json},\"rounds\":{}}}",
                 epoch * 1e6,
                 step * 1e6,
                 ratios.len()
             ),
             format!(
-                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound, GEMMs + Adam alone {ceiling:.3} (medians of {} rounds)",
+                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound, GEMMs + Adam alone {ceiling:.3}{halves_text} (medians of {} rounds)",
                 epoch * 1e6,
                 step * 1e6,
                 ratios.len()

@@ -10,6 +10,16 @@
 //!
 //! Results are unchanged: how work is split depends on the thread budget, not on which thread
 //! runs each piece.
+//!
+//! Measured and not done: splitting the mini-batch itself across the threads (each half's whole
+//! forward and backward on a thread of its own, one join per step instead of a parallel region
+//! per product, the halves' weight gradients added up before the update). Its floor — the 8
+//! products and Adam, timed in the same rounds as the step's own floor (`bench_kernels --only
+//! core_epoch --threads 2`; 2-core VM, 4 December) — reached 0.65–0.83 of the 2-thread GEMM
+//! bound where the products split as now reached 0.65–0.86: 0.00–0.07 less in each of 9 runs.
+//! Even with the adding up left out it gained −0.01 to 0.08 (0.13 in one slow run), while the
+//! elementwise work it would halve is ~50 µs of an ~870 µs step. And gradients summed over halves
+//! would make results depend on the thread count, which today they do not.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
