@@ -441,13 +441,8 @@ impl StepFloor {
 
     fn step_in_place(&mut self, threads: usize) {
         let (m, layers) = (self.m, self.weights.len());
-        for i in 0..layers {
-            let (n_in, n_out) = (self.widths[i], self.widths[i + 1]);
-            let (before, after) = self.outputs.split_at_mut(i);
-            let input = if i == 0 { &self.x } else { &before[i - 1] };
-            let w = &self.params[self.weights[i]].value;
-            gemm(GemmShape::new(m, n_out, n_in), 1.0, input, w, 0.0, &mut after[0], threads);
-        }
+        let weight = |i: usize| &self.params[self.weights[i]].value[..];
+        forward_products(m, &self.widths, &self.x, &mut self.outputs, weight, threads);
         for i in (0..layers).rev() {
             let (n_in, n_out) = (self.widths[i], self.widths[i + 1]);
             let input = if i == 0 { &self.x } else { &self.outputs[i - 1] };
@@ -531,6 +526,24 @@ impl StepFloor {
     }
 }
 
+/// The forward products of dense layers without activations between them: `outputs[i]` =
+/// layer i's input · `weight(i)`, the first input `x` (m rows); `widths` are the layers' widths.
+fn forward_products<'w>(
+    m: usize,
+    widths: &[usize],
+    x: &[f32],
+    outputs: &mut [Vec<f32>],
+    weight: impl Fn(usize) -> &'w [f32],
+    threads: usize,
+) {
+    for i in 0..outputs.len() {
+        let (n_in, n_out) = (widths[i], widths[i + 1]);
+        let (before, after) = outputs.split_at_mut(i);
+        let input = if i == 0 { x } else { &before[i - 1] };
+        gemm(GemmShape::new(m, n_out, n_in), 1.0, input, weight(i), 0.0, &mut after[0], threads);
+    }
+}
+
 /// One half of a batch for `StepFloor::step_in_halves`: its rows of the input, each dense
 /// layer's output and gradient, and the weight gradients of its rows alone.
 struct HalfBatch {
@@ -559,12 +572,7 @@ impl HalfBatch {
     /// The step's 8 products on these rows, on this thread.
     fn products(&mut self, weights: &[&[f32]], widths: &[usize]) {
         let (m, layers) = (self.m, weights.len());
-        for i in 0..layers {
-            let (n_in, n_out) = (widths[i], widths[i + 1]);
-            let (before, after) = self.outputs.split_at_mut(i);
-            let input = if i == 0 { &self.x } else { &before[i - 1] };
-            gemm(GemmShape::new(m, n_out, n_in), 1.0, input, weights[i], 0.0, &mut after[0], 1);
-        }
+        forward_products(m, widths, &self.x, &mut self.outputs, |i| weights[i], 1);
         for i in (0..layers).rev() {
             let (n_in, n_out) = (widths[i], widths[i + 1]);
             let input = if i == 0 { &self.x } else { &self.outputs[i - 1] };
