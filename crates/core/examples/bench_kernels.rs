@@ -648,22 +648,15 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         });
         let (epoch, step, ratio) = (median(&mut epochs), median(&mut steps), median(&mut ratios));
         let (of_bound, ceiling) = (median(&mut of_bound), median(&mut ceilings));
-        let halves_text = match threads {
-            1 => String::new(),
-            _ => format!(
-                "; the batch split in halves {:.3} ({:.3} without adding up their gradients)",
-                median(&mut in_halves),
-                median(&mut in_halves_unreduced)
-            ),
-        };
-        let halves_json = match threads {
-            1 => String::new(),
-            _ => format!(
-                ",\"ceiling_halves\":{:.4},\"ceiling_halves_unreduced\":{:.4}",
-                median(&mut in_halves),
-                median(&mut in_halves_unreduced)
-            ),
-        };
+        let halves = (threads > 1).then(|| (median(&mut in_halves), median(&mut in_halves_unreduced)));
+        let halves_text = halves.map_or(String::new(), |(reduced, unreduced)| {
+            format!(
+                "; the batch split in halves {reduced:.3} ({unreduced:.3} without adding up their gradients)"
+            )
+        });
+        let halves_json = halves.map_or(String::new(), |(reduced, unreduced)| {
+            format!(",\"ceiling_halves\":{reduced:.4},\"ceiling_halves_unreduced\":{unreduced:.4}")
+        });
         emit(
             json,
             format!(

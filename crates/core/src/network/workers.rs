@@ -16,8 +16,9 @@
 //! per product, the halves' weight gradients added up before the update). Its floor — the 8
 //! products and Adam, timed in the same rounds as the step's own floor (`bench_kernels --only
 //! core_epoch --threads 2`; 2-core VM, 4 December) — reached 0.65–0.83 of the 2-thread GEMM
-//! bound where the products split as now reached 0.65–0.86: 0.00–0.07 less in each of 9 runs.
-//! Even with the adding up left out it gained −0.01 to 0.08 (0.13 in one slow run), while the
+//! bound where the products split as now reached 0.65–0.87: 0.02–0.07 less in 13 of 15 runs, the
+//! same in one, 0.02 more in one slow run (where the split floor fell to 0.68). Even with the
+//! adding up left out it gained −0.04 to 0.08 (0.12–0.13 in two slow runs), while the
 //! elementwise work it would halve is ~50 µs of an ~870 µs step. And gradients summed over halves
 //! would make results depend on the thread count, which today they do not.
 
