@@ -27,12 +27,14 @@
 //!   floor/bound ratios (the last: the most target 1 can reach with these GEMMs and exact Adam).
 //!   With 2+ threads, the floor with the batch split in halves too (`StepFloor::step_in_halves`,
 //!   the data-parallel step of issue 13's first idea), with and without adding up the halves'
-//!   weight gradients.
+//!   weight gradients. On x86-64 with AVX2 or AVX-512, each round also times the FMA peak (a
+//!   register-only loop, `common/fma_peak.rs`) and reports the bound's GEMM rate and the epoch's
+//!   as shares of it: how far the GEMM bound itself is from the arithmetic units.
 //! * `core_predict`: `Network::predict_on_this_thread` (predictSync's core) on 1,024 rows, the
 //!   throughput batch of bench/inference.mjs, and its three forward products alone at 1,024 rows
 //!   with the gemm crate, back to back in rounds, 1 thread: predict (256-row chunks, weights
 //!   packed per call on AVX2 CPUs: crate::packed_gemm) against the crate's GEMM work, and its
-//!   GFLOP/s.
+//!   GFLOP/s; predict's rate as a share of the FMA peak timed in the same rounds.
 //!
 //! `--only membw,kernel,step_gemm,core_step,core_epoch,core_predict` runs those parts, `--threads T` one thread count,
 //! `--variant A|B` one variant of the core step, `--seconds S` at least S seconds per point.
@@ -41,8 +43,11 @@
 //!
 //! Each point: warm-up, then batches of ≥ ~20 ms until ≥ 0.3 s (0.1 s with `--quick`) and ≥ 3
 //! batches; the figure is the best batch (least disturbed by other processes), median kept too.
+#[path = "common/fma_peak.rs"]
+mod fma_peak;
 #[path = "common/mnist_spec.rs"]
 mod mnist_spec;
+use fma_peak::fma_peak_gflops;
 use mnist_spec::mnist_spec;
 use std::hint::black_box;
 use std::io::Write;
@@ -319,6 +324,10 @@ fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str],
 
 /// GEMM FLOPs of one MNIST training step per sample: its 8 products at batch 128 ÷ 128
 /// (1.007 MFLOP, bench/run.mjs's FLOPS_PER_SAMPLE).
+/// Seconds of each round's FMA-peak loop (`fma_peak`): long enough for a stable rate, short
+/// next to the epoch or predict it is compared with.
+const PEAK_SECONDS: f64 = 2e-3;
+
 fn flops_per_sample() -> f64 {
     step_products().iter().map(|(_, shape)| shape.flops()).sum::<f64>() / 128.0
 }
@@ -616,12 +625,16 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         const STEPS: usize = 16;
         let (mut epochs, mut steps, mut ratios, mut of_bound, mut ceilings) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        // The bound's GEMM rate and the epoch's over the FMA peak of the same round (CPUs with
+        // AVX2 or AVX-512).
+        let (mut bound_of_peak, mut epoch_of_peak) = (Vec::new(), Vec::new());
         // The ceiling with the batch split in halves, with and without adding up their gradients.
         let (mut in_halves, mut in_halves_unreduced) = (Vec::new(), Vec::new());
         let start = Instant::now();
         pool.install(|| {
             while ratios.len() < 11 || start.elapsed() < min_total * 8 {
                 let bound = bound.samples_per_second(threads);
+                let peak = fma_peak_gflops(PEAK_SECONDS);
                 ceilings.push(m as f64 / floor.seconds(threads) / bound);
                 if threads > 1 {
                     in_halves.push(m as f64 / floor.seconds_in_halves(&mut halves, threads, true) / bound);
@@ -642,6 +655,10 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
                 let step = t.elapsed().as_secs_f64() / STEPS as f64;
                 ratios.push(epoch / step);
                 of_bound.push(m as f64 / epoch / bound);
+                if let Some(peak) = peak {
+                    bound_of_peak.push(bound * flops_per_sample() / 1e9 / peak);
+                    epoch_of_peak.push(m as f64 / epoch * flops_per_sample() / 1e9 / peak);
+                }
                 epochs.push(epoch);
                 steps.push(step);
             }
@@ -649,6 +666,14 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         let (epoch, step, ratio) = (median(&mut epochs), median(&mut steps), median(&mut ratios));
         let (of_bound, ceiling) = (median(&mut of_bound), median(&mut ceilings));
         let halves = (threads > 1).then(|| (median(&mut in_halves), median(&mut in_halves_unreduced)));
+        let of_peak =
+            (!bound_of_peak.is_empty()).then(|| (median(&mut bound_of_peak), median(&mut epoch_of_peak)));
+        let peak_text = of_peak.map_or(String::new(), |(bound, epoch)| {
+            format!("; of the FMA peak: the bound's GEMM {bound:.3}, the epoch {epoch:.3}")
+        });
+        let peak_json = of_peak.map_or(String::new(), |(bound, epoch)| {
+            format!(",\"bound_of_peak\":{bound:.4},\"epoch_of_peak\":{epoch:.4}")
+        });
         let halves_text = halves.map_or(String::new(), |(reduced, unreduced)| {
             format!(
                 "; the batch split in halves {reduced:.3} ({unreduced:.3} without adding up their gradients)"
@@ -660,13 +685,13 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         emit(
             json,
             format!(
-                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"ceiling\":{ceiling:.4}{halves_json},\"rounds\":{}}}",
+                "{{\"kind\":\"core_epoch\",\"variant\":\"{variant}\",\"threads\":{threads},\"batch\":{m},\"rows\":{rows},\"us\":{:.3},\"step_us\":{:.3},\"ratio\":{ratio:.4},\"of_bound\":{of_bound:.4},\"ceiling\":{ceiling:.4}{halves_json}{peak_json},\"rounds\":{}}}",
                 epoch * 1e6,
                 step * 1e6,
                 ratios.len()
             ),
             format!(
-                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound, GEMMs + Adam alone {ceiling:.3}{halves_text} (medians of {} rounds)",
+                "core run_steps variant {variant} threads={threads}: {:.1} µs per {m} examples ({rows} rows) vs train_step {:.1} µs: {ratio:.3}×; {of_bound:.3} of the GEMM bound, GEMMs + Adam alone {ceiling:.3}{halves_text}{peak_text} (medians of {} rounds)",
                 epoch * 1e6,
                 step * 1e6,
                 ratios.len()
@@ -680,7 +705,8 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
 /// three forward products alone with the gemm crate, at 1,024 rows. Reports µs of each (medians)
 /// and the GEMMs' GFLOP/s. Predict adds bias, activations, softmax and the output's allocation,
 /// and saves what its chunks (a chunk's hidden layer stays in L2) and, on AVX2 CPUs, its packed
-/// kernel save: it can take less time than the crate's products.
+/// kernel save: it can take less time than the crate's products. With the FMA peak of each round
+/// (`fma_peak`), predict's GFLOP/s (its 3 products' FLOPs over its time) as a share of it.
 fn core_predict(json: bool, min_total: Duration, variants: &[&str], rng: &mut Rng) {
     let m = 1024usize;
     let x: Vec<f32> = (0..m * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
@@ -690,14 +716,18 @@ fn core_predict(json: bool, min_total: Duration, variants: &[&str], rng: &mut Rn
     let pool = step_pool(1);
     for &variant in variants {
         let mut net = mnist_network(variant, 1);
-        let (mut predicts, mut gemms) = (Vec::new(), Vec::new());
+        let (mut predicts, mut gemms, mut of_peak) = (Vec::new(), Vec::new(), Vec::new());
         let start = Instant::now();
         pool.install(|| {
             black_box(net.predict_on_this_thread(&x, m));
             while predicts.len() < 21 || start.elapsed() < min_total * 4 {
+                let peak = fma_peak_gflops(PEAK_SECONDS);
                 let t = Instant::now();
                 black_box(net.predict_on_this_thread(&x, m));
                 predicts.push(t.elapsed().as_secs_f64());
+                if let Some(peak) = peak {
+                    of_peak.push(flops / predicts.last().unwrap() / 1e9 / peak);
+                }
                 let t = Instant::now();
                 for Product { shape, a, b, c } in &mut products {
                     gemm(*shape, 1.0, a, b, 0.0, c, 1);
@@ -707,17 +737,20 @@ fn core_predict(json: bool, min_total: Duration, variants: &[&str], rng: &mut Rn
             }
         });
         let (predict, gemm_s) = (median(&mut predicts), median(&mut gemms));
+        let of_peak = (!of_peak.is_empty()).then(|| median(&mut of_peak));
+        let peak_json = of_peak.map_or(String::new(), |r| format!(",\"of_peak\":{r:.4}"));
+        let peak_text = of_peak.map_or(String::new(), |r| format!("; predict at {r:.3} of the FMA peak"));
         emit(
             json,
             format!(
-                "{{\"kind\":\"core_predict\",\"variant\":\"{variant}\",\"threads\":1,\"batch\":{m},\"us\":{:.3},\"gemm_us\":{:.3},\"gemm_gflops\":{:.2},\"rounds\":{}}}",
+                "{{\"kind\":\"core_predict\",\"variant\":\"{variant}\",\"threads\":1,\"batch\":{m},\"us\":{:.3},\"gemm_us\":{:.3},\"gemm_gflops\":{:.2}{peak_json},\"rounds\":{}}}",
                 predict * 1e6,
                 gemm_s * 1e6,
                 flops / gemm_s / 1e9,
                 predicts.len()
             ),
             format!(
-                "core predict variant {variant}, 1 thread, {m} rows: {:.1} µs; its 3 products alone at {m} rows {:.1} µs ({:.1} GFLOP/s): predict takes {:.3}× their time (medians of {} rounds)",
+                "core predict variant {variant}, 1 thread, {m} rows: {:.1} µs; its 3 products alone at {m} rows {:.1} µs ({:.1} GFLOP/s): predict takes {:.3}× their time{peak_text} (medians of {} rounds)",
                 predict * 1e6,
                 gemm_s * 1e6,
                 flops / gemm_s / 1e9,
