@@ -4,26 +4,16 @@
 // --init names the initializer of every dense layer (bench/accuracy.mjs's --init compares them at
 // equal epochs); without it each layer gets tunenet's default (he; lecun before batch norm).
 import { commandLine, readSplit, rssMiB, maxRssMiB, printResult, summarizeEpochs, trainerArgs } from '../lib.mjs';
-import { sequential, dense, batchNorm, relu, dropout, adam } from '../tunenet.mjs';
+import { adam } from '../tunenet.mjs';
+import { mnistModel } from './tunenet-mnist-model.mjs';
 
 const a = trainerArgs();
 const init = commandLine().option('init', '') || undefined;
-const named = init ? { init } : {};
 const rssBase = rssMiB();
 const d = readSplit();
 const rssData = rssMiB();
 
-const block = (units) =>
-  a.variant === 'B'
-    ? [dense(units, { ...named, l2: a.l2 }), batchNorm(), relu(), dropout({ keepProb: a.keepProb })]
-    : [dense(units, named), relu()];
-const model = sequential({
-  inputSize: d.features,
-  seed: a.seed,
-  threads: a.threads,
-  layers: [...block(256), ...block(128), dense(d.classes, { ...named, l2: a.variant === 'B' ? a.l2 : 0 })],
-  output: 'softmax',
-});
+const model = mnistModel(a, d, init);
 const history = await model.fit(d.trainX, d.trainY, {
   verbose: 0, // stdout carries the result as JSON
   epochs: a.epochs,
