@@ -322,12 +322,12 @@ fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str],
     }
 }
 
-/// GEMM FLOPs of one MNIST training step per sample: its 8 products at batch 128 ÷ 128
-/// (1.007 MFLOP, bench/run.mjs's FLOPS_PER_SAMPLE).
 /// Seconds of each round's FMA-peak loop (`fma_peak`): long enough for a stable rate, short
 /// next to the epoch or predict it is compared with.
 const PEAK_SECONDS: f64 = 2e-3;
 
+/// GEMM FLOPs of one MNIST training step per sample: its 8 products at batch 128 ÷ 128
+/// (1.007 MFLOP, bench/run.mjs's FLOPS_PER_SAMPLE).
 fn flops_per_sample() -> f64 {
     step_products().iter().map(|(_, shape)| shape.flops()).sum::<f64>() / 128.0
 }
