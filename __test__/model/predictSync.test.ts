@@ -123,6 +123,37 @@ describe("predict's paths", () => {
   });
 
 
+  it('finds a non-finite value in any row of a batch the packed kernel reads, in predict (on the pool, 1 or 2 threads) and predictSync', async () => {
+    // 600 rows × 300 features: over the packed kernel's 128 rows, and over predict's inline work,
+    // so predict goes through predictRows. The kernel's sums vouch for finite rows; a row with
+    // NaN or ±∞ makes them non-finite, and the rows are then scanned for the first one.
+    for (const threads of [1, 2]) {
+      const model = sequential({ inputSize: 300, seed: 4, threads, layers: [dense(64), relu(), dense(3)] });
+      const rows = 600;
+      const x = normals(12, rows * 300);
+      const before = await model.predict(x);
+      const calls: string[] = [];
+      const handle = (model as unknown as { handle: Record<string, (...args: unknown[]) => unknown> }).handle;
+      const predictRows = handle.predictRows.bind(handle);
+      handle.predictRows = (...args: unknown[]) => (calls.push('predictRows'), predictRows(...args));
+      for (const [at, value, word] of [
+        [599 * 300 + 299, -Infinity, '-Infinity'],
+        [300 * 300, Infinity, 'Infinity'],
+        [17, NaN, 'NaN'],
+      ] as const) {
+        const bad = x.slice();
+        bad[at] = value;
+        if (at < bad.length - 1) bad[bad.length - 1] = NaN; // a later one is not named
+        const where = `element ${at} (row ${Math.floor(at / 300)}, column ${at % 300}) is ${word}`;
+        await expect(model.predict(bad)).rejects.toThrow(`predict: x: ${where}, expected a finite number`);
+        expect(() => model.predictSync(bad)).toThrow(`predictSync: x: ${where}, expected a finite number`);
+      }
+      expect(calls).toHaveLength(3);
+      expect((await model.predict(x)).probabilities).toEqual(before.probabilities);
+      expect(model.predictSync(x).probabilities).toEqual(before.probabilities);
+    }
+  });
+
   it('inputs up to 4 MiB (one copy, one task) and larger ones (a data set in chunks) give the same rows, on both backends', async () => {
     for (const backend of ['native', 'reference'] as const) {
       const model = sequential({ inputSize: 300, seed: 3, threads: 1, backend, layers: [dense(8), relu(), dense(3)] });

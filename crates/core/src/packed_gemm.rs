@@ -116,29 +116,44 @@ impl PackedWeights {
 /// computes it (NaN passes); `c` [m, n] is overwritten. With `threads > 1` the rows are split over
 /// the current rayon pool (same bits as on one thread). Panics if the lengths do not match or the
 /// CPU lacks the kernel ([`available`]).
-pub fn packed_product(a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mut [f32], threads: usize) {
+///
+/// Returns whether every `a·W + bias` was finite, seen in registers before relu (which would turn
+/// -∞ into 0). A NaN or ±∞ in `a` always makes its row's sums non-finite (∞·0 is NaN, ∞ − ∞ too),
+/// so `true` proves `a` finite with no pass of its own over it; `false` means `a` holds one, or
+/// finite values overflowed.
+pub fn packed_product(
+    a: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    relu: bool,
+    c: &mut [f32],
+    threads: usize,
+) -> bool {
     let (k, n) = w.shape();
     assert!(available(), "packed_product: this CPU has no AVX2 + FMA kernel");
     assert_eq!(a.len(), m * k, "packed_product: a is not {m}×{k}");
     assert_eq!(c.len(), m * n, "packed_product: c is not {m}×{n}");
     if m == 0 {
-        return;
+        return true;
     }
     // Whole tiles per thread, so no thread gets a remainder tile it need not have.
     let per_thread = m.div_ceil(threads.max(1)).div_ceil(TILE_ROWS) * TILE_ROWS;
     if threads <= 1 || per_thread >= m {
-        rows_on_this_thread(a, k, w, relu, c, n);
-        return;
+        return rows_on_this_thread(a, k, w, relu, c, n);
     }
     use rayon::prelude::*;
+    // map + reduce, not `all`: every chunk must be computed, whatever another one found.
     a.par_chunks(per_thread * k)
         .zip(c.par_chunks_mut(per_thread * n))
-        .for_each(|(a, c)| rows_on_this_thread(a, k, w, relu, c, n));
+        .map(|(a, c)| rows_on_this_thread(a, k, w, relu, c, n))
+        .reduce(|| true, |x, y| x & y)
 }
 
-/// The product for the rows of `a` on the calling thread, block by block of rows.
-fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &mut [f32], n: usize) {
+/// The product for the rows of `a` on the calling thread, block by block of rows; whether every
+/// sum was finite (see [`packed_product`]).
+fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &mut [f32], n: usize) -> bool {
     let m = a.len() / k;
+    let mut finite = true;
     for block in (0..m).step_by(BLOCK_ROWS) {
         let block_end = (block + BLOCK_ROWS).min(m);
         for (panel, packed) in w.panels.chunks_exact(k * PANEL).enumerate() {
@@ -150,7 +165,7 @@ fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &m
                 // SAFETY: `available()` was checked by `packed_product`; the tile's rows of A
                 // (rows × k from row `tile`), the panel (k × 16) and C's tile (rows × width from
                 // row `tile`, column `first`) lie inside their slices, whose lengths were checked.
-                unsafe {
+                finite &= unsafe {
                     tile_product(
                         rows,
                         &a[tile * k..],
@@ -161,10 +176,11 @@ fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &m
                         n,
                         width,
                     )
-                }
+                };
             }
         }
     }
+    finite
 }
 
 /// What a tile does to its sums before storing them: the bias (one panel's 16 values), then relu.
@@ -174,7 +190,8 @@ struct Epilogue<'a> {
     relu: bool,
 }
 
-/// Dispatches one tile to the micro-kernel compiled for its number of rows.
+/// Dispatches one tile to the micro-kernel compiled for its number of rows; whether its sums
+/// were all finite.
 ///
 /// # Safety
 /// The CPU must have AVX2 and FMA; `a` must hold `rows` rows of stride k, `c` `rows` rows of
@@ -190,7 +207,7 @@ unsafe fn tile_product(
     c: &mut [f32],
     ldc: usize,
     width: usize,
-) {
+) -> bool {
     debug_assert!(a.len() >= (rows - 1) * k + k && panel.len() >= k * PANEL);
     debug_assert!(c.len() >= (rows - 1) * ldc + width);
     let (a, b, c) = (a.as_ptr(), panel.as_ptr(), c.as_mut_ptr());
@@ -216,7 +233,7 @@ unsafe fn tile_product(
     _: &mut [f32],
     _: usize,
     _: usize,
-) {
+) -> bool {
     unreachable!("packed_product is only available on x86-64")
 }
 
@@ -228,6 +245,8 @@ mod x86 {
     /// `C[R × width] = A[R × k] · panel[k × 16] (+ bias)` (columns past `width` are padding,
     /// not written): for each p in order, one element of each row broadcast, times the panel's
     /// two vectors at row p, added by FMA; then the bias, if not null, and relu, if asked.
+    /// Returns whether the sums (with the bias, before relu) were all finite, the padding's too:
+    /// its zero weights give 0 for a finite row, NaN for a row with ±∞.
     ///
     /// # Safety
     /// AVX2 + FMA; `a` addresses R rows of k floats with stride k, `b` k × 16 floats, `bias` 16
@@ -243,7 +262,7 @@ mod x86 {
         c: *mut f32,
         ldc: usize,
         width: usize,
-    ) {
+    ) -> bool {
         let mut low = [_mm256_setzero_ps(); R];
         let mut high = [_mm256_setzero_ps(); R];
         for p in 0..k {
@@ -262,6 +281,13 @@ mod x86 {
                 high[r] = _mm256_add_ps(high[r], bias_high);
             }
         }
+        // z − z is +0 for a finite z and NaN for NaN or ±∞; OR-ed together, NaN bits survive.
+        let mut non_finite = _mm256_setzero_ps();
+        for r in 0..R {
+            non_finite = _mm256_or_ps(non_finite, _mm256_sub_ps(low[r], low[r]));
+            non_finite = _mm256_or_ps(non_finite, _mm256_sub_ps(high[r], high[r]));
+        }
+        let finite = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_UNORD_Q>(non_finite, non_finite)) == 0;
         if relu {
             // max(0, z) returns its second operand when either is NaN or both are zero: z, as
             // the relu activation's `z < 0 ? 0 : z` (NaN and -0 pass).
@@ -283,6 +309,7 @@ mod x86 {
                 std::ptr::copy_nonoverlapping(row.as_ptr(), out, width);
             }
         }
+        finite
     }
 }
 
@@ -309,9 +336,9 @@ mod tests {
     }
 
     /// `packed_product` with `threads` threads, in a pool of that size.
-    fn product_on(threads: usize, a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mut [f32]) {
+    fn product_on(threads: usize, a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mut [f32]) -> bool {
         let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| packed_product(a, m, w, relu, c, threads));
+        pool.install(|| packed_product(a, m, w, relu, c, threads))
     }
 
     fn same_bits(x: &[f32], y: &[f32]) -> bool {
@@ -396,6 +423,54 @@ mod tests {
         for (got, want) in c.iter().zip(&want) {
             assert!((got - want).abs() <= 1e-5, "{got} vs {want}");
         }
+    }
+
+    #[test]
+    fn reports_a_non_finite_input_in_any_row_and_column_even_where_relu_hides_it() {
+        if !available() {
+            return;
+        }
+        let mut rng = Rng::new(7);
+        // 200 rows: whole blocks, a remainder tile; n = 21: a padded second panel.
+        let (m, k, n) = (200, 13, 21);
+        let a = random(m * k, &mut rng);
+        let mut w = random(k * n, &mut rng);
+        w[5 * n..6 * n].fill(0.0); // column 5 of A meets only zero weights: ∞·0 must still show
+        let mut packed = PackedWeights::default();
+        packed.pack(&w, Some(&random(n, &mut rng)), k, n);
+        let mut c = vec![0.0f32; m * n];
+        for threads in [1, 2, 3] {
+            for relu in [false, true] {
+                let mut clean = vec![0.0f32; m * n];
+                assert!(product_on(threads, &a, m, &packed, relu, &mut clean), "finite a");
+                for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+                    for at in [0, 5, 6 * k + 12, 97 * k + 5, (m - 1) * k + 3] {
+                        let mut a = a.clone();
+                        a[at] = bad;
+                        let finite = product_on(threads, &a, m, &packed, relu, &mut c);
+                        assert!(!finite, "{bad} at {at}, t{threads}, relu {relu}");
+                        // The other rows are computed as ever.
+                        let row = at / k;
+                        let others = |c: &[f32]| [&c[..row * n], &c[(row + 1) * n..]].concat();
+                        assert!(same_bits(&others(&c), &others(&clean)), "{bad} at {at}: other rows");
+                    }
+                }
+            }
+        }
+        // Weights all positive: -∞ makes every sum of its row -∞, which relu stores as 0.
+        let positive: Vec<f32> = w.iter().map(|v| v.abs() + 0.1).collect();
+        packed.pack(&positive, None, k, n);
+        let mut hidden = a.clone();
+        hidden[40 * k + 2] = f32::NEG_INFINITY;
+        assert!(!product_on(1, &hidden, m, &packed, true, &mut c), "-∞ under relu");
+        assert!(c[40 * n..41 * n].iter().all(|&v| v == 0.0), "relu stored 0 for the -∞ row");
+        // Finite values whose sums overflow are reported too (the caller then scans a itself).
+        let mut huge = a.clone();
+        huge[3] = 3e38;
+        let mut dense_w = w.clone();
+        dense_w.iter_mut().for_each(|v| *v = 4.0);
+        packed.pack(&dense_w, None, k, n);
+        assert!(!product_on(1, &huge, m, &packed, true, &mut c), "overflow");
     }
 
     #[test]

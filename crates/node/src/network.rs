@@ -145,7 +145,8 @@ impl ModelState {
         let pool = self.pool.clone();
         let threads = self.net.threads;
         let (net, cursor, buffers) = (&mut self.net, &mut self.cursor, &mut self.buffers);
-        let result = catch_unwind(AssertUnwindSafe(|| within_budget(&pool, threads, || f(net, cursor, buffers))));
+        let result =
+            catch_unwind(AssertUnwindSafe(|| within_budget(&pool, threads, || f(net, cursor, buffers))));
         result.map_err(|panic| {
             let msg = panic
                 .downcast_ref::<String>()
@@ -503,8 +504,8 @@ impl Task for PredictTask {
     }
 }
 
-/// `predict` on rows copied in the call: one task on the pool checks the copy and runs them (no
-/// data set, no separate `seal`), for inputs small enough to copy at once.
+/// `predict` on rows copied in the call: one task on the pool runs them, checking the copy as it
+/// goes (no data set, no separate `seal`), for inputs small enough to copy at once.
 pub struct PredictRowsTask {
     shared: Shared,
     x: Vec<f32>,
@@ -516,10 +517,11 @@ impl Task for PredictRowsTask {
     type JsValue = Float32Array;
 
     fn compute(&mut self) -> Result<Vec<f32>> {
-        check::finite_elements("x", &self.x)?;
         let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
-        let (x, rows) = (std::mem::take(&mut self.x), self.rows);
-        state.on_pool(move |net, _, _| net.predict(&x, rows))
+        let (x, rows) = (&self.x, self.rows);
+        state
+            .on_pool(move |net, _, _| net.predict_checked(x, rows))?
+            .map_err(|i| check::non_finite_element("x", x, i))
     }
 
     fn resolve(&mut self, _env: Env, out: Vec<f32>) -> Result<Float32Array> {
@@ -851,7 +853,6 @@ impl NativeNetwork {
     pub fn predict_sync(&self, x: Float32ArraySlice) -> Result<Float32Array> {
         let x: &[f32] = &x;
         let m = check::rows_of("x", x, self.input_size)?;
-        check::finite_elements("x", x)?;
         let mut state = lock(&self.shared)?;
         let net = &mut state.net;
         let out = catch_unwind(AssertUnwindSafe(|| net.predict_on_this_thread(x, m))).map_err(|_| {
@@ -859,7 +860,7 @@ impl NativeNetwork {
                 "internal error in tunenet's native core (please report): predictSync panicked",
             )
         })?;
-        Ok(Float32Array::new(out))
+        Ok(Float32Array::new(out.map_err(|i| check::non_finite_element("x", x, i))?))
     }
 
     /// Per-layer gradient L2 norms of the last training step.

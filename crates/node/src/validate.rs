@@ -58,11 +58,13 @@ pub fn rows_of<T>(arg: &str, data: &[T], cols: usize) -> Result<usize> {
 pub fn finite_elements<T: tunenet_core::Real>(arg: &str, data: &[T]) -> Result<()> {
     match tunenet_core::finite::first_non_finite(data) {
         None => Ok(()),
-        Some(i) => Err(invalid(
-            arg,
-            format!("element {i} is {}, expected a finite number", data[i].to_f64().unwrap_or(f64::NAN)),
-        )),
+        Some(i) => Err(non_finite_element(arg, data, i)),
     }
+}
+
+/// The error for `data[i]`, the first NaN or ±∞ in `data`.
+pub fn non_finite_element<T: tunenet_core::Real>(arg: &str, data: &[T], i: usize) -> napi::Error {
+    invalid(arg, format!("element {i} is {}, expected a finite number", data[i].to_f64().unwrap_or(f64::NAN)))
 }
 
 /// A finite scalar within [lo, hi] (`open_lo` excludes lo).

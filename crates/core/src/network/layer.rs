@@ -108,7 +108,8 @@ impl<T: Real> Layer<T> {
 
     /// A dense layer's evaluation-mode `forward` with its weights packed in `packed` (f32 only,
     /// see crate::packed_gemm): the same outputs up to the last bits of each sum; with `relu`,
-    /// those of a relu activation after it.
+    /// those of a relu activation after it. Returns whether every output before relu was finite
+    /// (which proves `x` finite: `packed_product`).
     pub fn forward_packed(
         &self,
         x: &[T],
@@ -117,11 +118,11 @@ impl<T: Real> Layer<T> {
         packed: &PackedWeights,
         relu: bool,
         threads: usize,
-    ) {
+    ) -> bool {
         let Layer::Dense { n_in, n_out, .. } = self else { panic!("forward_packed: not a dense layer") };
         assert_eq!(packed.shape(), (*n_in, *n_out), "forward_packed: weights packed for another shape");
         let (Some(x32), Some(y32)) = (as_f32(x), as_f32_mut(y)) else { panic!("forward_packed: f32 only") };
-        packed_product(x32, m, packed, relu, y32, threads); // the bias is packed with the weights
+        packed_product(x32, m, packed, relu, y32, threads) // the bias is packed with the weights
     }
 
     /// `y = layer(x)` for a batch of `m` rows. `threads` is the GEMM thread budget.

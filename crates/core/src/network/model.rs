@@ -104,10 +104,13 @@ impl<T: Real> Network<T> {
     /// The forward pass into `outputs`; with `packed` (after [`Self::pack_for_inference`], eval
     /// mode) the dense layers multiply by their packed weights, and one followed by relu computes
     /// both in one pass, into the activation's output (the dense layer's own is left as it was:
-    /// evaluation reads no pre-activation).
-    fn forward_into_buffers(&mut self, x: &[T], m: usize, mode: Mode, packed: bool) {
+    /// evaluation reads no pre-activation). Returns whether the packed kernel saw the first
+    /// layer's sums all finite, which proves `x` finite (`packed_gemm::packed_product`); false
+    /// when the first layer did not run packed.
+    fn forward_into_buffers(&mut self, x: &[T], m: usize, mode: Mode, packed: bool) -> bool {
         let widths = self.spec.widths();
         let threads = self.threads;
+        let mut x_seen_finite = false;
         let mut i = 0;
         while i < self.layers.len() {
             let dense = matches!(self.layers[i], Layer::Dense { .. });
@@ -122,12 +125,14 @@ impl<T: Real> Network<T> {
             let layer = &mut self.layers[i];
             match layer {
                 Layer::Dense { .. } if packed => {
-                    layer.forward_packed(input, out, m, &self.packed[i], fuse_relu, threads)
+                    let finite = layer.forward_packed(input, out, m, &self.packed[i], fuse_relu, threads);
+                    x_seen_finite |= i == 0 && finite;
                 }
                 _ => layer.forward(input, out, m, mode, &mut self.dropout_rng, threads),
             }
             i = written + 1;
         }
+        x_seen_finite
     }
 
     /// Packs every dense layer's weights for an evaluation-mode pass over `m` rows when the
@@ -383,30 +388,50 @@ impl<T: Real> Network<T> {
     }
 
     /// The prediction in evaluation mode, [m, outputs]: probabilities (softmax or sigmoid) or the
-    /// outputs themselves (regression).
+    /// outputs themselves (regression). `x` must be finite, as a sealed data set is; rows not
+    /// checked yet go to [`Self::predict_checked`].
     pub fn predict(&mut self, x: &[T], m: usize) -> Vec<T> {
+        self.predict_chunks(x, m, false).expect("predict: x is not checked")
+    }
+
+    /// `predict` of rows not checked yet: `Err(i)` when `x[i]` is the first NaN or ±∞ (the model
+    /// unchanged: evaluation mode writes only scratch). Where the packed kernel runs the first
+    /// layer, its sums being finite proves `x` finite, and only a chunk where they are not is
+    /// scanned; elsewhere each chunk is scanned after its forward pass, while in cache.
+    pub fn predict_checked(&mut self, x: &[T], m: usize) -> Result<Vec<T>, usize> {
+        self.predict_chunks(x, m, true)
+    }
+
+    fn predict_chunks(&mut self, x: &[T], m: usize, check: bool) -> Result<Vec<T>, usize> {
         let (n_in, n_out) = (self.input_size(), self.output_size());
         let mut out = Vec::with_capacity(m * n_out);
         let packed = self.pack_for_inference(m);
         for start in (0..m).step_by(EVAL_CHUNK) {
             let rows = EVAL_CHUNK.min(m - start);
-            self.forward_into_buffers(&x[start * n_in..(start + rows) * n_in], rows, Mode::Eval, packed);
+            let chunk = &x[start * n_in..(start + rows) * n_in];
+            let seen_finite = self.forward_into_buffers(chunk, rows, Mode::Eval, packed);
+            if check && !seen_finite {
+                if let Some(i) = crate::finite::first_non_finite(chunk) {
+                    self.release_large_packing();
+                    return Err(start * n_in + i);
+                }
+            }
             let logits = self.outputs.last().expect("a network has at least one layer");
             let mut prediction = vec![T::zero(); logits.len()];
             self.spec.loss.predict(logits, n_out, &mut prediction);
             out.extend_from_slice(&prediction);
         }
         self.release_large_packing();
-        out
+        Ok(out)
     }
 
-    /// `predict` on the calling thread only: the GEMMs run unsplit whatever `threads` says, so a
-    /// small input needs no hop to a thread pool (the binding's synchronous predict).
-    pub fn predict_on_this_thread(&mut self, x: &[T], m: usize) -> Vec<T> {
+    /// `predict_checked` on the calling thread only: the GEMMs run unsplit whatever `threads`
+    /// says, so a small input needs no hop to a thread pool (the binding's synchronous predict).
+    pub fn predict_on_this_thread(&mut self, x: &[T], m: usize) -> Result<Vec<T>, usize> {
         // As on the model's pool threads; the caller's mode comes back when this returns.
         let _flush = crate::subnormals::FlushSubnormals::new();
         let threads = std::mem::replace(&mut self.threads, 1);
-        let out = self.predict(x, m);
+        let out = self.predict_checked(x, m);
         self.threads = threads;
         out
     }
@@ -491,6 +516,48 @@ mod tests {
         y.iter_mut().step_by(2).for_each(|v| *v = 1.0);
         large.evaluate(&vec![0.5; m * 1100], &y, m);
         assert!(large.packed.is_empty(), "large: freed after evaluate");
+    }
+
+    #[test]
+    fn predict_checked_names_the_first_non_finite_input_packed_or_not_and_predicts_finite_rows_as_predict() {
+        let dense = |units| LayerSpec::Dense { units, init: Init::He, l2: 0.0, l1: 0.0, use_bias: true };
+        let relu = LayerSpec::Activation(Activation::Relu);
+        // Packed when the kernel runs here (over PACKED_MIN_ROWS); a first layer that is not
+        // dense, and too few rows, are scanned instead.
+        let stacks = [
+            (vec![dense(16), relu.clone(), dense(3)], EVAL_CHUNK + 100),
+            (vec![relu.clone(), dense(16), relu.clone(), dense(3)], EVAL_CHUNK + 100),
+            (vec![dense(16), relu, dense(3)], PACKED_MIN_ROWS - 1),
+        ];
+        let mut rng = crate::rng::Rng::new(11);
+        for (s, (layers, m)) in stacks.into_iter().enumerate() {
+            let spec = NetworkSpec { input_size: 7, layers, loss: LossKind::SoftmaxCrossEntropy, seed: 2 };
+            let mut net = Network::<f32>::new(spec, OptimizerConfig::new(OptimizerKind::Adam)).unwrap();
+            let x: Vec<f32> = (0..m * 7).map(|_| rng.next_f32() * 2.0 - 1.0).collect();
+            let want = net.predict(&x, m);
+            let got = net.predict_checked(&x, m).expect("finite x");
+            assert!(got.iter().zip(&want).all(|(a, b)| a.to_bits() == b.to_bits()), "stack {s}: as predict");
+            // -∞ first: relu after the first layer would turn its sums into 0.
+            for (first, second) in
+                [(3, 9), (7 * (m - 2) + 6, 7 * (m - 1)), (7 * EVAL_CHUNK.min(m - 1), 7 * m - 1)]
+            {
+                let mut bad = x.clone();
+                (bad[first], bad[second]) = (f32::NEG_INFINITY, f32::NAN);
+                assert_eq!(net.predict_checked(&bad, m), Err(first), "stack {s}");
+            }
+            // Finite values whose sums overflow are predicted, not refused: row 1 all f32::MAX,
+            // the first dense layer's weights all 1.
+            let mut huge = x.clone();
+            huge[7..14].fill(f32::MAX);
+            let mut overflowing = net.clone();
+            let dense_index =
+                overflowing.layers.iter().position(|l| matches!(l, Layer::Dense { .. })).unwrap();
+            let Layer::Dense { weights, .. } = &mut overflowing.layers[dense_index] else { unreachable!() };
+            weights.value.fill(1.0);
+            let predicted = overflowing.predict_checked(&huge, m).expect("overflow is not refused");
+            assert!(predicted[3..6].iter().any(|v| !v.is_finite()), "stack {s}: row 1 overflowed");
+            assert_eq!(net.predict(&x, m), want, "stack {s}: nothing left behind");
+        }
     }
 
     #[test]
