@@ -13,6 +13,11 @@
 //! [`PACKED_MIN_ROWS`] rows. `bench_kernels --only core_predict` shows a whole predict against
 //! the crate's products.
 //!
+//! Each tile also tells whether its sums were finite (two vector ops per accumulator, once per
+//! tile): a NaN or ±∞ in A always makes its row's sums non-finite, so `predict` needs no pass of
+//! its own over its input to refuse one (`Network::predict_checked`). On 1,024 MNIST rows that
+//! pass was 1.5–2 % of `predictSync`.
+//!
 //! Each output element is one FMA chain over k in order, from 0, whatever the number of rows:
 //! a row's result does not depend on the rows around it, so splitting the rows over threads
 //! gives the same bits on 1 thread and on 2. They differ from the crate's in the last bits (it
