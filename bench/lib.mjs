@@ -35,6 +35,22 @@ export function jsonLines(text) {
     .map((l) => JSON.parse(l));
 }
 
+/**
+ * The JSON lines of several passes of one benchmark merged, each point (`name`, `threads`, `impl`)
+ * at its best `gflops` over the passes; lines that are not points (`info`) from the first pass
+ * that has them. Failed passes (null) are skipped; null when all failed.
+ */
+export function bestPerPoint(passes) {
+  const ran = passes.filter(Boolean);
+  if (!ran.length) return null;
+  const best = new Map();
+  for (const line of ran.flat().filter((l) => l.impl)) {
+    const key = `${line.name}|${line.threads}|${line.impl}`;
+    if (!(best.get(key)?.gflops >= line.gflops)) best.set(key, line);
+  }
+  return [...ran[0].filter((l) => !l.impl), ...best.values()];
+}
+
 export const median = (xs) => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);
