@@ -518,10 +518,11 @@ impl Task for PredictRowsTask {
 
     fn compute(&mut self) -> Result<Vec<f32>> {
         let mut state = self.shared.lock().unwrap_or_else(|p| p.into_inner());
-        let (x, rows) = (&self.x, self.rows);
+        // Taken, so the copy is freed here on the worker, not with the task on the JS thread.
+        let (x, rows) = (std::mem::take(&mut self.x), self.rows);
         state
-            .on_pool(move |net, _, _| net.predict_checked(x, rows))?
-            .map_err(|i| check::non_finite_element("x", x, i))
+            .on_pool(|net, _, _| net.predict_checked(&x, rows))?
+            .map_err(|i| check::non_finite_element("x", &x, i))
     }
 
     fn resolve(&mut self, _env: Env, out: Vec<f32>) -> Result<Float32Array> {
