@@ -51,7 +51,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { exportSplit } from './export-split.mjs';
 import { breakdownLines, regressionBench } from './regression.mjs';
-import { CommandError, benchDir, bestPerPoint, commandLine, jsonLines, median, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { CommandError, benchDir, bestPerPoint, commandLine, jsonLines, median, readSplit, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { firstLayerStepsTaken } from './sparsity.mjs';
 import { setupJs, setupPython, setupTunenet } from './setup.mjs';
 
 // --- Options ------------------------------------------------------------------------------------
@@ -382,6 +383,15 @@ for (const t of [1, 2]) {
       if (v != null) row('hardware', `MNIST ${variant} samples/s vs the GEMM bound, ${t}t`, 'samples/s', v, `bound: ${peak.toFixed(0)} GFLOP/s ÷ ${(FLOPS_PER_SAMPLE / 1e6).toFixed(3)} MFLOP`, bound);
     }
   }
+  // The bound counts every FLOP of the 8 products; on the digits the first layer's two (80 % of
+  // them) leave out the inputs zero in a whole tile of the packed kernel (first_layer.rs), so
+  // training can pass the bound: the share of their steps taken says by how much.
+  if (t === 1) {
+    const d = readSplit();
+    const taken = firstLayerStepsTaken(d.trainX, d.train, d.features);
+    const share = (2 * (784 * 256 + 256 * 128 + 128 * 10) * 2 + 2 * (256 * 128 + 128 * 10) - 4 * 784 * 256 * (2 - taken.forward - taken.weightGrad) / 2) / FLOPS_PER_SAMPLE;
+    row('hardware', `FLOPs of a step the packed first layer does on these digits (forward ${(100 * taken.forward).toFixed(0)} %, dW ${(100 * taken.weightGrad).toFixed(0)} % of their steps; ${(100 * taken.zeros).toFixed(0)} % of pixels 0)`, 'ratio', share, null, null, { ratio: share, ...taken });
+  }
   // The same ratio for the core's epoch loop with the bound timed right before each epoch
   // (bench_kernels core_epoch): the training row and the kernels section are minutes apart, and
   // the host's speed drifts between them by more than the margins of target 1.
@@ -607,14 +617,18 @@ targets.push(...(regression?.targets ?? []));
 // Issue 13.
 const hw = (name) => rows.find((r) => r.section === 'hardware' && r.name === name);
 // Target 1 is judged on fit's samples/s, as the issue asks; the line also gives the core's epoch
-// loop measured back to back with the bound, so a miss from the host's drift shows as such.
+// loop measured back to back with the bound, so a miss from the host's drift shows as such. The
+// bound counts dense FLOPs; on the digits the packed first layer does fewer (the hardware row
+// "FLOPs of a step the packed first layer does"), which the line says too.
 for (const [t, min] of [[1, 0.9], [2, 0.8]]) {
   const core = rows.find((r) => r.section === 'hardware' && r.name.startsWith(`MNIST A core epoch loop vs the GEMM bound, back to back, ${t}t`));
   const ceilingOf = coreEpoch[`A|${t}`]?.ceiling;
   const ceiling = ceilingOf ? `; GEMMs + Adam alone: ${ceilingOf.toFixed(2)}` : '';
   const peakOf = coreEpoch[`A|${t}`]?.bound_of_peak;
   const peak = peakOf ? `; the bound at ${peakOf.toFixed(2)} of the FMA peak` : '';
-  const context = `${core ? `; core epoch loop back to back: ${core.ratio.toFixed(2)}` : ''}${ceiling}${peak}`;
+  const done = rows.find((r) => r.section === 'hardware' && r.name.startsWith('FLOPs of a step the packed first layer does'));
+  const flops = done ? `; the step does ${(100 * done.ratio).toFixed(0)} % of the bound's FLOPs on these digits` : '';
+  const context = `${core ? `; core epoch loop back to back: ${core.ratio.toFixed(2)}` : ''}${ceiling}${peak}${flops}`;
   target(`MNIST A ≥ ${100 * min} % of the GEMM bound (${t}t, fit${context})`, hw(`MNIST A samples/s vs the GEMM bound, ${t}t`), min);
 }
 // Target 2 is judged on the interleaved epochs where the run has them (host drift between the

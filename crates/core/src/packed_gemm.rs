@@ -138,6 +138,34 @@ impl PackedWeights {
     }
 }
 
+/// Whether the first tile of rows of `a` (rows of k floats) has enough columns all ±0 for the
+/// packed kernel to leave out (at least 1/8 of them): where a training batch's first layer
+/// takes it (`network::first_layer`); on dense rows the gemm crate is as fast or faster.
+pub fn first_tile_sparse(a: &[f32], k: usize) -> bool {
+    let rows = (a.len() / k).min(TILE_ROWS);
+    let mut live = LiveColumns::default();
+    live.scan(a, Layout::Rows, rows, 0..rows, k, TILE_ROWS);
+    live.any_sparse()
+}
+
+/// How A lies in its slice: row-major [m, k] (a dense layer's input), or as the transpose of a
+/// row-major [k, m] (the weight gradient Xᵀ·dZ, with X [batch, inputs] the layer's input).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    Rows,
+    Transposed,
+}
+
+impl Layout {
+    /// Where A's element (i, p) lies for A with m rows and k columns.
+    fn index(self, i: usize, p: usize, m: usize, k: usize) -> usize {
+        match self {
+            Layout::Rows => i * k + p,
+            Layout::Transposed => p * m + i,
+        }
+    }
+}
+
 /// `c = a·W + bias` for `a` [m, k] and the packed W [k, n] (the bias added to each finished sum,
 /// as `add_bias` would: the same bits), then with `relu` `max(0, ·)` as the relu activation
 /// computes it (NaN passes); `c` [m, n] is overwritten. With `threads > 1` the rows are split over
@@ -156,6 +184,33 @@ pub fn packed_product(
     c: &mut [f32],
     threads: usize,
 ) -> bool {
+    product(a, Layout::Rows, m, w, relu, c, threads)
+}
+
+/// `c = aᵀ·W` for `a` [k, m] row-major and the packed W [k, n] (no bias packed): a weight
+/// gradient Xᵀ·dZ with dZ packed as W, each element one FMA chain over the k rows of `a` in
+/// order (steps where the tile's m-range of a row is all ±0 left out, as in `packed_product`).
+/// Rows of c are split over the threads as there: the same bits on any number of them.
+pub fn packed_product_transposed(
+    a: &[f32],
+    m: usize,
+    w: &PackedWeights,
+    c: &mut [f32],
+    threads: usize,
+) -> bool {
+    assert!(w.bias.is_empty(), "packed_product_transposed: a bias was packed");
+    product(a, Layout::Transposed, m, w, false, c, threads)
+}
+
+fn product(
+    a: &[f32],
+    layout: Layout,
+    m: usize,
+    w: &PackedWeights,
+    relu: bool,
+    c: &mut [f32],
+    threads: usize,
+) -> bool {
     let (k, n) = w.shape();
     assert!(available(), "packed_product: this CPU has no AVX2 + FMA kernel");
     assert_eq!(a.len(), m * k, "packed_product: a is not {m}×{k}");
@@ -163,29 +218,47 @@ pub fn packed_product(
     if m == 0 {
         return true;
     }
+    let a = APlacement { a, layout, m };
     // Whole tiles per thread, so no thread gets a remainder tile it need not have.
     let per_thread = m.div_ceil(threads.max(1)).div_ceil(TILE_ROWS) * TILE_ROWS;
     if threads <= 1 || per_thread >= m {
-        return rows_on_this_thread(a, k, w, relu, c, n);
+        return rows_on_this_thread(a, 0..m, w, relu, c);
     }
     use rayon::prelude::*;
     // map + reduce, not `all`: every chunk must be computed, whatever another one found.
-    a.par_chunks(per_thread * k)
-        .zip(c.par_chunks_mut(per_thread * n))
-        .map(|(a, c)| rows_on_this_thread(a, k, w, relu, c, n))
+    c.par_chunks_mut(per_thread * n)
+        .enumerate()
+        .map(|(chunk, c)| {
+            let first = chunk * per_thread;
+            rows_on_this_thread(a, first..(first + per_thread).min(m), w, relu, c)
+        })
         .reduce(|| true, |x, y| x & y)
 }
 
-/// The product for the rows of `a` on the calling thread, block by block of rows; whether every
-/// sum was finite (see [`packed_product`]).
-fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &mut [f32], n: usize) -> bool {
-    let m = a.len() / k;
+/// A [m, k] and how it lies in `a`.
+#[derive(Clone, Copy)]
+struct APlacement<'a> {
+    a: &'a [f32],
+    layout: Layout,
+    m: usize,
+}
+
+/// The product for `rows` of A on the calling thread, block by block of rows, into `c` (those
+/// rows of C); whether every sum was finite (see [`packed_product`]).
+fn rows_on_this_thread(
+    a: APlacement,
+    rows: std::ops::Range<usize>,
+    w: &PackedWeights,
+    relu: bool,
+    c: &mut [f32],
+) -> bool {
+    let (k, n) = w.shape();
     let mut finite = true;
     let mut live = LiveColumns::default();
-    for block in (0..m).step_by(BLOCK_ROWS) {
-        let block_end = (block + BLOCK_ROWS).min(m);
+    for block in rows.clone().step_by(BLOCK_ROWS) {
+        let block_end = (block + BLOCK_ROWS).min(rows.end);
         // Once per block, for all its panels; with a non-finite W every tile runs the plain loop.
-        live.scan(&a[block * k..block_end * k], k, TILE_ROWS);
+        live.scan(a.a, a.layout, a.m, block..block_end, k, TILE_ROWS);
         let skip = live.any_sparse() && w.all_finite();
         let columns = |tile: usize| if skip { live.of_tile((tile - block) / TILE_ROWS) } else { None };
         for (panel, packed) in w.panels.chunks_exact(k * PANEL).enumerate() {
@@ -193,20 +266,22 @@ fn rows_on_this_thread(a: &[f32], k: usize, w: &PackedWeights, relu: bool, c: &m
             let width = PANEL.min(n - first);
             let epilogue = Epilogue { bias: w.bias.get(first..first + PANEL), relu };
             for tile in (block..block_end).step_by(TILE_ROWS) {
-                let rows = TILE_ROWS.min(block_end - tile);
-                // SAFETY: `available()` was checked by `packed_product`; the tile's rows of A
-                // (rows × k from row `tile`), the panel (k × 16) and C's tile (rows × width from
-                // row `tile`, column `first`) lie inside their slices, whose lengths were checked;
-                // the live columns are below k.
+                let tile_rows = TILE_ROWS.min(block_end - tile);
+                // SAFETY: `available()` was checked by `product`; the tile's rows of A (its
+                // elements (tile + r, p) for r < tile_rows, p < k), the panel (k × 16) and C's
+                // tile (tile_rows × width from row `tile - rows.start`, column `first`) lie inside
+                // their slices, whose lengths were checked; the live columns are below k.
                 finite &= unsafe {
                     tile_product(
-                        rows,
-                        &a[tile * k..],
+                        tile_rows,
+                        &a.a[a.layout.index(tile, 0, a.m, k)..],
+                        a.layout,
+                        a.m,
                         k,
                         columns(tile),
                         packed,
                         epilogue,
-                        &mut c[tile * n + first..],
+                        &mut c[(tile - rows.start) * n + first..],
                         n,
                         width,
                     )
@@ -224,17 +299,20 @@ struct Epilogue<'a> {
     relu: bool,
 }
 
-/// Dispatches one tile to the micro-kernel compiled for its number of rows, over all of k or
-/// over the `live` columns only (`LiveColumns`); whether its sums were all finite.
+/// Dispatches one tile to the micro-kernel compiled for its number of rows and A's layout, over
+/// all of k or over the `live` columns only (`LiveColumns`); whether its sums were all finite.
 ///
 /// # Safety
-/// The CPU must have AVX2 and FMA; `a` must hold `rows` rows of stride k, `c` `rows` rows of
-/// stride `ldc` with `width` ≤ 16 columns each, `panel` k × 16 floats; `live` columns below k.
+/// The CPU must have AVX2 and FMA; `a` must hold the tile's `rows` rows of A (m rows, k columns,
+/// placed as `layout` says) from its start, `c` `rows` rows of stride `ldc` with `width` ≤ 16
+/// columns each, `panel` k × 16 floats; `live` columns below k.
 #[cfg(target_arch = "x86_64")]
 #[allow(clippy::too_many_arguments)]
 unsafe fn tile_product(
     rows: usize,
     a: &[f32],
+    layout: Layout,
+    m: usize,
     k: usize,
     live: Option<&[u32]>,
     panel: &[f32],
@@ -243,18 +321,26 @@ unsafe fn tile_product(
     ldc: usize,
     width: usize,
 ) -> bool {
-    debug_assert!(a.len() >= (rows - 1) * k + k && panel.len() >= k * PANEL);
+    debug_assert!(a.len() > layout.index(rows - 1, k - 1, m, k) && panel.len() >= k * PANEL);
     debug_assert!(c.len() >= (rows - 1) * ldc + width);
-    let (a, b, c) = (a.as_ptr(), panel.as_ptr(), c.as_mut_ptr());
     debug_assert!(live.is_none_or(|l| l.iter().all(|&p| (p as usize) < k)));
+    let (a, b, c) = (a.as_ptr(), panel.as_ptr(), c.as_mut_ptr());
     let (bias, relu) = (epilogue.bias.map_or(std::ptr::null(), <[f32]>::as_ptr), epilogue.relu);
-    match rows {
-        6 => x86::tile::<6>(a, k, live, b, bias, relu, c, ldc, width),
-        5 => x86::tile::<5>(a, k, live, b, bias, relu, c, ldc, width),
-        4 => x86::tile::<4>(a, k, live, b, bias, relu, c, ldc, width),
-        3 => x86::tile::<3>(a, k, live, b, bias, relu, c, ldc, width),
-        2 => x86::tile::<2>(a, k, live, b, bias, relu, c, ldc, width),
-        _ => x86::tile::<1>(a, k, live, b, bias, relu, c, ldc, width),
+    macro_rules! dispatch {
+        ($transposed:literal) => {
+            match rows {
+                6 => x86::tile::<6, $transposed>(a, k, m, live, b, bias, relu, c, ldc, width),
+                5 => x86::tile::<5, $transposed>(a, k, m, live, b, bias, relu, c, ldc, width),
+                4 => x86::tile::<4, $transposed>(a, k, m, live, b, bias, relu, c, ldc, width),
+                3 => x86::tile::<3, $transposed>(a, k, m, live, b, bias, relu, c, ldc, width),
+                2 => x86::tile::<2, $transposed>(a, k, m, live, b, bias, relu, c, ldc, width),
+                _ => x86::tile::<1, $transposed>(a, k, m, live, b, bias, relu, c, ldc, width),
+            }
+        };
+    }
+    match layout {
+        Layout::Rows => dispatch!(false),
+        Layout::Transposed => dispatch!(true),
     }
 }
 
@@ -263,6 +349,8 @@ unsafe fn tile_product(
 unsafe fn tile_product(
     _: usize,
     _: &[f32],
+    _: Layout,
+    _: usize,
     _: usize,
     _: Option<&[u32]>,
     _: &[f32],
@@ -287,13 +375,15 @@ mod x86 {
     /// its zero weights give 0 for a finite row, NaN for a row with ±∞.
     ///
     /// # Safety
-    /// AVX2 + FMA; `a` addresses R rows of k floats with stride k, `b` k × 16 floats, `bias` 16
-    /// floats or null, `c` R rows of `width` floats with stride `ldc`; `live` columns below k.
+    /// AVX2 + FMA; `a` addresses R rows of k floats, row r's element p at `r·k + p` or, with
+    /// `TRANSPOSED`, at `p·m + r`; `b` k × 16 floats, `bias` 16 floats or null, `c` R rows of
+    /// `width` floats with stride `ldc`; `live` columns below k.
     #[target_feature(enable = "avx2,fma")]
     #[allow(clippy::too_many_arguments)]
-    pub unsafe fn tile<const R: usize>(
+    pub unsafe fn tile<const R: usize, const TRANSPOSED: bool>(
         a: *const f32,
         k: usize,
+        m: usize,
         live: Option<&[u32]>,
         b: *const f32,
         bias: *const f32,
@@ -310,7 +400,8 @@ mod x86 {
                 let b_low = _mm256_loadu_ps(b.add(p * PANEL));
                 let b_high = _mm256_loadu_ps(b.add(p * PANEL + 8));
                 for r in 0..R {
-                    let ar = _mm256_broadcast_ss(&*a.add(r * k + p));
+                    let at = if TRANSPOSED { p * m + r } else { r * k + p };
+                    let ar = _mm256_broadcast_ss(&*a.add(at));
                     low[r] = _mm256_fmadd_ps(ar, b_low, low[r]);
                     high[r] = _mm256_fmadd_ps(ar, b_high, high[r]);
                 }
@@ -578,6 +669,47 @@ mod tests {
                 let mut c = vec![f32::NAN; m * n];
                 product_on(threads, &a, m, &packed, false, &mut c);
                 assert!(same(&c, &want), "{bad_weight:?}, {threads} threads");
+            }
+        }
+    }
+
+    #[test]
+    fn the_transposed_product_is_the_fma_chain_over_the_rows_of_x_on_any_thread_count() {
+        if !available() {
+            return;
+        }
+        let mut rng = Rng::new(12);
+        // X [k, m]: 131 rows (a weight gradient's batch), m = 205 inputs (two blocks of 96 and a
+        // remainder tile of 1), ~75 % zeros with every 9th input column zero in every row;
+        // dZ [k, n], n = 19 (a padded second panel), with a NaN in one variant.
+        let (k, m, n) = (131, 205, 19);
+        let x: Vec<f32> = (0..k * m)
+            .map(|i| if i % m % 9 == 4 || rng.next_f32() < 0.75 { 0.0 } else { rng.next_f32() - 0.5 })
+            .collect();
+        for nan_at in [None, Some(40 * n + 7)] {
+            let mut dz = random(k * n, &mut rng);
+            if let Some(at) = nan_at {
+                dz[at] = f32::NAN;
+            }
+            let mut want = vec![0.0f32; m * n];
+            for i in 0..m {
+                for j in 0..n {
+                    want[i * n + j] = (0..k).fold(0.0f32, |s, p| x[p * m + i].mul_add(dz[p * n + j], s));
+                }
+            }
+            let mut packed = PackedWeights::default();
+            packed.pack(&dz, None, k, n);
+            for threads in [1, 2, 3] {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                let mut c = vec![f32::NAN; m * n];
+                pool.install(|| packed_product_transposed(&x, m, &packed, &mut c, threads));
+                let same =
+                    c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan());
+                assert!(same, "{nan_at:?}, {threads} threads");
+            }
+            if nan_at.is_some() {
+                // 0·NaN is NaN: every input's gradient in column 7 is NaN, zero inputs too.
+                assert!((0..m).all(|i| want[i * n + 7].is_nan()));
             }
         }
     }

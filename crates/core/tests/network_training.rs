@@ -342,3 +342,45 @@ fn an_epoch_on_any_thread_count_is_bitwise_the_one_thread_epoch_augmented_or_not
         }
     }
 }
+
+#[test]
+fn mostly_zero_rows_in_batches_of_128_train_the_same_bits_on_any_thread_count() {
+    // From 128 rows the first layer's products go through the packed kernel, which leaves out
+    // inputs zero in a whole tile (`network::first_layer`): its rows split over the threads, each
+    // sum one chain in order, so 1, 2 and 3 threads must still agree to the bit.
+    let (features, rows) = (60usize, 300usize);
+    let mut rng = Rng::new(22);
+    let x: Vec<f32> =
+        (0..rows * features).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
+    let y: Vec<f32> = (0..rows).flat_map(|i| [(i % 2) as f32, (1 - i % 2) as f32]).collect();
+    let data = Dataset::new(x, y, features, 2).expect("valid rows");
+    let train_on = |threads: usize| {
+        let spec = NetworkSpec {
+            input_size: features,
+            layers: vec![
+                LayerSpec::Dense { units: 40, init: Init::He, l2: 1e-3, l1: 0.0, use_bias: true },
+                LayerSpec::Activation(Activation::Relu),
+                LayerSpec::Dense { units: 2, init: Init::Xavier, l2: 0.0, l1: 0.0, use_bias: true },
+            ],
+            loss: LossKind::SoftmaxCrossEntropy,
+            seed: 6,
+        };
+        let mut net = Network::new(spec, OptimizerConfig::new(OptimizerKind::Adam)).expect("valid network");
+        net.threads = threads;
+        let before = state(&net);
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| {
+            let (mut cursor, mut buffers) = (EpochCursor::default(), BatchBuffers::default());
+            for _ in 0..2 {
+                net.begin_epoch(&mut cursor, data.len(), options(128)).unwrap();
+                net.run_steps(&data, &mut cursor, &mut buffers, 1e-2, usize::MAX).unwrap();
+            }
+        });
+        assert_ne!(state(&net), before, "training changed the network");
+        state(&net)
+    };
+    let one_thread = train_on(1);
+    for threads in [2, 3] {
+        assert!(train_on(threads) == one_thread, "{threads} threads");
+    }
+}

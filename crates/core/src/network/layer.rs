@@ -1,5 +1,6 @@
 //! Runtime layers: each owns its parameters and what its backward pass needs from the forward.
 
+use super::first_layer;
 use super::param::{try_filled, try_zeros, Param};
 use super::spec::LayerSpec;
 use crate::activation::{activation_backward, activation_forward, Activation};
@@ -203,7 +204,9 @@ impl<T: Real> Layer<T> {
     /// From `dy` (gradient of the cost with respect to this layer's output `y`), fills the
     /// parameter gradients (including the L2/L1 terms for a batch of `m`) and, when asked, `dx`.
     /// Returns the layer's regularization cost and the squared norm of its whole gradient, taken
-    /// while the gradients are still in cache.
+    /// while the gradients are still in cache. The first layer's weight gradient is the packed
+    /// kernel's (`first_layer`) where it applies, with dZ packed into `first_layer_dz`.
+    #[allow(clippy::too_many_arguments)]
     pub fn backward(
         &mut self,
         x: &[T],
@@ -212,22 +215,29 @@ impl<T: Real> Layer<T> {
         dx: Option<&mut [T]>,
         m: usize,
         threads: usize,
+        first_layer_dz: Option<&mut PackedWeights>,
     ) -> PenaltySums {
         match self {
             Layer::Dense { n_in, n_out, weights, bias } => {
                 // dW = Xᵀ·dZ, db = column sums of dZ, dX = dZ·Wᵀ (skipped for the first layer).
                 let (n_in, n_out) = (*n_in, *n_out);
                 let (value, grad, l2, l1) = (&weights.value, &mut weights.grad, weights.l2, weights.l1);
+                let mut first_layer_dz = first_layer_dz;
                 let mut parameter_grads = |threads: usize| {
-                    gemm(
-                        GemmShape::new(n_in, n_out, m).trans_a(true),
-                        T::one(),
-                        x,
-                        dy,
-                        T::zero(),
-                        grad,
-                        threads,
-                    );
+                    let packed = first_layer_dz.as_deref_mut().is_some_and(|dz| {
+                        first_layer::weight_grad(x, dy, (n_in, n_out), m, dz, grad, threads)
+                    });
+                    if !packed {
+                        gemm(
+                            GemmShape::new(n_in, n_out, m).trans_a(true),
+                            T::one(),
+                            x,
+                            dy,
+                            T::zero(),
+                            grad,
+                            threads,
+                        );
+                    }
                     // The penalty and the sums in the same read of dW, while the product's
                     // output is still in cache.
                     let mut sums = penalize_and_measure(value, grad, l2, l1, m, threads);

@@ -1,6 +1,7 @@
 //! Sequential networks: spec → layers → fused training step, trainer loop and gradient check.
 
 pub mod catalog;
+pub mod first_layer;
 pub mod gradcheck;
 pub mod layer;
 pub mod loss_kind;

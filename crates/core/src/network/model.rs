@@ -2,6 +2,7 @@
 //! `train_step` is the fused forward → loss → backward → regularization → update of one
 //! mini-batch, the unit the binding exposes as a single native call.
 
+use super::first_layer;
 use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
 use super::restore::{Diverged, RestorePoint};
@@ -50,6 +51,9 @@ pub struct Network<T> {
     /// Per layer: its weights packed for `evaluate` and `predict` (dense layers; scratch, packed
     /// anew by each call that uses it, empty in a clone).
     packed: Vec<PackedWeights>,
+    /// Training's first layer (`first_layer`): its weights packed for the forward product and
+    /// the batch's dZ for the weight gradient (scratch).
+    first_layer: [PackedWeights; 2],
 }
 
 impl<T: Real> Network<T> {
@@ -84,6 +88,7 @@ impl<T: Real> Network<T> {
             grads: vec![Vec::new(); count],
             probs: Vec::new(),
             packed: Vec::new(),
+            first_layer: Default::default(),
         })
     }
 
@@ -124,6 +129,23 @@ impl<T: Real> Network<T> {
             let input: &[T] = if i == 0 { x } else { &before[i - 1] };
             let layer = &mut self.layers[i];
             match layer {
+                // Training's first layer: its input is the data, often mostly zeros.
+                Layer::Dense { n_in, n_out, weights, bias } if i == 0 && mode == Mode::Train => {
+                    let bias = bias.as_ref().map(|b| &b.value[..]);
+                    let shape = (*n_in, *n_out);
+                    if !first_layer::forward(
+                        input,
+                        &weights.value,
+                        bias,
+                        shape,
+                        m,
+                        &mut self.first_layer[0],
+                        out,
+                        threads,
+                    ) {
+                        layer.forward(input, out, m, mode, &mut self.dropout_rng, threads);
+                    }
+                }
                 Layer::Dense { .. } if packed => {
                     let finite = layer.forward_packed(input, out, m, &self.packed[i], fuse_relu, threads);
                     x_seen_finite |= i == 0 && finite;
@@ -195,7 +217,8 @@ impl<T: Real> Network<T> {
                 None // nobody needs dL/dX of the input: skips one GEMM
             };
             let input: &[T] = if i == 0 { x } else { &self.outputs[i - 1] };
-            let sums = self.layers[i].backward(input, &self.outputs[i], dy, dx, m, threads);
+            let packed_grad = (i == 0).then_some(&mut self.first_layer[1]);
+            let sums = self.layers[i].backward(input, &self.outputs[i], dy, dx, m, threads, packed_grad);
             self.grad_norms[i] = sums.grad_sq.sqrt();
             cost += sums.cost;
         }
@@ -454,6 +477,7 @@ impl<T: Real> Network<T> {
             grads: vec![Vec::new(); self.layers.len()],
             probs: Vec::new(),
             packed: Vec::new(),
+            first_layer: Default::default(),
         }
     }
 }
@@ -470,8 +494,9 @@ pub(super) enum Update<'a, T> {
     KeepingOld(&'a mut RestorePoint<T>),
 }
 
-/// Packed weights larger than this are freed after each call (MNIST's: 0.9 MiB).
-const PACKED_KEEP_BYTES: usize = 16 << 20;
+/// Packed weights larger than this are freed after each call (MNIST's: 0.9 MiB), and a first layer
+/// larger than this trains without a packed copy (`first_layer`).
+pub(super) const PACKED_KEEP_BYTES: usize = 16 << 20;
 
 /// Rows per chunk when evaluating or predicting (bounds scratch memory on big sets). Small
 /// enough that a chunk's first hidden layer (256 × 256 floats for MNIST) stays in L2 for the next

@@ -5,6 +5,9 @@
 //! when W is finite: a sum from +0 never becomes −0 by adding zeros, and x + ±0 = x otherwise.
 
 /// Column lists of the tiles of a block of rows, rebuilt for each block and read by every panel.
+use super::Layout;
+use std::ops::Range;
+
 #[derive(Debug, Default)]
 pub(super) struct LiveColumns {
     lists: Vec<Vec<u32>>,
@@ -25,11 +28,19 @@ pub(super) struct LiveColumns {
 const DENSE_EIGHTHS: usize = 7;
 
 impl LiveColumns {
-    /// Scans the `tiles` tiles of `a` (rows of k floats; tile t is rows `t·tile_rows ..`, the last
-    /// one possibly shorter) for their live columns.
-    pub(super) fn scan(&mut self, a: &[f32], k: usize, tile_rows: usize) {
-        let rows = a.len() / k;
-        let tiles = rows.div_ceil(tile_rows);
+    /// Scans the tiles of `rows` of A (m rows, k columns, placed in `a` as `layout` says; tile t
+    /// is rows `rows.start + t·tile_rows ..`, the last one possibly shorter) for their live
+    /// columns.
+    pub(super) fn scan(
+        &mut self,
+        a: &[f32],
+        layout: Layout,
+        m: usize,
+        rows: Range<usize>,
+        k: usize,
+        tile_rows: usize,
+    ) {
+        let tiles = rows.len().div_ceil(tile_rows);
         if self.lists.len() < tiles {
             self.lists.resize_with(tiles, || Vec::with_capacity(k));
             self.sparse.resize(tiles, false);
@@ -40,12 +51,15 @@ impl LiveColumns {
                 self.sparse[t] = false;
                 continue;
             }
-            let first = t * tile_rows;
-            let count = tile_rows.min(rows - first);
+            let first = rows.start + t * tile_rows;
+            let count = tile_rows.min(rows.end - first);
             let list = &mut self.lists[t];
             list.clear();
             let most = k * DENSE_EIGHTHS / 8;
-            self.sparse[t] = live_columns_of(&a[first * k..(first + count) * k], k, most, list);
+            self.sparse[t] = match layout {
+                Layout::Rows => live_columns_of(&a[first * k..(first + count) * k], k, most, list),
+                Layout::Transposed => live_columns_transposed(a, m, first..first + count, k, most, list),
+            };
             self.scanned += 1;
             self.dense += usize::from(!self.sparse[t]);
         }
@@ -74,6 +88,25 @@ fn live_columns_of(a: &[f32], k: usize, most: usize, list: &mut Vec<u32>) -> boo
     let live = (0..k).filter(|&p| is_live(a, k, p)).count();
     list.extend((0..k).filter(|&p| is_live(a, k, p)).map(|p| p as u32));
     live <= most
+}
+
+/// `live_columns_of` for the rows `rows` of A = Xᵀ, X [k, m] row-major in `a`: column p of those
+/// rows is the piece `rows` of X's row p, contiguous.
+fn live_columns_transposed(
+    a: &[f32],
+    m: usize,
+    rows: Range<usize>,
+    k: usize,
+    most: usize,
+    list: &mut Vec<u32>,
+) -> bool {
+    for p in 0..k {
+        let piece = &a[p * m + rows.start..p * m + rows.end];
+        if piece.iter().fold(0u32, |bits, v| bits | v.to_bits()) & 0x7fff_ffff != 0 {
+            list.push(p as u32);
+        }
+    }
+    list.len() <= most
 }
 
 /// Whether column p of the rows of `a` holds a value other than ±0: the bits of the rows ORed
@@ -155,12 +188,12 @@ mod tests {
             a[row * k..row * k + live].fill(1.0);
         }
         let mut live = LiveColumns::default();
-        live.scan(&a, k, 1);
+        live.scan(&a, Layout::Rows, density.len(), 0..density.len(), k, 1);
         let sparse: Vec<bool> = (0..density.len()).map(|t| live.of_tile(t).is_some()).collect();
         assert_eq!(sparse, [true, false, true, false, true, false, false, false]);
         // A dense first tile: nothing after it is scanned.
         let mut live = LiveColumns::default();
-        live.scan(&a[k..], k, 1);
+        live.scan(&a[k..], Layout::Rows, density.len() - 1, 0..density.len() - 1, k, 1);
         assert!((0..density.len() - 1).all(|t| live.of_tile(t).is_none()));
     }
 
@@ -172,7 +205,7 @@ mod tests {
         a[..14].fill(1.0);
         a[2 * k..2 * k + 15].fill(1.0);
         let mut live = LiveColumns::default();
-        live.scan(&a, k, 2);
+        live.scan(&a, Layout::Rows, 5, 0..5, k, 2);
         assert_eq!(live.of_tile(0).map(<[u32]>::len), Some(14));
         assert_eq!(live.of_tile(1), None);
         assert_eq!(live.of_tile(2), Some(&[][..]));
