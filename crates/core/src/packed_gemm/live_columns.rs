@@ -100,6 +100,12 @@ fn live_columns_transposed(
     most: usize,
     list: &mut Vec<u32>,
 ) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    if crate::simd::is_avx2_level() && rows.len() <= 8 {
+        // SAFETY: AVX2 checked just above; the masked loads read rows.len() ≤ 8 floats of each
+        // row p of X, inside `a`.
+        return unsafe { x86::live_columns_transposed(a, m, rows, k, most, list) };
+    }
     for p in 0..k {
         let piece = &a[p * m + rows.start..p * m + rows.end];
         if piece.iter().fold(0u32, |bits, v| bits | v.to_bits()) & 0x7fff_ffff != 0 {
@@ -131,15 +137,45 @@ mod x86 {
         if live > most {
             return false;
         }
+        // Every column written, the count advanced only for live ones: no branch to mispredict
+        // on columns that are live or not at random.
+        list.resize(whole, 0);
+        let mut len = 0;
         for p in (0..whole).step_by(8) {
-            let mut m = mask(p);
-            while m != 0 {
-                list.push(p as u32 + m.trailing_zeros());
-                m &= m - 1;
+            let m = mask(p);
+            for j in 0..8 {
+                list[len] = (p + j) as u32;
+                len += ((m >> j) & 1) as usize;
             }
         }
+        list.truncate(len);
         list.extend(rest.filter(|&p| super::is_live(a, k, p)).map(|p| p as u32));
         true
+    }
+
+    /// [`super::live_columns_transposed`]: row p's piece of X (≤ 8 floats, a masked load) compared
+    /// with zero; every p written to `list`, the count advanced only for live ones.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn live_columns_transposed(
+        a: &[f32],
+        m: usize,
+        rows: std::ops::Range<usize>,
+        k: usize,
+        most: usize,
+        list: &mut Vec<u32>,
+    ) -> bool {
+        let lanes: [i32; 8] = std::array::from_fn(|i| if i < rows.len() { -1 } else { 0 });
+        let lanes = _mm256_loadu_si256(lanes.as_ptr().cast());
+        list.resize(k, 0);
+        let mut len = 0;
+        for p in 0..k {
+            let piece = _mm256_maskload_ps(a.as_ptr().add(p * m + rows.start), lanes);
+            let live = _mm256_movemask_ps(_mm256_cmp_ps::<_CMP_NEQ_UQ>(piece, _mm256_setzero_ps())) != 0;
+            list[len] = p as u32;
+            len += usize::from(live);
+        }
+        list.truncate(len);
+        len <= most
     }
 
     /// Bit j set where column p + j of the rows of `a` (k floats each) is live; p + 8 ≤ k.
