@@ -1,5 +1,7 @@
-//! `C = A·W (+ bias) (→ relu)` for inference on many rows, with W packed once per call: a dense
-//! layer's forward pass in `evaluate` and `predict` on CPUs with AVX2 + FMA but not AVX-512.
+//! `C = A·W (+ bias) (→ relu)` on many rows, with W packed once per call: a dense layer's forward
+//! pass in `evaluate` and `predict` on CPUs with AVX2 + FMA but not AVX-512, and in training the
+//! first layer's two products on mostly-zero batches (`network::first_layer`; `C = Aᵀ·W` with A
+//! read transposed for the weight gradient, [`packed_product_transposed`]).
 //!
 //! Why not the `gemm` crate, as everywhere else: it packs both operands on every product (per
 //! chunk of a predict), and its AVX2 micro-kernel reads a packed column block of A. Here W is
@@ -29,8 +31,10 @@
 //! Each output element is one FMA chain over k in order, from 0, whatever the number of rows:
 //! a row's result does not depend on the rows around it, so splitting the rows over threads
 //! gives the same bits on 1 thread and on 2. They differ from the crate's in the last bits (it
-//! sums k in blocks). Training keeps the crate: its weights change every step, and packed per
-//! step at batch 128 this kernel was 0.95–1.01× the crate. Packed by the optimizer instead (each
+//! sums k in blocks). Training's dense products keep the crate: its weights change every step,
+//! and packed per step at batch 128 this kernel was 0.95–1.01× the crate on dense rows (the first
+//! layer on mostly-zero rows is the exception: what it leaves out pays for the packing, training
+//! epochs on MNIST 1.3–1.4× as fast). Packed by the optimizer instead (each
 //! updated piece of W written to its panels while in cache), the product was 1.04–1.12× the
 //! crate, but the scattered panel writes cost the update more than that: Adam's update of W1
 //! went from 82 to 140 µs on 1 thread (a pack pass of its own takes 33), an epoch 2–4 % slower.
@@ -202,6 +206,7 @@ pub fn packed_product_transposed(
     product(a, Layout::Transposed, m, w, false, c, threads)
 }
 
+/// `packed_product` and `packed_product_transposed`: A placed as `layout` says.
 fn product(
     a: &[f32],
     layout: Layout,

@@ -4,10 +4,10 @@
 //! a step whose 6 broadcast elements are all ±0 adds ±0 to every sum — nothing, bit for bit,
 //! when W is finite: a sum from +0 never becomes −0 by adding zeros, and x + ±0 = x otherwise.
 
-/// Column lists of the tiles of a block of rows, rebuilt for each block and read by every panel.
 use super::Layout;
 use std::ops::Range;
 
+/// Column lists of the tiles of a block of rows, rebuilt for each block and read by every panel.
 #[derive(Debug, Default)]
 pub(super) struct LiveColumns {
     lists: Vec<Vec<u32>>,
@@ -85,9 +85,8 @@ fn live_columns_of(a: &[f32], k: usize, most: usize, list: &mut Vec<u32>) -> boo
         // SAFETY: AVX2 checked just above; the reads stay inside `a`, whose rows are k long.
         return unsafe { x86::live_columns(a, k, most, list) };
     }
-    let live = (0..k).filter(|&p| is_live(a, k, p)).count();
     list.extend((0..k).filter(|&p| is_live(a, k, p)).map(|p| p as u32));
-    live <= most
+    list.len() <= most
 }
 
 /// `live_columns_of` for the rows `rows` of A = Xᵀ, X [k, m] row-major in `a`: column p of those
@@ -106,19 +105,19 @@ fn live_columns_transposed(
         // row p of X, inside `a`.
         return unsafe { x86::live_columns_transposed(a, m, rows, k, most, list) };
     }
-    for p in 0..k {
-        let piece = &a[p * m + rows.start..p * m + rows.end];
-        if piece.iter().fold(0u32, |bits, v| bits | v.to_bits()) & 0x7fff_ffff != 0 {
-            list.push(p as u32);
-        }
-    }
+    list.extend((0..k).filter(|&p| not_all_zero(&a[p * m + rows.start..p * m + rows.end])).map(|p| p as u32));
     list.len() <= most
 }
 
-/// Whether column p of the rows of `a` holds a value other than ±0: the bits of the rows ORed
-/// together, sign bit aside, are zero only when every row holds ±0.
+/// Whether column p of the rows of `a` holds a value other than ±0.
 fn is_live(a: &[f32], k: usize, p: usize) -> bool {
-    a.chunks_exact(k).fold(0u32, |bits, row| bits | row[p].to_bits()) & 0x7fff_ffff != 0
+    not_all_zero(a.chunks_exact(k).map(|row| &row[p]))
+}
+
+/// Whether some value is other than ±0: the bits ORed together, sign bit aside, are zero only
+/// when every value is ±0.
+fn not_all_zero<'a>(values: impl IntoIterator<Item = &'a f32>) -> bool {
+    values.into_iter().fold(0u32, |bits, v| bits | v.to_bits()) & 0x7fff_ffff != 0
 }
 
 #[cfg(target_arch = "x86_64")]
