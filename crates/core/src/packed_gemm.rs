@@ -485,14 +485,25 @@ mod tests {
         (0..len).map(|_| rng.next_f32() - 0.5).collect()
     }
 
+    /// `f` in a pool of `threads` threads.
+    fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+        rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap().install(f)
+    }
+
     /// `packed_product` with `threads` threads, in a pool of that size.
     fn product_on(threads: usize, a: &[f32], m: usize, w: &PackedWeights, relu: bool, c: &mut [f32]) -> bool {
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| packed_product(a, m, w, relu, c, threads))
+        on_threads(threads, || packed_product(a, m, w, relu, c, threads))
     }
 
     fn same_bits(x: &[f32], y: &[f32]) -> bool {
         x.len() == y.len() && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits())
+    }
+
+    /// The same bits, or NaN on both sides (a NaN's sign and payload may differ between the
+    /// kernel's FMA and `f32::mul_add`).
+    fn same_bits_or_nan(x: &[f32], y: &[f32]) -> bool {
+        x.len() == y.len()
+            && x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan())
     }
 
     #[test]
@@ -655,9 +666,6 @@ mod tests {
             }
             c
         };
-        let same = |x: &[f32], y: &[f32]| {
-            x.iter().zip(y).all(|(x, y)| x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan())
-        };
         // A non-finite weight in row 7 of W: 0·∞ is NaN, so no tile may skip column 7 of A.
         for bad_weight in [None, Some(f32::INFINITY), Some(f32::NAN)] {
             let mut w = random(k * n, &mut rng);
@@ -673,7 +681,7 @@ mod tests {
             for threads in [1, 2, 3] {
                 let mut c = vec![f32::NAN; m * n];
                 product_on(threads, &a, m, &packed, false, &mut c);
-                assert!(same(&c, &want), "{bad_weight:?}, {threads} threads");
+                assert!(same_bits_or_nan(&c, &want), "{bad_weight:?}, {threads} threads");
             }
         }
     }
@@ -705,12 +713,9 @@ mod tests {
             let mut packed = PackedWeights::default();
             packed.pack(&dz, None, k, n);
             for threads in [1, 2, 3] {
-                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
                 let mut c = vec![f32::NAN; m * n];
-                pool.install(|| packed_product_transposed(&x, m, &packed, &mut c, threads));
-                let same =
-                    c.iter().zip(&want).all(|(x, y)| x.to_bits() == y.to_bits() || x.is_nan() && y.is_nan());
-                assert!(same, "{nan_at:?}, {threads} threads");
+                on_threads(threads, || packed_product_transposed(&x, m, &packed, &mut c, threads));
+                assert!(same_bits_or_nan(&c, &want), "{nan_at:?}, {threads} threads");
             }
             if nan_at.is_some() {
                 // 0·NaN is NaN: every input's gradient in column 7 is NaN, zero inputs too.
