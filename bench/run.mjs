@@ -533,7 +533,7 @@ if (flag('profile') || (!quick && !flag('no-profile') && perfAvailable && sectio
       .filter(Boolean)
       .map(([, pct, dso, sym]) => ({ pct: Number(pct), dso, sym: sym.trim() }));
     const category = ({ dso, sym }) =>
-      /gemm/i.test(sym) ? 'GEMM (gemm crate)' : /optimizer|adam/i.test(sym) ? 'optimizer update' : dso.includes('tunenet') ? 'other tunenet core (activations, loss, bias, gathers…)' : dso === '[kernel.kallsyms]' ? 'Linux kernel (page faults, copies)' : /^lib(c|m)[.-]/.test(dso) ? 'libc/libm (memcpy, malloc…)' : 'node / V8 / startup';
+      /packed_gemm/.test(sym) ? "GEMM (tunenet's packed kernel: its tiles, pack and live-column scans)" : /gemm/i.test(sym) ? 'GEMM (gemm crate)' : /optimizer|adam/i.test(sym) ? 'optimizer update' : dso.includes('tunenet') ? 'other tunenet core (activations, loss, bias, gathers…)' : dso === '[kernel.kallsyms]' ? 'Linux kernel (page faults, copies)' : /^lib(c|m)[.-]/.test(dso) ? 'libc/libm (memcpy, malloc…)' : 'node / V8 / startup';
     const byCategory = {};
     for (const l of lines) byCategory[category(l)] = (byCategory[category(l)] ?? 0) + l.pct;
     return { top: lines.slice(0, 15), byCategory };
