@@ -14,8 +14,9 @@
 //! * `step_gemm`: the 8 products of one training step of the 784-256-128-10 network at batch
 //!   128 (3 forward, 3 dW, 2 dX — the first layer's dX is not needed), each timed alone, summed.
 //! * `core_step`: `Network::train_step` of that network (variant A plain, variant B with batch
-//!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed random batch — the fused step without the
-//!   napi boundary.
+//!   norm + dropout 0.8 + L2 1e-4), Adam, on a fixed batch — the first 128 of the bench's MNIST
+//!   training digits, as bench/kernels_js.mjs's `model.trainStep` (dense random rows where the
+//!   split is missing) — the fused step without the napi boundary.
 //! * `core_epoch`: `Network::run_steps` over whole shuffled epochs of the bench's MNIST training
 //!   digits (`common/mnist_split.rs`; where bench/ has not written them yet, 8,000 × 784 random
 //!   pixels, ~80 % of them 0 as in MNIST, which the packed first layer can skip far less of: the
@@ -304,8 +305,13 @@ fn mnist_network(variant: &str, threads: usize) -> Network<f32> {
 
 fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str], rng: &mut Rng) {
     let m = 128;
-    let x: Vec<f32> = (0..m * 784).map(|_| rng.next_f32()).collect();
-    let y = one_hot_labels(m, rng);
+    // The first 128 training digits, the batch bench/kernels_js.mjs times `model.trainStep` on
+    // (so the two compare the same step, the packed first layer's skipping included); dense
+    // random rows where bench/ has not written the split.
+    let (x, y) = match mnist_split::training_digits(784, 10) {
+        Some((x, y, _)) => (x[..m * 784].to_vec(), y[..m * 10].to_vec()),
+        None => ((0..m * 784).map(|_| rng.next_f32()).collect(), one_hot_labels(m, rng)),
+    };
     let pool = step_pool(threads);
     for &variant in variants {
         let mut net = mnist_network(variant, threads);
