@@ -622,7 +622,8 @@ fn core_epoch(json: bool, min_total: Duration, threads: usize, variants: &[&str]
         Some((x, y, rows)) => (x, y, rows, "digits"),
         None => {
             let rows = 8000;
-            let x = (0..rows * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
+            let x =
+                (0..rows * 784).map(|_| if rng.next_f32() < 0.8 { 0.0 } else { rng.next_f32() }).collect();
             (x, one_hot_labels(rows, rng), rows, "synthetic")
         }
     };
