@@ -308,7 +308,7 @@ fn core_step(json: bool, min_total: Duration, threads: usize, variants: &[&str],
     // The first 128 training digits, the batch bench/kernels_js.mjs times `model.trainStep` on
     // (so the two compare the same step, the packed first layer's skipping included); dense
     // random rows where bench/ has not written the split.
-    let (x, y) = match mnist_split::training_digits(784, 10) {
+    let (x, y) = match mnist_split::training_digits(784, 10).filter(|&(_, _, rows)| rows >= m) {
         Some((x, y, _)) => (x[..m * 784].to_vec(), y[..m * 10].to_vec()),
         None => ((0..m * 784).map(|_| rng.next_f32()).collect(), one_hot_labels(m, rng)),
     };

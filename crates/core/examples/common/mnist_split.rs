@@ -1,13 +1,15 @@
-//! The training digits of bench/'s MNIST split (`bench/.cache/mnist-split.bin`, written by
-//! bench/export-split.mjs: a 32-byte header: the magic
-//! `TNMNIST1`, then train, test, features and classes as u32 LE; then train x, test x as f32 LE, train labels, test labels as u8), for the
-//! core examples that time the step on the data `fit` trains on. The packed first layer leaves
-//! out inputs zero in a whole 6-row tile, so how fast a step runs depends on the pixels, not only
-//! on the share of zeros: iid random rows with MNIST's 80 % zeros leave a tile little to skip.
+//! The training digits of bench/'s MNIST split, for the core examples that time the step on the
+//! data `fit` trains on. The packed first layer leaves out inputs zero in a whole 6-row tile, so
+//! how fast a step runs depends on where the zeros are, not only on how many: iid random rows
+//! with MNIST's 80 % zeros leave a tile little to skip.
+//!
+//! The file (`bench/.cache/mnist-split.bin`, written by bench/export-split.mjs): a 32-byte header
+//! (the magic `TNMNIST1`, then train, test, features and classes as u32 LE), the train and test
+//! rows as f32 LE, then the train and test labels as u8.
 use std::path::PathBuf;
 
 /// The split's file, as bench/lib.mjs names it.
-pub fn split_file() -> PathBuf {
+fn split_file() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../bench/.cache/mnist-split.bin")
 }
 
