@@ -46,7 +46,11 @@ pub struct Network<T> {
     /// Per-layer gradient L2 norms of the last backward pass (a step's become `last_grad_norms`).
     grad_norms: Vec<f64>,
     outputs: Vec<Vec<T>>,
-    grads: Vec<Vec<T>>,
+    /// The backward pass's two gradient buffers: layer i's output gradient is in `i % 2`, and it
+    /// writes its input gradient into the other. Two rather than one per layer, so that each
+    /// kernel writes where the one before it just read, still in cache (variant B's first block
+    /// alone touched four fresh 128 KB buffers a step).
+    grads: [Vec<T>; 2],
     probs: Vec<T>,
     /// Per layer: its weights packed for `evaluate` and `predict` (dense layers; scratch, packed
     /// anew by each call that uses it, empty in a clone).
@@ -85,7 +89,7 @@ impl<T: Real> Network<T> {
             last_grad_norms: vec![0.0; count],
             grad_norms: vec![0.0; count],
             outputs: vec![Vec::new(); count],
-            grads: vec![Vec::new(); count],
+            grads: Default::default(),
             probs: Vec::new(),
             packed: Vec::new(),
             first_layer: Default::default(),
@@ -189,13 +193,11 @@ impl<T: Real> Network<T> {
         let n = self.output_size();
         let last = self.layers.len() - 1;
         self.probs.resize(m * n, T::zero());
-        self.grads[last].resize(m * n, T::zero());
+        let d_logits = first_elements(&mut self.grads[last % 2], m * n);
         let logits = &self.outputs[last];
         let loss = match weights {
-            None => self.spec.loss.loss_and_grad(logits, y, n, &mut self.probs, &mut self.grads[last]),
-            Some(w) => {
-                self.spec.loss.weighted_loss_and_grad(logits, y, n, w, &mut self.probs, &mut self.grads[last])
-            }
+            None => self.spec.loss.loss_and_grad(logits, y, n, &mut self.probs, d_logits),
+            Some(w) => self.spec.loss.weighted_loss_and_grad(logits, y, n, w, &mut self.probs, d_logits),
         };
         (loss, self.spec.loss.count_correct(&self.probs, y, n))
     }
@@ -207,14 +209,12 @@ impl<T: Real> Network<T> {
         let widths = self.spec.widths();
         let threads = self.threads;
         for i in (0..self.layers.len()).rev() {
-            let (grads_before, grads_rest) = self.grads.split_at_mut(i);
-            let dy = &grads_rest[0];
-            let dx = if i > 0 {
-                let g = &mut grads_before[i - 1];
-                g.resize(m * widths[i - 1], T::zero());
-                Some(&mut g[..])
-            } else {
-                None // nobody needs dL/dX of the input: skips one GEMM
+            let [even, odd] = &mut self.grads;
+            let (dy, dx) = if i % 2 == 0 { (even, odd) } else { (odd, even) };
+            let dy = &dy[..m * widths[i]];
+            let dx = match i {
+                0 => None, // nobody needs dL/dX of the input: skips one GEMM
+                _ => Some(first_elements(dx, m * widths[i - 1])),
             };
             let input: &[T] = if i == 0 { x } else { &self.outputs[i - 1] };
             let packed_grad = (i == 0).then_some(&mut self.first_layer[1]);
@@ -474,7 +474,7 @@ impl<T: Real> Network<T> {
             last_grad_norms: self.last_grad_norms.clone(),
             grad_norms: self.grad_norms.clone(),
             outputs: vec![Vec::new(); self.layers.len()],
-            grads: vec![Vec::new(); self.layers.len()],
+            grads: Default::default(),
             probs: Vec::new(),
             packed: Vec::new(),
             first_layer: Default::default(),
@@ -504,6 +504,15 @@ pub(super) const PACKED_KEEP_BYTES: usize = 16 << 20;
 /// were 4 % faster than 1,024 (256 the same as 512); with the packed kernel, 256-row chunks are
 /// 0.5–3 % faster than 512 on 1 thread (the same within noise on 2), 128 no better.
 const EVAL_CHUNK: usize = 256;
+
+/// The first `len` elements of `buffer`, grown (never shrunk: a gradient buffer serves layers of
+/// every width, each call its own length) to hold them; their values are whatever was there.
+fn first_elements<T: Real>(buffer: &mut Vec<T>, len: usize) -> &mut [T] {
+    if buffer.len() < len {
+        buffer.resize(len, T::zero());
+    }
+    &mut buffer[..len]
+}
 
 #[cfg(test)]
 mod tests {
