@@ -33,30 +33,32 @@ fn rows(name: &str, len: usize, n: usize) -> usize {
 /// bandwidth). The additions per feature are the same, in the same row order: the same bits.
 const FEATURE_BLOCK: usize = 64;
 
-/// `out[k][j] += Σ_i term(a[i, j], b[i, j], param[j])[k]` over the rows i in order, for the K sums
-/// of one pass over row-major `a` and `b` ([m, n]).
+/// `out[k][j] += Σ_i term(a[i, j], b[i, j], [param[q][j] for each q])[k]` over the rows i in
+/// order, for the K sums of one pass over row-major `a` and `b` ([m, n]) with P per-feature
+/// parameters.
 #[inline(always)]
-fn add_column_sums<T: Real, const K: usize>(
+fn add_column_sums<T: Real, const K: usize, const P: usize>(
     a: &[T],
     b: &[T],
     n: usize,
-    param: &[T],
+    param: [&[T]; P],
     out: [&mut [T]; K],
-    term: impl Fn(T, T, T) -> [T; K],
+    term: impl Fn(T, T, [T; P]) -> [T; K],
 ) {
     let mut start = 0;
     while start < n {
         let width = FEATURE_BLOCK.min(n - start);
         let cols = start..start + width;
         if width == FEATURE_BLOCK {
-            let p: [T; FEATURE_BLOCK] = param[cols.clone()].try_into().expect("a full block");
+            let p: [[T; FEATURE_BLOCK]; P] =
+                std::array::from_fn(|q| param[q][cols.clone()].try_into().expect("a full block"));
             let mut acc: [[T; FEATURE_BLOCK]; K] =
                 std::array::from_fn(|k| out[k][cols.clone()].try_into().expect("a full block"));
             for (ra, rb) in a.chunks_exact(n).zip(b.chunks_exact(n)) {
                 let ra: &[T; FEATURE_BLOCK] = ra[cols.clone()].try_into().expect("a full block");
                 let rb: &[T; FEATURE_BLOCK] = rb[cols.clone()].try_into().expect("a full block");
                 for j in 0..FEATURE_BLOCK {
-                    let t = term(ra[j], rb[j], p[j]);
+                    let t = term(ra[j], rb[j], std::array::from_fn(|q| p[q][j]));
                     for k in 0..K {
                         acc[k][j] = acc[k][j] + t[k];
                     }
@@ -68,7 +70,7 @@ fn add_column_sums<T: Real, const K: usize>(
         } else {
             for (ra, rb) in a.chunks_exact(n).zip(b.chunks_exact(n)) {
                 for j in cols.clone() {
-                    let t = term(ra[j], rb[j], param[j]);
+                    let t = term(ra[j], rb[j], std::array::from_fn(|q| param[q][j]));
                     for k in 0..K {
                         out[k][j] = out[k][j] + t[k];
                     }
@@ -79,8 +81,25 @@ fn add_column_sums<T: Real, const K: usize>(
     }
 }
 
+/// `1/√(var + eps)` per feature: the forward's factor, which the backward recomputes to the bit.
+fn inverse_std<T: Real>(var: &[T], eps: T) -> Vec<T> {
+    var.iter().map(|&v| T::one() / (v + eps).sqrt()).collect()
+}
+
+/// Where the backward pass finds `x_hat`.
+#[derive(Clone, Copy)]
+pub enum Normalized<'a, T> {
+    /// As the training forward wrote it.
+    Saved(&'a [T]),
+    /// Recomputed from the forward's input `x` and batch `mean` (with the backward's `var`),
+    /// by the forward's own expression: the same bits as `Saved`, without an m·n buffer written
+    /// in the forward and kept until the backward (a network's forward keeps its input anyway).
+    FromInput { x: &'a [T], mean: &'a [T] },
+}
+
 /// Training forward: writes the batch `mean`, biased `var`, `x_hat = (x − mean)/√(var + eps)`
-/// and `y = gamma·x_hat + beta`. With m = 0 the statistics are set to 0 (nothing to normalize).
+/// when asked (the backward can recompute it: [`Normalized::FromInput`]) and
+/// `y = gamma·x_hat + beta`. With m = 0 the statistics are set to 0 (nothing to normalize).
 #[allow(clippy::too_many_arguments)]
 pub fn batch_norm_forward_train<T: Real>(
     x: &[T],
@@ -88,7 +107,7 @@ pub fn batch_norm_forward_train<T: Real>(
     beta: &[T],
     eps: f64,
     y: &mut [T],
-    x_hat: &mut [T],
+    x_hat: Option<&mut [T]>,
     mean: &mut [T],
     var: &mut [T],
 ) {
@@ -98,7 +117,7 @@ pub fn batch_norm_forward_train<T: Real>(
         "batch_norm_forward_train: gamma, beta, mean and var lengths differ"
     );
     assert!(
-        y.len() == x.len() && x_hat.len() == x.len(),
+        y.len() == x.len() && x_hat.as_ref().is_none_or(|h| h.len() == x.len()),
         "batch_norm_forward_train: x, y and x_hat lengths differ"
     );
     let m = rows("batch_norm_forward_train", x.len(), n);
@@ -111,26 +130,35 @@ pub fn batch_norm_forward_train<T: Real>(
         #[inline(always)]
         || {
             let inv_m: T = real(1.0 / m as f64);
-            // One input and no parameter: the second operand and `gamma` go unread.
-            add_column_sums(x, x, n, gamma, [&mut *mean], |x, _, _| [x]);
+            // One input and no parameter: the second operand goes unread.
+            add_column_sums(x, x, n, [], [&mut *mean], |x, _, []| [x]);
             mean.iter_mut().for_each(|s| *s = *s * inv_m);
-            add_column_sums(x, x, n, mean, [&mut *var], |x, _, mu| {
+            add_column_sums(x, x, n, [mean], [&mut *var], |x, _, [mu]| {
                 let d = x - mu;
                 [d * d]
             });
             var.iter_mut().for_each(|s| *s = *s * inv_m);
 
-            let eps: T = real(eps);
-            let inv_std: Vec<T> = var.iter().map(|&v| T::one() / (v + eps).sqrt()).collect();
-            for ((xr, hr), yr) in x.chunks_exact(n).zip(x_hat.chunks_exact_mut(n)).zip(y.chunks_exact_mut(n))
-            {
-                let params = mean.iter().zip(&inv_std).zip(gamma.iter().zip(beta));
-                for (((h, y), &x), ((&mu, &is), (&g, &b))) in
-                    hr.iter_mut().zip(yr.iter_mut()).zip(xr).zip(params)
-                {
-                    let xh = (x - mu) * is;
-                    *h = xh;
-                    *y = g * xh + b;
+            let inv_std = inverse_std(var, real(eps));
+            let params = |row| mean.iter().zip(&inv_std).zip(gamma.iter().zip(beta)).zip(row);
+            match x_hat {
+                Some(x_hat) => {
+                    for ((xr, hr), yr) in
+                        x.chunks_exact(n).zip(x_hat.chunks_exact_mut(n)).zip(y.chunks_exact_mut(n))
+                    {
+                        for ((h, y), (((&mu, &is), (&g, &b)), &x)) in hr.iter_mut().zip(yr).zip(params(xr)) {
+                            let xh = (x - mu) * is;
+                            *h = xh;
+                            *y = g * xh + b;
+                        }
+                    }
+                }
+                None => {
+                    for (xr, yr) in x.chunks_exact(n).zip(y.chunks_exact_mut(n)) {
+                        for (y, (((&mu, &is), (&g, &b)), &x)) in yr.iter_mut().zip(params(xr)) {
+                            *y = g * ((x - mu) * is) + b;
+                        }
+                    }
                 }
             }
         },
@@ -143,7 +171,7 @@ pub fn batch_norm_forward_train<T: Real>(
 #[allow(clippy::too_many_arguments)]
 pub fn batch_norm_backward<T: Real>(
     dy: &[T],
-    x_hat: &[T],
+    x_hat: Normalized<'_, T>,
     var: &[T],
     gamma: &[T],
     eps: f64,
@@ -152,13 +180,17 @@ pub fn batch_norm_backward<T: Real>(
     dbeta: &mut [T],
 ) {
     let n = gamma.len();
+    let (source, mean) = match x_hat {
+        Normalized::Saved(x_hat) => (x_hat, None),
+        Normalized::FromInput { x, mean } => (x, Some(mean)),
+    };
     assert!(
-        var.len() == n && dgamma.len() == n && dbeta.len() == n,
-        "batch_norm_backward: gamma, var, dgamma and dbeta lengths differ"
+        var.len() == n && dgamma.len() == n && dbeta.len() == n && mean.is_none_or(|mu| mu.len() == n),
+        "batch_norm_backward: gamma, var, mean, dgamma and dbeta lengths differ"
     );
     assert!(
-        x_hat.len() == dy.len() && dx.len() == dy.len(),
-        "batch_norm_backward: dy, x_hat and dx lengths differ"
+        source.len() == dy.len() && dx.len() == dy.len(),
+        "batch_norm_backward: dy, x_hat (or x) and dx lengths differ"
     );
     let m = rows("batch_norm_backward", dy.len(), n);
     dgamma.fill(T::zero());
@@ -166,18 +198,49 @@ pub fn batch_norm_backward<T: Real>(
     if m == 0 {
         return;
     }
+    let eps: T = real(eps);
+    match mean {
+        None => backward_passes(dy, source, [var, var], |h, [_, _]| h, var, gamma, eps, dx, dgamma, dbeta),
+        Some(mean) => {
+            let inv_std = inverse_std(var, eps);
+            let hat = |x: T, [mu, is]: [T; 2]| (x - mu) * is; // the forward's expression
+            backward_passes(dy, source, [mean, &inv_std], hat, var, gamma, eps, dx, dgamma, dbeta)
+        }
+    }
+}
+
+/// The backward's two passes over `dy` and `source`, x_hat being `hat(source, params)`
+/// elementwise.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn backward_passes<T: Real>(
+    dy: &[T],
+    source: &[T],
+    params: [&[T]; 2],
+    hat: impl Fn(T, [T; 2]) -> T,
+    var: &[T],
+    gamma: &[T],
+    eps: T,
+    dx: &mut [T],
+    dgamma: &mut [T],
+    dbeta: &mut [T],
+) {
+    let n = gamma.len();
+    let m = dy.len() / n;
     vectorized(
         #[inline(always)]
         || {
-            add_column_sums(dy, x_hat, n, gamma, [&mut *dbeta, &mut *dgamma], |d, h, _| [d, d * h]);
+            add_column_sums(dy, source, n, params, [&mut *dbeta, &mut *dgamma], |d, s, p| [d, d * hat(s, p)]);
             let m_t: T = real(m as f64);
-            let eps: T = real(eps);
             let coef: Vec<T> = gamma.iter().zip(var).map(|(&g, &v)| g / (m_t * (v + eps).sqrt())).collect();
-            for ((dxr, dyr), hr) in dx.chunks_exact_mut(n).zip(dy.chunks_exact(n)).zip(x_hat.chunks_exact(n))
+            let [p0, p1] = params;
+            for ((dxr, dyr), sr) in dx.chunks_exact_mut(n).zip(dy.chunks_exact(n)).zip(source.chunks_exact(n))
             {
-                let params = coef.iter().zip(dbeta.iter().zip(dgamma.iter()));
-                for (((o, &d), &h), (&c, (&db, &dg))) in dxr.iter_mut().zip(dyr).zip(hr).zip(params) {
-                    *o = c * (m_t * d - db - h * dg);
+                let features = coef.iter().zip(dbeta.iter().zip(dgamma.iter())).zip(p0.iter().zip(p1));
+                for (((o, &d), &s), ((&c, (&db, &dg)), (&a, &b))) in
+                    dxr.iter_mut().zip(dyr).zip(sr).zip(features)
+                {
+                    *o = c * (m_t * d - db - hat(s, [a, b]) * dg);
                 }
             }
         },
@@ -254,7 +317,7 @@ mod tests {
         let n = gamma.len();
         let mut o =
             Fwd { y: vec![0.0; x.len()], x_hat: vec![0.0; x.len()], mean: vec![0.0; n], var: vec![0.0; n] };
-        batch_norm_forward_train(x, gamma, beta, eps, &mut o.y, &mut o.x_hat, &mut o.mean, &mut o.var);
+        batch_norm_forward_train(x, gamma, beta, eps, &mut o.y, Some(&mut o.x_hat), &mut o.mean, &mut o.var);
         o
     }
 
@@ -299,7 +362,7 @@ mod tests {
         let x: Vec<f32> = (0..64).map(|i| 10_000.0 + (i % 2) as f32).collect();
         let (mut y, mut h) = (vec![0.0f32; 64], vec![0.0f32; 64]);
         let (mut mean, mut var) = ([0.0f32], [0.0f32]);
-        batch_norm_forward_train(&x, &[1.0], &[0.0], 0.0, &mut y, &mut h, &mut mean, &mut var);
+        batch_norm_forward_train(&x, &[1.0], &[0.0], 0.0, &mut y, Some(&mut h), &mut mean, &mut var);
         assert_eq!(mean[0], 10_000.5);
         assert_eq!(var[0], 0.25);
     }
@@ -318,7 +381,7 @@ mod tests {
         };
         let o = fwd(&x, &gamma, &beta, eps);
         let (mut dx, mut dg, mut db) = (vec![0.0; m * n], vec![9.0; n], vec![9.0; n]);
-        batch_norm_backward(&w, &o.x_hat, &o.var, &gamma, eps, &mut dx, &mut dg, &mut db);
+        batch_norm_backward(&w, Normalized::Saved(&o.x_hat), &o.var, &gamma, eps, &mut dx, &mut dg, &mut db);
         let h = 1e-5;
         let central = |f: &dyn Fn(f64) -> f64| (f(h) - f(-h)) / (2.0 * h);
         for i in 0..m * n {
@@ -378,7 +441,43 @@ mod tests {
         let (mut mean, mut var) = ([7.0f32; 2], [7.0f32; 2]);
         let mut e: [f32; 0] = [];
         let mut e2: [f32; 0] = [];
-        batch_norm_forward_train(&[], &[1.0, 1.0], &[0.0, 0.0], 1e-3, &mut e, &mut e2, &mut mean, &mut var);
+        batch_norm_forward_train(
+            &[],
+            &[1.0, 1.0],
+            &[0.0, 0.0],
+            1e-3,
+            &mut e,
+            Some(&mut e2),
+            &mut mean,
+            &mut var,
+        );
         assert_eq!((mean, var), ([0.0; 2], [0.0; 2]));
+    }
+
+    #[test]
+    fn x_hat_recomputed_from_the_input_gives_the_saved_bits() {
+        // Two full feature blocks and a tail, f32, offset and spread so the rounding of
+        // (x − mean)·inv_std matters.
+        let (m, n) = (7, 2 * FEATURE_BLOCK + 5);
+        let mut rng = Rng::new(5);
+        let x: Vec<f32> = (0..m * n).map(|_| (rng.normal() * 3.0 + 20.0) as f32).collect();
+        let dy: Vec<f32> = (0..m * n).map(|_| rng.normal() as f32).collect();
+        let gamma: Vec<f32> = (0..n).map(|_| (1.0 + rng.normal() * 0.2) as f32).collect();
+        let beta: Vec<f32> = (0..n).map(|_| rng.normal() as f32).collect();
+        let (mut y, mut y_alone, mut x_hat) = (vec![0.0f32; m * n], vec![0.0f32; m * n], vec![0.0f32; m * n]);
+        let (mut mean, mut var) = (vec![0.0f32; n], vec![0.0f32; n]);
+        batch_norm_forward_train(&x, &gamma, &beta, 1e-3, &mut y, Some(&mut x_hat), &mut mean, &mut var);
+        batch_norm_forward_train(&x, &gamma, &beta, 1e-3, &mut y_alone, None, &mut mean, &mut var);
+        assert_eq!(y, y_alone);
+        let mut grads = [(); 2].map(|_| (vec![0.0f32; m * n], vec![0.0f32; n], vec![0.0f32; n]));
+        for (source, (dx, dgamma, dbeta)) in
+            [Normalized::Saved(&x_hat), Normalized::FromInput { x: &x, mean: &mean }]
+                .into_iter()
+                .zip(&mut grads)
+        {
+            batch_norm_backward(&dy, source, &var, &gamma, 1e-3, dx, dgamma, dbeta);
+        }
+        assert_eq!(grads[0], grads[1]);
+        assert!(grads[0].0.iter().all(|v| v.is_finite() && *v != 0.0));
     }
 }

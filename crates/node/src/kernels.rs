@@ -294,7 +294,16 @@ pub fn batch_norm_forward_train(
     let eps = check::positive_f64("eps", eps)?;
     let (mut y, mut x_hat) = (vec![0.0; x.len()], vec![0.0; x.len()]);
     let (mut mean, mut var) = (vec![0.0; n], vec![0.0; n]);
-    batch_norm::batch_norm_forward_train(&x, &gamma, &beta, eps, &mut y, &mut x_hat, &mut mean, &mut var);
+    batch_norm::batch_norm_forward_train(
+        &x,
+        &gamma,
+        &beta,
+        eps,
+        &mut y,
+        Some(&mut x_hat),
+        &mut mean,
+        &mut var,
+    );
     Ok(BatchNormTrainResult {
         y: Float32Array::new(y),
         x_hat: Float32Array::new(x_hat),
@@ -326,7 +335,8 @@ pub fn batch_norm_backward(
     let eps = check::positive_f64("eps", eps)?;
     let mut dx = vec![0.0; dy.len()];
     let (mut dgamma, mut dbeta) = (vec![0.0; n], vec![0.0; n]);
-    batch_norm::batch_norm_backward(&dy, &x_hat, &variance, &gamma, eps, &mut dx, &mut dgamma, &mut dbeta);
+    let x_hat = batch_norm::Normalized::Saved(&x_hat);
+    batch_norm::batch_norm_backward(&dy, x_hat, &variance, &gamma, eps, &mut dx, &mut dgamma, &mut dbeta);
     Ok(BatchNormGrads {
         dx: Float32Array::new(dx),
         d_gamma: Float32Array::new(dgamma),

@@ -6,6 +6,7 @@ use super::spec::LayerSpec;
 use crate::activation::{activation_backward, activation_forward, Activation};
 use crate::batch_norm::{
     batch_norm_backward, batch_norm_forward_inference, batch_norm_forward_train, batch_norm_update_running,
+    Normalized,
 };
 use crate::bias::{add_bias, bias_grad};
 use crate::dropout::{dropout_backward, dropout_forward};
@@ -45,7 +46,8 @@ pub enum Layer<T> {
         beta: Param<T>,
         running_mean: Vec<T>,
         running_var: Vec<T>,
-        x_hat: Vec<T>,
+        /// The last training-mode batch's statistics; the backward recomputes x_hat from them
+        /// and the layer's input, which the network keeps for the layer before it.
         batch_mean: Vec<T>,
         batch_var: Vec<T>,
     },
@@ -82,7 +84,6 @@ impl<T: Real> Layer<T> {
                 beta: Param::try_new("beta", try_filled(n_in, T::zero())?, 0.0, 0.0, false)?,
                 running_mean: try_filled(n_in, T::zero())?,
                 running_var: try_filled(n_in, T::one())?,
-                x_hat: Vec::new(),
                 batch_mean: try_filled(n_in, T::zero())?,
                 batch_var: try_filled(n_in, T::zero())?,
             },
@@ -144,16 +145,15 @@ impl<T: Real> Layer<T> {
                 }
             }
             Layer::BatchNorm {
-                n,
                 momentum,
                 epsilon,
                 gamma,
                 beta,
                 running_mean,
                 running_var,
-                x_hat,
                 batch_mean,
                 batch_var,
+                ..
             } => {
                 if mode == Mode::Eval {
                     batch_norm_forward_inference(
@@ -166,14 +166,13 @@ impl<T: Real> Layer<T> {
                         y,
                     );
                 } else {
-                    x_hat.resize(m * *n, T::zero());
                     batch_norm_forward_train(
                         x,
                         &gamma.value,
                         &beta.value,
                         *epsilon,
                         y,
-                        x_hat,
+                        None,
                         batch_mean,
                         batch_var,
                     );
@@ -271,7 +270,7 @@ impl<T: Real> Layer<T> {
                     None => parameter_grads(threads),
                 }
             }
-            Layer::BatchNorm { epsilon, gamma, beta, x_hat, batch_var, .. } => {
+            Layer::BatchNorm { epsilon, gamma, beta, batch_mean, batch_var, .. } => {
                 let mut scratch;
                 let dx = match dx {
                     Some(dx) => dx,
@@ -282,7 +281,7 @@ impl<T: Real> Layer<T> {
                 };
                 batch_norm_backward(
                     dy,
-                    x_hat,
+                    Normalized::FromInput { x, mean: batch_mean },
                     batch_var,
                     &gamma.value,
                     *epsilon,
@@ -389,7 +388,6 @@ impl<T: Real> Layer<T> {
                     beta: beta.cast(),
                     running_mean: conv(running_mean),
                     running_var: conv(running_var),
-                    x_hat: Vec::new(),
                     batch_mean: vec![U::zero(); *n],
                     batch_var: vec![U::zero(); *n],
                 }
