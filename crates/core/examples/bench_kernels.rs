@@ -70,6 +70,11 @@ use tunenet_core::network::{
 use tunenet_core::optim::adam_step;
 use tunenet_core::rng::Rng;
 
+/// As the napi binding: large blocks on a cache line (`tunenet_core::aligned_alloc`).
+#[global_allocator]
+static ALLOCATOR: tunenet_core::aligned_alloc::CacheLineAligned =
+    tunenet_core::aligned_alloc::CacheLineAligned;
+
 struct Timing {
     /// Seconds per call, best batch.
     best: f64,

@@ -22,6 +22,11 @@ use std::time::{Duration, Instant};
 use tunenet_core::gemm::{gemm, GemmShape};
 use tunenet_core::rng::Rng;
 
+/// As the napi binding: large blocks on a cache line (`tunenet_core::aligned_alloc`).
+#[global_allocator]
+static ALLOCATOR: tunenet_core::aligned_alloc::CacheLineAligned =
+    tunenet_core::aligned_alloc::CacheLineAligned;
+
 struct Case {
     name: &'static str,
     shape: GemmShape,

@@ -2,6 +2,7 @@
 //! Knows nothing of Node; `crates/node` is the thin napi binding over it.
 
 pub mod activation;
+pub mod aligned_alloc;
 pub mod augment;
 pub mod batch_norm;
 pub mod bias;

@@ -10,3 +10,9 @@ mod kernels;
 mod network;
 mod random;
 mod validate;
+
+/// Large blocks on a cache line: a network's speed no longer depends on where malloc put its
+/// buffers (`tunenet_core::aligned_alloc`).
+#[global_allocator]
+static ALLOCATOR: tunenet_core::aligned_alloc::CacheLineAligned =
+    tunenet_core::aligned_alloc::CacheLineAligned;
