@@ -7,14 +7,15 @@
 //! heap's history in that process. Every kernel streams its buffers with 32-byte vector loads, and
 //! a buffer starting 16 or 48 bytes into a line splits every other load across two lines. Two
 //! models of one build trained MNIST up to ~8 % apart in one process, steadily over its epochs
-//! (`node bench/compare-builds.mjs` of a build against a copy of itself, variant B, 6 processes:
-//! process medians 0.984–1.079; with this allocator 0.984–1.002). The same code trained variant B
-//! 1.014–1.094× as fast with it as without in each of 8 processes on 1 thread (median 1.045) and
-//! 1.03–1.15× on 2 (median 1.10), variant A 0.99–1.11× (median 1.04), the weights bit for bit the
-//! same: the sums do not depend on addresses, only the speed did.
+//! (`node bench/compare-builds.mjs` of a build against a copy of itself, variant B, 1 thread, two
+//! runs of 6 processes: process medians 0.932–1.079; with this allocator 1.000–1.012). The same
+//! code trained variant B 1.002–1.108× as fast with it as without in each of 6 processes on
+//! 1 thread (median 1.032) and 1.02–1.10× in 4 on 2 threads (median 1.09), variant A 1.011–1.083×
+//! (median 1.014), the weights bit for bit the same: the sums do not depend on addresses, only
+//! the speed did.
 //!
 //! Smaller blocks keep `malloc`'s alignment: they are per-feature scratch whose loops are too
-//! short to feel a split load, and an aligned allocation costs more than a plain one.
+//! short to feel a split load. Large ones cost 64 bytes more each (see [`large`]).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -25,46 +26,108 @@ pub struct CacheLineAligned;
 const LARGE: usize = 1024;
 /// A cache line on x86-64 and on the Arm cores tunenet ships for.
 const LINE: usize = 64;
+/// Bytes just before a large block's start that hold the address `System` returned for it.
+const HEADER: usize = std::mem::size_of::<usize>();
 
-/// The layout `System` is asked for in place of `layout`.
-fn aligned(layout: Layout) -> Layout {
-    match layout.size() >= LARGE && layout.align() < LINE {
-        // A size that fits a layout of some alignment fits one of 64 (both below isize::MAX).
-        true => Layout::from_size_align(layout.size(), LINE).expect("a size valid for a smaller alignment"),
-        false => layout,
-    }
+/// Whether `layout` is served as a large block: `LINE` bytes more from `System` with its own
+/// (malloc's) alignment, the block starting at the first cache line after a header. Through
+/// malloc, calloc and realloc themselves rather than aligned allocation, so a large zeroed block
+/// keeps calloc's fresh, lazily zeroed pages (vec![0.0; n] of a data set's size costs nothing
+/// until written; an aligned allocation would be zeroed byte by byte, on the calling thread).
+fn large(layout: Layout) -> bool {
+    layout.size() >= LARGE && layout.align() <= LINE
 }
 
-// SAFETY: every block comes from `System` with the layout `aligned` derives from the caller's,
-// and goes back to it with the same derived layout (`realloc` moves a block whose derived
-// alignment changes with its size instead of handing `System` a mismatched layout).
+/// What `System` is asked for to hold a large block of `size` bytes.
+fn outer(size: usize) -> Layout {
+    // `size` came in a valid layout, so it is below isize::MAX − LINE for any alignment ≤ LINE.
+    Layout::from_size_align(size + LINE, HEADER).expect("a valid size")
+}
+
+/// The cache-line start of the large block inside `outer` (from `System`, at least
+/// HEADER-aligned): past a header's room and at most `LINE` bytes in, so `size` bytes fit.
+fn start_in(outer: *mut u8) -> *mut u8 {
+    let at = (outer as usize + HEADER).next_multiple_of(LINE);
+    outer.wrapping_add(at - outer as usize)
+}
+
+/// Records `outer` in the header of the block that starts at `start`.
+unsafe fn write_header(start: *mut u8, outer: *mut u8) {
+    start.cast::<usize>().sub(1).write(outer as usize);
+}
+
+/// The `outer` recorded for a large block.
+unsafe fn header(start: *mut u8) -> *mut u8 {
+    start.cast::<usize>().sub(1).read() as *mut u8
+}
+
+/// A large block inside `outer` (null stays null).
+unsafe fn placed(outer: *mut u8) -> *mut u8 {
+    if outer.is_null() {
+        return outer;
+    }
+    let start = start_in(outer);
+    write_header(start, outer);
+    start
+}
+
+// SAFETY: small blocks are `System`'s own, with the caller's layout. A large block lies inside
+// one `System` block of `outer(size)`, whose address its header keeps, and goes back to `System`
+// with that address and layout; the category depends on the size and alignment alone, so
+// `dealloc` and `realloc` see the one the block was made in.
 unsafe impl GlobalAlloc for CacheLineAligned {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        System.alloc(aligned(layout))
+        match large(layout) {
+            true => placed(System.alloc(outer(layout.size()))),
+            false => System.alloc(layout),
+        }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        System.alloc_zeroed(aligned(layout))
+        match large(layout) {
+            true => placed(System.alloc_zeroed(outer(layout.size()))),
+            false => System.alloc_zeroed(layout),
+        }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        System.dealloc(ptr, aligned(layout))
+        match large(layout) {
+            true => System.dealloc(header(ptr), outer(layout.size())),
+            false => System.dealloc(ptr, layout),
+        }
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        let old = aligned(layout);
         // SAFETY: the caller guarantees new_size is valid for layout's alignment.
-        let new = aligned(Layout::from_size_align_unchecked(new_size, layout.align()));
-        if old.align() == new.align() {
-            return System.realloc(ptr, old, new_size);
+        let new_layout = Layout::from_size_align_unchecked(new_size, layout.align());
+        match (large(layout), large(new_layout)) {
+            (false, false) => System.realloc(ptr, layout, new_size),
+            (true, true) => {
+                let old_outer = header(ptr);
+                let old_offset = ptr as usize - old_outer as usize;
+                let new_outer = System.realloc(old_outer, outer(layout.size()), new_size + LINE);
+                if new_outer.is_null() {
+                    return new_outer; // the old block stays as it was
+                }
+                // realloc kept the bytes at the old offset; the cache line may now be elsewhere.
+                let start = start_in(new_outer);
+                let kept = new_outer.add(old_offset);
+                if kept != start {
+                    std::ptr::copy(kept, start, layout.size().min(new_size));
+                }
+                write_header(start, new_outer);
+                start
+            }
+            // Across the threshold: a fresh block of the other kind.
+            _ => {
+                let moved = self.alloc(new_layout);
+                if !moved.is_null() {
+                    std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
+                    self.dealloc(ptr, layout);
+                }
+                moved
+            }
         }
-        // Growing past (or shrinking below) `LARGE` changes the alignment: a fresh block.
-        let moved = System.alloc(new);
-        if !moved.is_null() {
-            std::ptr::copy_nonoverlapping(ptr, moved, layout.size().min(new_size));
-            System.dealloc(ptr, old);
-        }
-        moved
     }
 }
 
@@ -112,5 +175,26 @@ mod tests {
             assert!((0..10).all(|i| *shrunk.add(i) == i as u8));
             a.dealloc(shrunk, Layout::from_size_align(10, 4).unwrap());
         }
+    }
+
+    #[test]
+    fn a_block_reallocated_up_and_down_many_times_keeps_its_bytes() {
+        let a = CacheLineAligned;
+        let mut rng = crate::rng::Rng::new(3);
+        let mut size = 10usize;
+        let mut p = unsafe { a.alloc(Layout::from_size_align(size, 4).unwrap()) };
+        (0..size).for_each(|i| unsafe { *p.add(i) = (i % 251) as u8 });
+        for _ in 0..300 {
+            let new_size = 1 + (rng.next_f64() * 40_000.0) as usize;
+            p = unsafe { a.realloc(p, Layout::from_size_align(size, 4).unwrap(), new_size) };
+            let kept = size.min(new_size);
+            assert!((0..kept).all(|i| unsafe { *p.add(i) } == (i % 251) as u8), "{size} → {new_size}");
+            if new_size >= LARGE {
+                assert_eq!(p as usize % LINE, 0);
+            }
+            (kept..new_size).for_each(|i| unsafe { *p.add(i) = (i % 251) as u8 });
+            size = new_size;
+        }
+        unsafe { a.dealloc(p, Layout::from_size_align(size, 4).unwrap()) };
     }
 }
