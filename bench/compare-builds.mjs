@@ -10,17 +10,18 @@
 // then it trains one model per build epoch by epoch, interleaved in --rounds rounds whose order
 // swaps every round (as bench/b-over-a.mjs), a round's ratio being NEW's samples/s over OLD's.
 // The processes alternate which build they load first. The result is the median over the
-// processes of each one's median ratio: on the shared VM a single process's ratio can sit off by
-// several percent with tight quartiles (the same two builds gave 0.940 and 1.083 in two processes
-// minutes apart, each with quartiles ±0.015), so one process is not a measurement. With --threads 1
-// the children run pinned to one CPU (taskset, where there is one): each build's work then runs on
-// the same core, whatever the scheduler would have done with the two builds' threads.
+// processes of each one's median ratio: one process is not a measurement (before the cache-line
+// allocator, crates/core/src/aligned_alloc.rs, a build against a copy of itself gave process
+// medians anywhere in 0.93–1.08, each with quartiles within ±0.02, as its buffers happened to
+// land; now 1.00–1.01). With --threads 1 the children run pinned to one CPU (taskset, where there
+// is one): the two builds' work then shares a core, whichever vCPU the host is starving.
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exportSplit } from './export-split.mjs';
 import { cacheDir, commandLine, median, readSplit, root, trainerArgs } from './lib.mjs';
 
 const buildsDir = path.join(cacheDir, 'builds');
@@ -66,6 +67,7 @@ async function compare(oldName, newName) {
   for (const name of [oldName, newName]) {
     if (!existsSync(buildDir(name))) throw new Error(`compare-builds: no saved build ${name} (node bench/compare-builds.mjs save ${name})`);
   }
+  exportSplit(); // the MNIST split the children read (cached in bench/.cache)
   const processes = Number(option('processes', '4'));
   const settings = { variant: option('variant', 'B'), threads: option('threads', '1'), rounds: option('rounds', '21') };
   const pin = settings.threads === '1' && spawnSync('taskset', ['-c', '0', 'true']).status === 0;
