@@ -39,8 +39,9 @@
 //! crate, but the scattered panel writes cost the update more than that: Adam's update of W1
 //! went from 82 to 140 µs on 1 thread (a pack pass of its own takes 33), an epoch 2–4 % slower.
 //!
-//! With AVX-512 the crate's 16-wide kernels are used instead (this kernel is 8 lanes wide and
-//! was measured on a Zen 3 only).
+//! With AVX-512 the crate's 16-wide kernels are used instead, except on CPUs that run 512-bit
+//! FMAs as two 256-bit halves (AMD Zen 4), where this 8-wide kernel does as much per cycle
+//! (`simd::packed_kernel_pays`).
 
 mod live_columns;
 
@@ -60,10 +61,11 @@ const BLOCK_ROWS: usize = 96;
 /// Fewest rows for which packing W pays (measured: 64 rows break even, 128 and up gain).
 pub const PACKED_MIN_ROWS: usize = 128;
 
-/// Whether this CPU runs the packed kernel: AVX2 + FMA without AVX-512 (`TUNENET_SIMD=v3` caps
-/// an AVX-512 CPU to this level, so its tests run there too).
+/// Whether this CPU runs the packed kernel: AVX2 + FMA, without AVX-512 or with an AVX-512 that
+/// gives the crate no more arithmetic per cycle (`simd::packed_kernel_pays`; `TUNENET_SIMD=v3`
+/// caps any AVX-512 CPU to the AVX2 level, so its tests run there too).
 pub fn available() -> bool {
-    crate::simd::is_avx2_level()
+    crate::simd::packed_kernel_pays()
 }
 
 /// W [k, n] row-major, rearranged as panels of 16 columns (the last one zero-padded), each

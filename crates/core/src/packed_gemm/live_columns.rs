@@ -81,7 +81,7 @@ impl LiveColumns {
 /// to `list` in increasing order (otherwise `list` holds some of them).
 fn live_columns_of(a: &[f32], k: usize, most: usize, list: &mut Vec<u32>) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::is_avx2_level() {
+    if crate::simd::has_avx2_fma() {
         // SAFETY: AVX2 checked just above; the reads stay inside `a`, whose rows are k long.
         return unsafe { x86::live_columns(a, k, most, list) };
     }
@@ -100,7 +100,7 @@ fn live_columns_transposed(
     list: &mut Vec<u32>,
 ) -> bool {
     #[cfg(target_arch = "x86_64")]
-    if crate::simd::is_avx2_level() && rows.len() <= 8 {
+    if crate::simd::has_avx2_fma() && rows.len() <= 8 {
         // SAFETY: AVX2 checked just above; the masked loads read rows.len() ≤ 8 floats of each
         // row p of X, inside `a`.
         return unsafe { x86::live_columns_transposed(a, m, rows, k, most, list) };
