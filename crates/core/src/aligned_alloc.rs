@@ -4,15 +4,16 @@
 //!
 //! Why: glibc's `malloc` returns 16-byte-aligned blocks, so where a network's buffers (weights,
 //! gradients, Adam's moments, each layer's outputs) began within a cache line depended on the
-//! heap's history in that process. Every kernel streams its buffers with 32-byte vector loads, and
-//! a buffer starting 16 or 48 bytes into a line splits every other load across two lines. Two
-//! models of one build trained MNIST up to ~8 % apart in one process, steadily over its epochs
-//! (`node bench/compare-builds.mjs` of a build against a copy of itself, variant B, 1 thread, two
-//! runs of 6 processes: process medians 0.932–1.079; with this allocator 1.000–1.012). The same
-//! code trained variant B 1.002–1.108× as fast with it as without in each of 6 processes on
-//! 1 thread (median 1.032) and 1.02–1.10× in 4 on 2 threads (median 1.09), variant A 1.011–1.083×
-//! (median 1.014), the weights bit for bit the same: the sums do not depend on addresses, only
-//! the speed did.
+//! heap's history in that process. Every kernel streams its buffers with 32- or 64-byte vector
+//! loads (AVX2, AVX-512), and a buffer starting 16 or 48 bytes into a line splits every other
+//! 32-byte load across two lines, and every 64-byte one. On a 2-core AMD Zen 4 (AVX-512, the gemm
+//! crate's products then), two models of one build trained MNIST up to ~8 % apart in one process,
+//! steadily over its epochs (`node bench/compare-builds.mjs` of a build against a copy of itself,
+//! variant B, 1 thread, two runs of 6 processes: process medians 0.932–1.079; with this allocator
+//! 1.000–1.012). The same code trained variant B 1.002–1.108× as fast with it as without in each of
+//! 6 processes on 1 thread (median 1.032) and 1.02–1.10× in 4 on 2 threads (median 1.09), variant
+//! A 1.011–1.083× (median 1.014), the weights bit for bit the same: the sums do not depend on
+//! addresses, only the speed did.
 //!
 //! Smaller blocks keep `malloc`'s alignment: they are per-feature scratch whose loops are too
 //! short to feel a split load. Large ones cost 64 bytes more each (see [`large`]).
