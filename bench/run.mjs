@@ -689,7 +689,14 @@ if (Object.keys(breakdown).length) {
     // step_gemm times the 8 products dense, with the gemm crate: on the digits the packed first
     // layer leaves out about half their FLOPs, so the step spends less in them and "outside GEMM"
     // is a lower bound there.
-    if (b.stepGemmsUs) parts.push(`its 8 GEMMs dense with the gemm crate ${b.stepGemmsUs.toFixed(0)} µs → at least ${(100 * b.outsideGemmShare).toFixed(0)} % outside GEMM (the packed first layer skips part of them)`);
+    // Where the whole step takes less than those dense products, the share says nothing.
+    if (b.stepGemmsUs) {
+      parts.push(
+        b.outsideGemmShare >= 0
+          ? `its 8 GEMMs dense with the gemm crate ${b.stepGemmsUs.toFixed(0)} µs → at least ${(100 * b.outsideGemmShare).toFixed(0)} % outside GEMM (the packed first layer skips part of them)`
+          : `its 8 GEMMs dense with the gemm crate ${b.stepGemmsUs.toFixed(0)} µs, more than the whole step: the packed first layer leaves out the zero inputs' share of them`,
+      );
+    }
     console.log(`  variant ${variant}, ${t}t: ${parts.join(', ')}`);
   }
   console.log('');
