@@ -39,10 +39,10 @@ fn large(layout: Layout) -> bool {
     layout.size() >= LARGE && layout.align() <= LINE
 }
 
-/// What `System` is asked for to hold a large block of `size` bytes.
-fn outer(size: usize) -> Layout {
-    // `size` came in a valid layout, so it is below isize::MAX − LINE for any alignment ≤ LINE.
-    Layout::from_size_align(size + LINE, HEADER).expect("a valid size")
+/// What `System` is asked for to hold a large block of `size` bytes; None where that is more
+/// than any allocation can be (the request then fails as `System`'s would, with a null pointer).
+fn outer(size: usize) -> Option<Layout> {
+    Layout::from_size_align(size.checked_add(LINE)?, HEADER).ok()
 }
 
 /// The cache-line start of the large block inside `outer` (from `System`, at least
@@ -79,21 +79,23 @@ unsafe fn placed(outer: *mut u8) -> *mut u8 {
 unsafe impl GlobalAlloc for CacheLineAligned {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         match large(layout) {
-            true => placed(System.alloc(outer(layout.size()))),
+            true => outer(layout.size()).map_or(std::ptr::null_mut(), |o| placed(System.alloc(o))),
             false => System.alloc(layout),
         }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         match large(layout) {
-            true => placed(System.alloc_zeroed(outer(layout.size()))),
+            true => outer(layout.size()).map_or(std::ptr::null_mut(), |o| placed(System.alloc_zeroed(o))),
             false => System.alloc_zeroed(layout),
         }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         match large(layout) {
-            true => System.dealloc(header(ptr), outer(layout.size())),
+            true => {
+                System.dealloc(header(ptr), outer(layout.size()).expect("the layout it was allocated with"))
+            }
             false => System.dealloc(ptr, layout),
         }
     }
@@ -106,7 +108,10 @@ unsafe impl GlobalAlloc for CacheLineAligned {
             (true, true) => {
                 let old_outer = header(ptr);
                 let old_offset = ptr as usize - old_outer as usize;
-                let new_outer = System.realloc(old_outer, outer(layout.size()), new_size + LINE);
+                let (Some(old_layout), Some(new_layout)) = (outer(layout.size()), outer(new_size)) else {
+                    return std::ptr::null_mut(); // too large: the old block stays as it was
+                };
+                let new_outer = System.realloc(old_outer, old_layout, new_layout.size());
                 if new_outer.is_null() {
                     return new_outer; // the old block stays as it was
                 }
@@ -197,5 +202,21 @@ mod tests {
             size = new_size;
         }
         unsafe { a.dealloc(p, Layout::from_size_align(size, 4).unwrap()) };
+    }
+
+    #[test]
+    fn a_request_too_large_for_the_header_fails_with_null_instead_of_panicking() {
+        let a = CacheLineAligned;
+        let huge = Layout::from_size_align(isize::MAX as usize - 3, 4).unwrap();
+        unsafe {
+            assert!(a.alloc(huge).is_null());
+            assert!(a.alloc_zeroed(huge).is_null());
+            let small = Layout::from_size_align(2 * LARGE, 4).unwrap();
+            let p = a.alloc(small);
+            *p = 7;
+            assert!(a.realloc(p, small, huge.size()).is_null());
+            assert_eq!(*p, 7, "the old block stays");
+            a.dealloc(p, small);
+        }
     }
 }

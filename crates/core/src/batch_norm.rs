@@ -86,6 +86,12 @@ fn inverse_std<T: Real>(var: &[T], eps: T) -> Vec<T> {
     var.iter().map(|&v| T::one() / (v + eps).sqrt()).collect()
 }
 
+/// One x_hat: the forward's and, from the input, the backward's expression (so the same bits).
+#[inline(always)]
+fn normalized<T: Real>(x: T, mean: T, inv_std: T) -> T {
+    (x - mean) * inv_std
+}
+
 /// Where the backward pass finds `x_hat`.
 #[derive(Clone, Copy)]
 pub enum Normalized<'a, T> {
@@ -147,7 +153,7 @@ pub fn batch_norm_forward_train<T: Real>(
                         x.chunks_exact(n).zip(x_hat.chunks_exact_mut(n)).zip(y.chunks_exact_mut(n))
                     {
                         for ((h, y), (((&mu, &is), (&g, &b)), &x)) in hr.iter_mut().zip(yr).zip(params(xr)) {
-                            let xh = (x - mu) * is;
+                            let xh = normalized(x, mu, is);
                             *h = xh;
                             *y = g * xh + b;
                         }
@@ -156,7 +162,7 @@ pub fn batch_norm_forward_train<T: Real>(
                 None => {
                     for (xr, yr) in x.chunks_exact(n).zip(y.chunks_exact_mut(n)) {
                         for (y, (((&mu, &is), (&g, &b)), &x)) in yr.iter_mut().zip(params(xr)) {
-                            *y = g * ((x - mu) * is) + b;
+                            *y = g * normalized(x, mu, is) + b;
                         }
                     }
                 }
@@ -203,7 +209,7 @@ pub fn batch_norm_backward<T: Real>(
         None => backward_passes(dy, source, [var, var], |h, [_, _]| h, var, gamma, eps, dx, dgamma, dbeta),
         Some(mean) => {
             let inv_std = inverse_std(var, eps);
-            let hat = |x: T, [mu, is]: [T; 2]| (x - mu) * is; // the forward's expression
+            let hat = |x: T, [mu, is]: [T; 2]| normalized(x, mu, is);
             backward_passes(dy, source, [mean, &inv_std], hat, var, gamma, eps, dx, dgamma, dbeta)
         }
     }
