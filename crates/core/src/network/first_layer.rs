@@ -39,7 +39,7 @@ pub fn forward<T: Real>(
     if !applies(x, m, (n_in, n_out)) {
         return false;
     }
-    packed.pack(w, bias.map(|b| as_f32(b).expect("f32 as the weights")), n_in, n_out);
+    packed.pack_on(w, bias.map(|b| as_f32(b).expect("f32 as the weights")), n_in, n_out, threads);
     packed_gemm::packed_product(x, m, packed, false, z, threads);
     true
 }
