@@ -69,15 +69,20 @@ pub fn packed_kernel_pays() -> bool {
     return false;
 }
 
-/// AMD family 0x19 (Zen 3 and Zen 4; only Zen 4 has AVX-512, as two 256-bit halves).
+/// AMD family 0x19 (Zen 3 and Zen 4; only Zen 4 has AVX-512, as two 256-bit halves). Asked once:
+/// CPUID traps to the hypervisor in a VM, and the answer is wanted on every training step.
 #[cfg(target_arch = "x86_64")]
 fn avx512_on_256_bit_units() -> bool {
-    use std::arch::x86_64::__cpuid;
-    let (vendor, signature) = (__cpuid(0), __cpuid(1)); // leaves every x86-64 CPU has
-    let amd = [vendor.ebx, vendor.edx, vendor.ecx] == [0x6874_7541, 0x6974_6e65, 0x444d_4163]; // "AuthenticAMD"
-    let base_family = (signature.eax >> 8) & 0xf;
-    let family = if base_family == 0xf { base_family + ((signature.eax >> 20) & 0xff) } else { base_family };
-    amd && family == 0x19
+    static ANSWER: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ANSWER.get_or_init(|| {
+        use std::arch::x86_64::__cpuid;
+        let (vendor, signature) = (__cpuid(0), __cpuid(1)); // leaves every x86-64 CPU has
+        let amd = [vendor.ebx, vendor.edx, vendor.ecx] == [0x6874_7541, 0x6974_6e65, 0x444d_4163]; // "AuthenticAMD"
+        let base_family = (signature.eax >> 8) & 0xf;
+        let family =
+            if base_family == 0xf { base_family + ((signature.eax >> 20) & 0xff) } else { base_family };
+        amd && family == 0x19
+    })
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
