@@ -118,11 +118,19 @@ impl PackedWeights {
             let (mut top, mut bottom): (Vec<&mut [f32]>, Vec<&mut [f32]>) =
                 panels.map(|panel| panel.split_at_mut(half * PANEL)).unzip();
             let (w_top, w_bottom) = w.split_at(half * n);
-            rayon::join(|| write_rows(w_top, n, &mut top), || write_rows(w_bottom, n, &mut bottom));
+            // Each half also checks its rows for ±∞ and NaN while they are in cache: found out
+            // lazily, the first thread to need it would scan all of W while the other waits on
+            // the OnceLock (asleep on a futex, slow to wake on a VM).
+            let written = |w: &[f32], panels: &mut [&mut [f32]]| {
+                write_rows(w, n, panels);
+                crate::finite::all_finite(w)
+            };
+            let (top, bottom) = rayon::join(|| written(w_top, &mut top), || written(w_bottom, &mut bottom));
+            self.finite = OnceLock::from(top && bottom);
         } else {
             write_rows(w, n, &mut panels.collect::<Vec<_>>());
+            self.finite = OnceLock::new();
         }
-        self.finite = OnceLock::new();
     }
 
     /// Whether every weight is finite (once per packing).
@@ -703,14 +711,16 @@ mod tests {
             }
             c
         };
-        // A non-finite weight in row 7 of W: 0·∞ is NaN, so no tile may skip column 7 of A.
-        for bad_weight in [None, Some(f32::INFINITY), Some(f32::NAN)] {
+        // A non-finite weight in row 7 or 30 of W (the top or bottom half packed on two threads,
+        // which check their own rows): 0·∞ is NaN, so no tile may skip that column of A.
+        let cases = [None, Some((7, f32::INFINITY)), Some((7, f32::NAN)), Some((30, f32::NEG_INFINITY))];
+        for (bad_weight, packing_threads) in cases.into_iter().flat_map(|case| [(case, 1), (case, 2)]) {
             let mut w = random(k * n, &mut rng);
-            if let Some(v) = bad_weight {
-                w[7 * n + 3] = v;
+            if let Some((row, v)) = bad_weight {
+                w[row * n + 3] = v;
             }
             let mut packed = PackedWeights::default();
-            packed.pack(&w, Some(&bias), k, n);
+            on_threads(packing_threads, || packed.pack_on(&w, Some(&bias), k, n, packing_threads));
             let want = chain(&w);
             if bad_weight.is_some() {
                 assert!((0..m).all(|i| !want[i * n + 3].is_finite()), "every row's output 3 is ±∞ or NaN");
@@ -718,7 +728,8 @@ mod tests {
             for threads in [1, 2, 3] {
                 let mut c = vec![f32::NAN; m * n];
                 product_on(threads, &a, m, &packed, false, &mut c);
-                assert!(same_bits_or_nan(&c, &want), "{bad_weight:?}, {threads} threads");
+                let case = format!("{bad_weight:?}, packed on {packing_threads}, {threads} threads");
+                assert!(same_bits_or_nan(&c, &want), "{case}");
             }
         }
     }
