@@ -97,8 +97,9 @@ impl PackedWeights {
     }
 
     /// [`Self::pack`], the rows of W split in two halves written side by side when `threads > 1`
-    /// (a copy: the same panels either way). Training packs the first layer's W every step, a
-    /// serial pass over it that the second thread would otherwise wait out.
+    /// (a copy: the same panels either way), each half checked finite by the thread that wrote it.
+    /// Training packs the first layer's W every step, a serial pass over it that the second
+    /// thread would otherwise wait out. Call it inside the pool whose threads are to share it.
     pub fn pack_on(&mut self, w: &[f32], bias: Option<&[f32]>, k: usize, n: usize, threads: usize) {
         // A dense layer has at least one input and one unit (NetworkSpec::validate).
         assert!(k > 0 && n > 0, "pack: w is {k}×{n}, expected at least 1×1");
