@@ -7,7 +7,7 @@ use super::layer::{Layer, Mode};
 use super::optimizer::OptimizerConfig;
 use super::restore::{Diverged, RestorePoint};
 use super::spec::NetworkSpec;
-use super::workers::{may_split, with_workers_polling};
+use super::workers::with_workers_polling;
 use crate::activation::Activation;
 use crate::finite::all_finite;
 use crate::packed_gemm::{self, PackedWeights, PACKED_MIN_ROWS};
@@ -170,8 +170,9 @@ impl<T: Real> Network<T> {
         }
         self.packed.resize_with(self.layers.len(), PackedWeights::default);
         // On two threads each packs half of a W's rows and checks them finite (`pack_on`): left
-        // to the product, one thread would scan W while the other waited on it, asleep.
-        let threads = if may_split(self.threads) { self.threads } else { 1 };
+        // to the product, one thread would scan W while the other waited on it, asleep. The same
+        // thread budget as the products that follow (`forward_into_buffers`).
+        let threads = self.threads;
         for (layer, packed) in self.layers.iter().zip(&mut self.packed) {
             if let Layer::Dense { n_in, n_out, weights, bias } = layer {
                 let Some(w) = packed_gemm::as_f32(&weights.value) else { return false }; // f64: gradient checks
