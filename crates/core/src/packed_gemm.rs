@@ -80,7 +80,8 @@ pub struct PackedWeights {
     bias: Vec<f32>,
     /// Whether every weight is finite: only then may a step over k whose elements of A are all
     /// ±0 be skipped (0·∞ is NaN, which the skipped step would have added). Found out the first
-    /// time a tile could skip (a pass over W costs as much as packing it: not for dense rows).
+    /// time a tile could skip (a pass over W costs as much as packing it: not for dense rows),
+    /// or while packing on two threads, each over its own rows (`pack_on`).
     finite: OnceLock<bool>,
 }
 
