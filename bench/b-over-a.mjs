@@ -5,15 +5,18 @@
 // drifts over seconds by more than the 10 % the target is about: separate runs a few seconds
 // apart (9 back-to-back pairs, one process per run, as bench/run.mjs measured it until 4 December
 // 2026) put single ratios anywhere in 0.74–1.26 within one bench run; two epochs ~0.2 s apart
-// see the same host.
-//   node bench/b-over-a.mjs [--threads 1] [--rounds 31] [--json]
+// see the same host. Still, one round's ratio swings (2 threads, 5 December: quartiles 0.83–1.01
+// over 31 rounds, an epoch ~45 ms), so 31 rounds left the median ~0.03 wide of itself from one
+// run to the next (0.88, 0.91, 0.94 at the same code) — as wide as the target's margin. 101
+// rounds (~15 s a thread count) halve that: 151 rounds three times gave 0.919, 0.917, 0.905.
+//   node bench/b-over-a.mjs [--threads 1] [--rounds 101] [--json]
 import { commandLine, median, readSplit, trainerArgs } from './lib.mjs';
 import { adam } from './tunenet.mjs';
 import { mnistModel } from './trainers/tunenet-mnist-model.mjs';
 
 const { option, flag } = commandLine();
 const threads = Number(option('threads', '1'));
-const rounds = Number(option('rounds', '31'));
+const rounds = Number(option('rounds', '101'));
 const d = readSplit();
 const models = Object.fromEntries(['A', 'B'].map((variant) => [variant, mnistModel({ ...trainerArgs([]), variant, threads }, d)]));
 const { batchSize, learningRate } = trainerArgs([]);
