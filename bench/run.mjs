@@ -1,6 +1,6 @@
 // tunenet's benchmark suite: tunenet against its peers and the hardware, in one command.
 //
-//   npm run bench                 (= node bench/run.mjs)         full mode, ~10 minutes
+//   npm run bench                 (= node bench/run.mjs)         full mode, ~20 minutes
 //   node bench/run.mjs --quick                                  routine check, < 2 minutes
 //   options: --threads T (training threads for every framework, default 1: the JS peers are
 //            single-threaded), --epochs N, --sections kernels,overhead,training,regression,
