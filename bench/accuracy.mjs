@@ -6,7 +6,7 @@
 // from "the framework"; batch norm's momentum is 0.1 in PyTorch's convention in all three
 // (tunenet's default 0.9). Accuracy, not speed: the runs may share the machine.
 // --init adds a row "tunenet (init X)" per initializer X (every dense layer; the plain "tunenet"
-// row is tunenet's defaults: he, lecun before batch norm), to tell which init trains best at
+// row is tunenet's defaults: he, varianceScaling 0.1 before batch norm), to tell which init trains best at
 // equal epochs. The last column is each row's lead over PyTorch with its defaults, the bar of
 // target 5, with one standard error of that difference (the two means' errors combined; the
 // frameworks draw different inits and orders from the same seed, so the runs are not paired).

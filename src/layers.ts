@@ -10,9 +10,9 @@ export type { InitName } from './layerConfig';
 export type { ActivationKind } from './reference/activation';
 
 export interface DenseOptions {
-  /** Weight initialization (default 'he'; 'lecun' for a layer followed by batch norm). 'xavier' is the course's √(1/n_in); 'glorot' is √(2/(n_in+n_out)). */
+  /** Weight initialization (default 'he'; 'varianceScaling' at scale 0.1 for a layer followed by batch norm). 'xavier' is the course's √(1/n_in); 'glorot' is √(2/(n_in+n_out)). */
   init?: InitName;
-  /** Scale of init 'random' (default 0.01). */
+  /** The init's `scale`: the std of 'random' (default 0.01); the variance multiplier of 'varianceScaling', std √(scale/n_in) (default 1; 0.1 before batch norm). */
   initScale?: number;
   /** L2 strength λ: cost + λ/2m·ΣW², gradient + λ/m·W (weights only). */
   l2?: number;

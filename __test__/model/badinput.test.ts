@@ -312,20 +312,21 @@ describe('model construction', () => {
     expect(n.tensors().filter((t) => t.layer === 0).map((t) => t.name)).toEqual(['W', 'W.v', 'W.s']);
   });
 
-  it("a dense layer right before batch norm starts from lecun's weights unless it names an init; others from he's", () => {
+  it('a dense layer right before batch norm starts from varianceScaling at scale 0.1 unless it names an init; others from he', () => {
     const layers = (first: object, third: object) => [dense(300, first), batchNorm(), relu(), dense(200, third), relu(), dense(3)];
     const build = (first: object, third: object) => sequential({ inputSize: 400, seed: 5, threads: 1, layers: layers(first, third) });
     const byDefault = build({}, {});
-    const named = build({ init: 'lecun' }, { init: 'he' });
-    expect(byDefault.architecture.layers[0].init).toBe('lecun');
+    const named = build({ init: 'varianceScaling', initScale: 0.1 }, { init: 'he' });
+    expect(byDefault.architecture.layers[0]).toMatchObject({ init: 'varianceScaling', initScale: 0.1 });
     expect(byDefault.architecture.layers[3].init).toBeUndefined();
     expect(byDefault.getTensor(0, 'W')).toEqual(named.getTensor(0, 'W'));
     expect(byDefault.getTensor(3, 'W')).toEqual(named.getTensor(3, 'W'));
-    // lecun: std √(1/n_in) = 0.05 over 120,000 weights (he's would be 0.0707).
+    // std √(0.1/n_in) = 0.0158 over 120,000 weights (lecun's would be 0.05, he's 0.0707).
     const w = byDefault.getTensor(0, 'W');
-    const std = Math.sqrt(w.reduce((s, v) => s + v * v, 0) / w.length);
-    expect(Math.abs(std - Math.sqrt(1 / 400))).toBeLessThan(0.001);
-    // A named init is kept before batch norm too.
+    const std = (v: Float32Array) => Math.sqrt(v.reduce((s, x) => s + x * x, 0) / v.length);
+    expect(Math.abs(std(w) - Math.sqrt(0.1 / 400))).toBeLessThan(0.0003);
+    // An initScale alone sets the default's scale; a named init is kept before batch norm too.
+    expect(Math.abs(std(build({ initScale: 1 }, {}).getTensor(0, 'W')) - Math.sqrt(1 / 400))).toBeLessThan(0.001);
     expect(build({ init: 'he' }, {}).getTensor(0, 'W')).toEqual(build({ init: 'he' }, { init: 'he' }).getTensor(0, 'W'));
     expect(build({ init: 'he' }, {}).getTensor(0, 'W')).not.toEqual(w);
   });

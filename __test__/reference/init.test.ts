@@ -15,6 +15,8 @@ const CASES: [InitKind, number][] = [
   [{ kind: 'heUniform' }, Math.sqrt(6 / nIn) / Math.sqrt(3)],
   [{ kind: 'glorotUniform' }, Math.sqrt(6 / (nIn + nOut)) / Math.sqrt(3)],
   [{ kind: 'lecunUniform' }, Math.sqrt(3 / nIn) / Math.sqrt(3)],
+  [{ kind: 'varianceScaling' }, Math.sqrt(1 / nIn)],
+  [{ kind: 'varianceScaling', scale: 0.1 }, Math.sqrt(0.1 / nIn)],
 ];
 
 describe('weight initialization', () => {
@@ -69,6 +71,13 @@ describe('weight initialization', () => {
     expect(w.some((x) => x > 0.99 * limit) && w.some((x) => x < -0.99 * limit)).toBe(true);
   });
 
+  it('varianceScaling draws the same weights as lecun at scale 1 and he at scale 2', () => {
+    const draw = (init: InitKind) => initWeights(init, 5, 7, Rng.withStream(3, RngStream.INIT), new Float32Array(35));
+    expect(draw({ kind: 'varianceScaling', scale: 1 })).toEqual(draw({ kind: 'lecun' }));
+    expect(draw({ kind: 'varianceScaling', scale: 2 })).toEqual(draw({ kind: 'he' }));
+    expect(draw({ kind: 'varianceScaling', scale: 0.1 })).not.toEqual(draw({ kind: 'lecun' }));
+  });
+
   it('zeros fills zeros and draws nothing', () => {
     const rng = new Rng(3);
     const before = rng.state();
@@ -88,6 +97,8 @@ describe('weight initialization', () => {
     for (const kind of INIT_KINDS) expect(initFromName(kind, () => undefined).kind).toBe(kind);
     expect(initFromName('random', () => undefined)).toEqual({ kind: 'random', scale: 0.01 });
     expect(initFromName('random', (key) => (key === 'scale' ? 0.5 : undefined))).toEqual({ kind: 'random', scale: 0.5 });
+    expect(initFromName('varianceScaling', () => undefined)).toEqual({ kind: 'varianceScaling', scale: 1 });
+    expect(initFromName('varianceScaling', (key) => (key === 'scale' ? 0.1 : undefined))).toEqual({ kind: 'varianceScaling', scale: 0.1 });
     expect(initFromName('he', () => 0.5)).toEqual({ kind: 'he' });
     expect(() => initFromName('He', () => undefined)).toThrow(`init: unknown initializer 'He', expected ${INIT_KINDS.join(' | ')}`);
     for (const bad of [-1, NaN, Infinity]) {

@@ -6,7 +6,7 @@ import { sequential, dense, batchNorm, relu, dropout } from '../tunenet.mjs';
 
 /**
  * The model of `a.variant` for `features` inputs and `classes` outputs; `init` names every dense
- * layer's initializer (undefined: tunenet's default, he; lecun before batch norm).
+ * layer's initializer (undefined: tunenet's default, he; varianceScaling 0.1 before batch norm).
  */
 export function mnistModel(a, { features, classes }, init) {
   const named = init ? { init } : {};

@@ -2,7 +2,7 @@
 //   node bench/trainers/tunenet.mjs --variant A|B --epochs 5 --threads 1 [--init he]
 // The MNIST network of issue 5 with `fit` (each epoch one native call), then `evaluate`.
 // --init names the initializer of every dense layer (bench/accuracy.mjs's --init compares them at
-// equal epochs); without it each layer gets tunenet's default (he; lecun before batch norm).
+// equal epochs); without it each layer gets tunenet's default (he; varianceScaling 0.1 before batch norm).
 import { commandLine, readSplit, rssMiB, maxRssMiB, printResult, summarizeEpochs, trainerArgs } from '../lib.mjs';
 import { adam } from '../tunenet.mjs';
 import { mnistModel } from './tunenet-mnist-model.mjs';

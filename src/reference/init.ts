@@ -25,7 +25,7 @@ type InitDefinition =
   | { readonly draw: 'zeros' }
   | {
       readonly draw: 'normal';
-      /** Its one parameter, if it has one (random's scale). */
+      /** Its one parameter, if it has one (random's and varianceScaling's scale). */
       readonly parameter?: InitParameter;
       /** The standard deviation for W[nIn, nOut]; `p` is the parameter's value. */
       std(nIn: number, nOut: number, p: number): number;
@@ -48,6 +48,9 @@ export const INITIALIZERS = {
   // Keras's default for Dense.
   glorotUniform: { draw: 'uniform', limit: (nIn, nOut) => Math.sqrt(6 / (nIn + nOut)) },
   lecunUniform: { draw: 'uniform', limit: (nIn) => Math.sqrt(3 / nIn) },
+  // Keras's VarianceScaling(scale, 'fan_in', 'untruncated_normal'): lecun at scale 1, he at 2.
+  // The default before batch norm, at scale 0.1 (src/layerConfig.ts).
+  varianceScaling: { draw: 'normal', parameter: { name: 'scale', defaultValue: 1, min: 0 }, std: (nIn, _nOut, scale) => Math.sqrt(scale / nIn) },
 } as const satisfies Record<string, InitDefinition>;
 
 export type InitName = keyof typeof INITIALIZERS;

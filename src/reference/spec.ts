@@ -103,7 +103,7 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
   switch (kind) {
     case 'dense': {
       const units = positive(at('units'), o.units);
-      // random's `scale` is the layer's `initScale` option.
+      // An init's `scale` (random's, varianceScaling's) is the layer's `initScale` option.
       const init = initFromName(
         String(o.init ?? DEFAULT_INIT),
         (key) => (key === 'scale' ? o.initScale : undefined),

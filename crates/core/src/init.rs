@@ -5,7 +5,8 @@
 //! (U[−limit, limit), one `next_f64` per weight), each computed in f64 and rounded once to `T`
 //! (exact normal, no truncation). `Zeros` draws nothing. Scales (docs/CONVENTIONS.md): std
 //! He `√(2/n_in)`, the course's Xavier `√(1/n_in)`, Glorot `√(2/(n_in+n_out))`, LeCun `√(1/n_in)`;
-//! limits (Keras's `*_uniform`) He `√(6/n_in)`, Glorot `√(6/(n_in+n_out))`, LeCun `√(3/n_in)`.
+//! limits (Keras's `*_uniform`) He `√(6/n_in)`, Glorot `√(6/(n_in+n_out))`, LeCun `√(3/n_in)`;
+//! variance scaling (Keras's `VarianceScaling`, fan in, untruncated normal) std `√(scale/n_in)`.
 
 use crate::error::{kind_by_name, ArgError};
 use crate::real::{real, Real};
@@ -29,6 +30,11 @@ pub enum Init {
     /// Keras's default for Dense.
     GlorotUniform,
     LecunUniform,
+    /// `√(scale/n_in)`·N(0,1), Keras's `VarianceScaling(scale, 'fan_in', 'untruncated_normal')`:
+    /// `lecun` at scale 1, `he` at 2. The default before batch norm at scale 0.1.
+    VarianceScaling {
+        scale: f64,
+    },
 }
 
 /// How each weight is drawn.
@@ -54,6 +60,7 @@ impl Init {
         Init::HeUniform,
         Init::GlorotUniform,
         Init::LecunUniform,
+        Init::VarianceScaling { scale: 1.0 },
     ];
 
     /// What a dense layer gets when it names none.
@@ -71,13 +78,14 @@ impl Init {
             Init::HeUniform => "heUniform",
             Init::GlorotUniform => "glorotUniform",
             Init::LecunUniform => "lecunUniform",
+            Init::VarianceScaling { .. } => "varianceScaling",
         }
     }
 
     /// The name and value of its one parameter, if it has one.
     pub fn parameter(&self) -> Option<(&'static str, f64)> {
         match *self {
-            Init::Random { scale } => Some(("scale", scale)),
+            Init::Random { scale } | Init::VarianceScaling { scale } => Some(("scale", scale)),
             Init::Zeros
             | Init::He
             | Init::Xavier
@@ -93,6 +101,7 @@ impl Init {
     fn with_parameter(self, value: f64) -> Self {
         match self {
             Init::Random { .. } => Init::Random { scale: value },
+            Init::VarianceScaling { .. } => Init::VarianceScaling { scale: value },
             other => other,
         }
     }
@@ -109,7 +118,7 @@ impl Init {
         Ok(init)
     }
 
-    /// Checks the parameter's value (random's scale: finite, ≥ 0).
+    /// Checks the parameter's value (random's and variance scaling's scale: finite, ≥ 0).
     pub fn validate(&self) -> Result<(), ArgError> {
         match self.parameter() {
             Some((key, value)) if !(value.is_finite() && value >= 0.0) => {
@@ -131,6 +140,7 @@ impl Init {
             Init::HeUniform => Draw::Uniform { limit: (6.0 / fi).sqrt() },
             Init::GlorotUniform => Draw::Uniform { limit: (6.0 / (fi + fo)).sqrt() },
             Init::LecunUniform => Draw::Uniform { limit: (3.0 / fi).sqrt() },
+            Init::VarianceScaling { scale } => Draw::Normal { std: (scale / fi).sqrt() },
         }
     }
 }
@@ -175,6 +185,8 @@ mod tests {
             (Init::HeUniform, (6.0f64 / 400.0).sqrt() / 3.0f64.sqrt()),
             (Init::GlorotUniform, (6.0f64 / 700.0).sqrt() / 3.0f64.sqrt()),
             (Init::LecunUniform, (3.0f64 / 400.0).sqrt() / 3.0f64.sqrt()),
+            (Init::VarianceScaling { scale: 1.0 }, (1.0f64 / 400.0).sqrt()),
+            (Init::VarianceScaling { scale: 0.1 }, (0.1f64 / 400.0).sqrt()),
         ];
         for (init, want) in cases {
             let (mean, std) = sample_std(init, n_in, n_out);
@@ -258,6 +270,10 @@ mod tests {
             Init::from_name("random", |k| (k == "scale").then_some(0.5)),
             Ok(Init::Random { scale: 0.5 })
         );
+        assert_eq!(
+            Init::from_name("varianceScaling", |k| (k == "scale").then_some(0.1)),
+            Ok(Init::VarianceScaling { scale: 0.1 })
+        );
         // A kind without a parameter never asks for one.
         assert_eq!(Init::from_name("he", |k| panic!("asked for {k}")), Ok(Init::He));
     }
@@ -275,6 +291,19 @@ mod tests {
             assert!(err.message.starts_with("must be a finite number ≥ 0, got "), "{err}");
         }
         assert_eq!(Init::from_name("random", |_| Some(0.0)), Ok(Init::Random { scale: 0.0 }));
+        assert_eq!(Init::from_name("varianceScaling", |_| Some(-0.1)).unwrap_err().arg, "scale");
+    }
+
+    #[test]
+    fn variance_scaling_is_lecun_at_scale_one_and_he_at_two() {
+        // The same normals times the same std (√(1/n) and √(2/n) computed the same way).
+        let weights = |init| {
+            let mut w = vec![0.0f32; 35];
+            init_weights(init, 5, 7, &mut Rng::with_stream(3, stream::INIT), &mut w);
+            w
+        };
+        assert_eq!(weights(Init::VarianceScaling { scale: 1.0 }), weights(Init::Lecun));
+        assert_eq!(weights(Init::VarianceScaling { scale: 2.0 }), weights(Init::He));
     }
 
     #[test]

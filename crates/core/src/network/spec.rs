@@ -50,7 +50,7 @@ impl LayerSpec {
                 if !(units.fract() == 0.0 && units >= 1.0 && units <= MAX_TENSOR_ELEMENTS as f64) {
                     return Err(ArgError::new("units", format!("must be a positive integer, got {units}")));
                 }
-                // random's `scale` is the layer's `initScale` option.
+                // An init's `scale` (random's, varianceScaling's) is the layer's `initScale` option.
                 let init = Init::from_name(o.text("init").unwrap_or(Init::DEFAULT.name()), |key| match key {
                     "scale" => o.number("initScale"),
                     _ => None,
