@@ -4,7 +4,7 @@
 // (src/reference/activation.ts and init.ts, the twins of crates/core/src/activation.rs and init.rs).
 import type { LayerOptions } from './backend';
 import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './reference/activation';
-import { INIT_KINDS, INITIALIZERS, type InitName } from './reference/init';
+import { INIT_KINDS, INITIALIZERS, initParameter, type InitName } from './reference/init';
 import * as check from './validation/args';
 
 export type { InitName };
@@ -35,8 +35,15 @@ export function checkLayer(where: string, layer: unknown, field = (name: string)
       const o = check.options(where, layer, KEYS.dense);
       check.integer(at('units'), o.units, 1, 2 ** 31);
       if (o.init !== undefined) check.oneOf(at('init'), o.init, INIT_NAMES);
-      // `initScale` is the init's `scale` (random's, varianceScaling's; both ≥ 0).
-      if (o.initScale !== undefined) check.number(at('initScale'), o.initScale, INITIALIZERS.random.parameter.min);
+      // `initScale` is the init's `scale` (random's, varianceScaling's; both ≥ 0). Given to a
+      // named kind without one, it is refused here; with no init named, by the network (the
+      // default depends on the next layer).
+      if (o.initScale !== undefined) {
+        check.number(at('initScale'), o.initScale, INITIALIZERS.random.parameter.min);
+        if (o.init !== undefined && initParameter(o.init as InitName) === undefined) {
+          throw new RangeError(`${at('initScale')}: init '${String(o.init)}' takes no scale (random and varianceScaling do)`);
+        }
+      }
       if (o.l2 !== undefined) check.number(at('l2'), o.l2, 0);
       if (o.l1 !== undefined) check.number(at('l1'), o.l1, 0);
       if (o.useBias !== undefined) check.boolean(at('useBias'), o.useBias);

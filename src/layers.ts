@@ -12,7 +12,7 @@ export type { ActivationKind } from './reference/activation';
 export interface DenseOptions {
   /** Weight initialization (default 'he'; 'varianceScaling' at scale 0.1 for a layer followed by batch norm). 'xavier' is the course's √(1/n_in); 'glorot' is √(2/(n_in+n_out)). */
   init?: InitName;
-  /** The init's `scale`: the std of 'random' (default 0.01); the variance multiplier of 'varianceScaling', std √(scale/n_in) (default 1; 0.1 before batch norm). */
+  /** The init's `scale`: the std of 'random' (default 0.01); the variance multiplier of 'varianceScaling', std √(scale/n_in) (default 1; 0.1 before batch norm). Any other init takes none: an error. */
   initScale?: number;
   /** L2 strength λ: cost + λ/2m·ΣW², gradient + λ/m·W (weights only). */
   l2?: number;

@@ -237,6 +237,8 @@ describe('model construction', () => {
     ['keepProb NaN', [dense(4), drop(Number.NaN), dense(3)], /^sequential: layers\[1\]\.keepProb: .*got NaN$/],
     ['units 0', [{ kind: 'dense', units: 0 }, dense(3)], /^sequential: layers\[0\]\.units: must be an integer in \[1, \d+\], got 0$/],
     ['negative l2', [{ kind: 'dense', units: 4, l2: -1 }, dense(3)], /^sequential: layers\[0\]\.l2: must be a finite number ≥ 0, got -1$/],
+    ['initScale for an init without a scale', [{ kind: 'dense', units: 4, init: 'glorot', initScale: 0.5 }, dense(3)], /^sequential: layers\[0\]\.initScale: init 'glorot' takes no scale \(random and varianceScaling do\)$/],
+    ['initScale for the default he', [{ kind: 'dense', units: 4, initScale: 0.5 }, relu(), dense(3)], /layers\[0\]\.initScale: init 'he' takes no scale/],
     ['an unknown layer option', [{ kind: 'dense', units: 4, l3: 0.1 }, dense(3)], /^sequential: layers\[0\]: unknown option 'l3' \(did you mean 'l2'\?\)$/],
     ...(['glorot_uniform', 'he_uniform', 'lecun_uniform'] as const).map((keras): [string, unknown[], RegExp] => [
       `Keras's init name '${keras}'`,

@@ -586,6 +586,8 @@ describe('reference network: argument errors match native', () => {
     [net([dense(2, { init: 'uniform' })]), { kind: 'gd' }],
     [net([dense(2, { init: 'random', initScale: -1 })]), { kind: 'gd' }],
     [net([dense(2, { init: 'random', initScale: NaN })]), { kind: 'gd' }],
+    [net([dense(2, { init: 'he', initScale: 0.5 })]), { kind: 'gd' }],
+    [net([dense(2, { initScale: 0.5 })]), { kind: 'gd' }],
     [net([dense(0)]), { kind: 'gd' }],
     [net([{ kind: 'dense' }]), { kind: 'gd' }],
     [net([dense(2, { l2: -1e-7 })]), { kind: 'gd' }],

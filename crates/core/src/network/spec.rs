@@ -62,6 +62,13 @@ impl LayerSpec {
                         e
                     }
                 })?;
+                // A scale given to a kind without one would be silently ignored.
+                if o.number("initScale").is_some() && init.parameter().is_none() {
+                    return Err(ArgError::new(
+                        "initScale",
+                        format!("init '{}' takes no scale (random and varianceScaling do)", init.name()),
+                    ));
+                }
                 LayerSpec::Dense {
                     units: units as usize,
                     init,
