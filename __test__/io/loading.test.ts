@@ -136,6 +136,32 @@ describe('container checks (safetensors.ts)', () => {
 });
 
 describe('older file versions', () => {
+  it('a file with an initScale its init ignored (written before initScale was checked) loads, the scale dropped', async () => {
+    const model = sequential({ inputSize: 4, seed: 3, threads: 1, layers: [dense(6, { init: 'random', initScale: 0.3 }), relu(), dense(5), batchNorm(), relu(), dense(3)] });
+    const file = path.join(dir, 'initScale.safetensors');
+    await saveModel(model, file);
+    const u = unpack(await fs.readFile(file));
+    const architecture = JSON.parse(u.metadata!.architecture);
+    expect(architecture.layers[2].init).toBe('varianceScaling'); // the default before batch norm, written out
+    // As an older tunenet wrote them: a scale for he (named, and by default) and for glorot.
+    architecture.layers[0] = { ...architecture.layers[0], init: 'he' };
+    architecture.layers[2] = { ...architecture.layers[2], init: 'glorot', initScale: 0.5 };
+    architecture.layers[5] = { ...architecture.layers[5], initScale: 2 };
+    const old = path.join(dir, 'initScale-old.safetensors');
+    await fs.writeFile(old, pack({ ...u, metadata: { ...u.metadata, architecture: JSON.stringify(architecture) } }));
+    expect(() => sequential({ inputSize: 4, threads: 1, layers: architecture.layers })).toThrow(/initScale: init 'he' takes no scale/);
+    const loaded = await loadModel(old, { threads: 1 });
+    const layers = (await loaded.exportState()).architecture.layers as Array<Record<string, unknown>>;
+    expect(layers[0]).toEqual({ kind: 'dense', units: 6, init: 'he' });
+    expect(layers[2]).toMatchObject({ init: 'glorot' });
+    expect(layers[2].initScale).toBeUndefined();
+    expect(layers[5].initScale).toBeUndefined();
+    // The weights are the file's.
+    expect(loaded.getTensor(0, 'W')).toEqual(model.getTensor(0, 'W'));
+    // A scale its init takes is kept.
+    expect(((await (await loadModel(file)).exportState()).architecture.layers[0] as Record<string, unknown>).initScale).toBe(0.3);
+  });
+
   it("a version 1 file keeps the batch-norm momentum it trained with (0.99, the default then); version 2 has today's 0.9", async () => {
     const model = sequential({ inputSize: 4, seed: 3, threads: 1, layers: [dense(6), batchNorm(), relu(), dense(5), batchNorm({ momentum: 0.5 }), relu(), dense(3)] });
     const file = path.join(dir, 'v2.safetensors');

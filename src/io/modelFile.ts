@@ -27,6 +27,7 @@ import type { RngName } from '../backend';
 import type { BackendName } from '../backends';
 import type { NormalizerJSON } from '../data/normalizer';
 import { Normalizer } from '../data/normalizer';
+import { DEFAULT_INIT, INIT_KINDS, initParameter, type InitName } from '../reference/init';
 import * as check from '../validation/args';
 import { writeFileAtomic } from './atomicFile';
 import { FormatError, parseJsonStrict, readF32, readHeader, writeSafetensors, type Header } from './safetensors';
@@ -157,7 +158,7 @@ function stateOf(header: Header): Omit<ModelState, 'tensors'> {
     throw new FormatError(`metadata.step ${JSON.stringify(meta.step)} is not a non-negative integer`);
   }
   const written = objectOf(meta, 'architecture', ARCHITECTURE_KEYS) as unknown as Architecture;
-  const architecture = meta.version === '1' ? withVersion1Defaults(written) : written;
+  const architecture = withoutIgnoredInitScales(meta.version === '1' ? withVersion1Defaults(written) : written);
   const rng = objectOf(meta, 'rng', RNG_KEYS) as unknown as Record<RngName, number[]>;
   const normalizer = meta.normalizer === undefined ? undefined : (objectOf(meta, 'normalizer', NORMALIZER_KEYS) as unknown as NormalizerJSON);
   // The optimizer's and the training state's fields are checked by fromState (unknown keys included).
@@ -182,6 +183,26 @@ function withVersion1Defaults(architecture: Architecture): Architecture {
   const layers = architecture.layers.map((layer) =>
     check.isPlainObject(layer) && layer.kind === 'batchNorm' && layer.momentum === undefined ? { ...layer, momentum: VERSION_1_BATCH_NORM_MOMENTUM } : layer,
   );
+  return { ...architecture, layers } as Architecture;
+}
+
+/**
+ * Files written before a dense layer's `initScale` was checked (5 December 2026) may hold one
+ * that its init ignored (`he`, `glorot`, …), which building the network now refuses. The weights
+ * come from the file, so the scale is dropped rather than the file refused.
+ */
+function withoutIgnoredInitScales(architecture: Architecture): Architecture {
+  if (!Array.isArray(architecture.layers)) return architecture;
+  const layers = architecture.layers.map((layer, i) => {
+    if (!check.isPlainObject(layer) || layer.kind !== 'dense' || layer.initScale === undefined) return layer;
+    const next = architecture.layers[i + 1];
+    // No init named: the default, which takes a scale only before batch norm.
+    if (layer.init === undefined && check.isPlainObject(next) && next.kind === 'batchNorm') return layer;
+    const init = layer.init ?? DEFAULT_INIT;
+    if (!(INIT_KINDS as readonly unknown[]).includes(init) || initParameter(init as InitName) !== undefined) return layer;
+    const { initScale: _ignored, ...kept } = layer;
+    return kept;
+  });
   return { ...architecture, layers } as Architecture;
 }
 
