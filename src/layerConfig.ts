@@ -4,7 +4,7 @@
 // (src/reference/activation.ts and init.ts, the twins of crates/core/src/activation.rs and init.rs).
 import type { LayerOptions } from './backend';
 import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './reference/activation';
-import { INIT_KINDS, INITIALIZERS, initParameter, type InitName } from './reference/init';
+import { INIT_KINDS, INITIALIZERS, initParameter, takesNoParameter, type InitName } from './reference/init';
 import * as check from './validation/args';
 
 export type { InitName };
@@ -41,7 +41,7 @@ export function checkLayer(where: string, layer: unknown, field = (name: string)
       if (o.initScale !== undefined) {
         check.number(at('initScale'), o.initScale, INITIALIZERS.random.parameter.min);
         if (o.init !== undefined && initParameter(o.init as InitName) === undefined) {
-          throw new RangeError(`${at('initScale')}: init '${String(o.init)}' takes no scale (random and varianceScaling do)`);
+          throw new RangeError(`${at('initScale')}: ${takesNoParameter(o.init as InitName)}`);
         }
       }
       if (o.l2 !== undefined) check.number(at('l2'), o.l2, 0);

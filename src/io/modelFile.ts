@@ -27,6 +27,7 @@ import type { RngName } from '../backend';
 import type { BackendName } from '../backends';
 import type { NormalizerJSON } from '../data/normalizer';
 import { Normalizer } from '../data/normalizer';
+import { BEFORE_BATCH_NORM_INIT } from '../layerConfig';
 import { DEFAULT_INIT, INIT_KINDS, initParameter, type InitName } from '../reference/init';
 import * as check from '../validation/args';
 import { writeFileAtomic } from './atomicFile';
@@ -196,9 +197,7 @@ function withoutIgnoredInitScales(architecture: Architecture): Architecture {
   const layers = architecture.layers.map((layer, i) => {
     if (!check.isPlainObject(layer) || layer.kind !== 'dense' || layer.initScale === undefined) return layer;
     const next = architecture.layers[i + 1];
-    // No init named: the default, which takes a scale only before batch norm.
-    if (layer.init === undefined && check.isPlainObject(next) && next.kind === 'batchNorm') return layer;
-    const init = layer.init ?? DEFAULT_INIT;
+    const init = layer.init ?? (check.isPlainObject(next) && next.kind === 'batchNorm' ? BEFORE_BATCH_NORM_INIT : DEFAULT_INIT);
     if (!(INIT_KINDS as readonly unknown[]).includes(init) || initParameter(init as InitName) !== undefined) return layer;
     const { initScale: _ignored, ...kept } = layer;
     return kept;

@@ -69,6 +69,12 @@ export function initParameter(kind: InitName): InitParameter | undefined {
   return d.draw === 'normal' ? d.parameter : undefined;
 }
 
+/** Why a parameter given to `kind` is refused, when it takes none (`Init::takes_no_parameter`). */
+export function takesNoParameter(kind: InitName): string {
+  const taking = INIT_KINDS.filter((k) => initParameter(k) !== undefined);
+  return `init '${kind}' takes no scale (${taking.join(' and ')} do)`;
+}
+
 function definition(kind: InitName): InitDefinition {
   if (!Object.hasOwn(INITIALIZERS, kind)) throw new Error(`unknown init: ${String(kind)} (expected one of ${INIT_KINDS.join(', ')})`);
   return (INITIALIZERS as Record<string, InitDefinition>)[kind];

@@ -6,7 +6,7 @@
  */
 import type { LayerOptions, NetworkOptions, OptimizerOptions } from '../backend';
 import { ACTIVATION_KINDS, activationParameter, type ActivationKind } from './activation';
-import { DEFAULT_INIT, initFromName, initParameter, type InitKind } from './init';
+import { DEFAULT_INIT, initFromName, initParameter, takesNoParameter, type InitKind } from './init';
 import { LOSS_NAMES, lossDefinition, type LossName } from './loss';
 import { invalid, positive, safeInteger } from './validate';
 import { OPTIMIZER_NAMES, OPTIMIZERS, type OptimizerName } from './optimizers';
@@ -111,7 +111,7 @@ function parseLayer(i: number, o: LayerOptions): LayerSpec {
       );
       // A scale given to a kind without one would be silently ignored.
       if (o.initScale !== undefined && initParameter(init.kind) === undefined) {
-        throw invalid(at('initScale'), `init '${init.kind}' takes no scale (random and varianceScaling do)`);
+        throw invalid(at('initScale'), takesNoParameter(init.kind));
       }
       return { kind: 'dense', units, init, l2: o.l2 ?? 0, l1: o.l1 ?? 0, useBias: o.useBias ?? true };
     }

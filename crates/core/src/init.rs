@@ -118,6 +118,13 @@ impl Init {
         Ok(init)
     }
 
+    /// Why a parameter given to this kind is refused, when it takes none: `init 'he' takes no
+    /// scale (random and varianceScaling do)`.
+    pub fn takes_no_parameter(&self) -> String {
+        let taking: Vec<_> = Self::ALL.iter().filter(|i| i.parameter().is_some()).map(|i| i.name()).collect();
+        format!("init '{}' takes no scale ({} do)", self.name(), taking.join(" and "))
+    }
+
     /// Checks the parameter's value (random's and variance scaling's scale: finite, ≥ 0).
     pub fn validate(&self) -> Result<(), ArgError> {
         match self.parameter() {
@@ -292,6 +299,10 @@ mod tests {
         }
         assert_eq!(Init::from_name("random", |_| Some(0.0)), Ok(Init::Random { scale: 0.0 }));
         assert_eq!(Init::from_name("varianceScaling", |_| Some(-0.1)).unwrap_err().arg, "scale");
+        assert_eq!(
+            Init::Glorot.takes_no_parameter(),
+            "init 'glorot' takes no scale (random and varianceScaling do)"
+        );
     }
 
     #[test]

@@ -64,10 +64,7 @@ impl LayerSpec {
                 })?;
                 // A scale given to a kind without one would be silently ignored.
                 if o.number("initScale").is_some() && init.parameter().is_none() {
-                    return Err(ArgError::new(
-                        "initScale",
-                        format!("init '{}' takes no scale (random and varianceScaling do)", init.name()),
-                    ));
+                    return Err(ArgError::new("initScale", init.takes_no_parameter()));
                 }
                 LayerSpec::Dense {
                     units: units as usize,
