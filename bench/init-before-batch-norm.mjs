@@ -12,20 +12,21 @@
 // An init is `default` (tunenet's own choice before batch norm), a name, or name:scale (the
 // layer's `initScale`). Accuracy only, so it may share the machine; 40 seeds × 5 epochs take
 // about 20 s per optimizer and init.
-import { readSplit, commandLine } from './lib.mjs';
-import { sequential, dense, batchNorm, relu, dropout, gd, momentum, nesterov, rmsprop, adam, adamw } from './tunenet.mjs';
+import { readSplit, commandLine, trainerArgs } from './lib.mjs';
+import { gd, momentum, nesterov, rmsprop, adam, adamw } from './tunenet.mjs';
+import { mnistModel } from './trainers/tunenet-mnist-model.mjs';
 
 const OPTIMIZERS = { gd, momentum, nesterov, rmsprop, adam, adamw };
 const { option, flag } = commandLine();
 const seeds = Number(option('seeds', '40'));
 const epochs = Number(option('epochs', '5'));
-const bnOnly = flag('bn-only');
+const batchNormOnly = flag('bn-only');
 const optimizers = option('optimizers', 'gd:0.01,momentum:0.01,adam:0.001,rmsprop:0.001').split(',');
 const inits = option('inits', 'lecun,default').split(',');
 
 /** The dense options of a hidden layer for `init` ('default', 'name' or 'name:scale'). */
 function denseOptions(init) {
-  if (init === 'default') return {};
+  if (init === 'default') return undefined;
   const [name, scale] = init.split(':');
   return scale === undefined ? { init: name } : { init: name, initScale: Number(scale) };
 }
@@ -33,17 +34,10 @@ function denseOptions(init) {
 const split = readSplit();
 async function testAccuracy(optimizer, learningRate, init, seed) {
   const options = learningRate === undefined ? {} : { learningRate };
-  const named = denseOptions(init);
-  const block = (units) =>
-    bnOnly ? [dense(units, named), batchNorm(), relu()] : [dense(units, { ...named, l2: 1e-4 }), batchNorm(), relu(), dropout({ keepProb: 0.8 })];
-  const model = sequential({
-    inputSize: split.features,
-    seed,
-    threads: 1,
-    output: 'softmax',
-    layers: [...block(256), ...block(128), dense(split.classes, { l2: bnOnly ? 0 : 1e-4 })],
-  });
-  await model.fit(split.trainX, split.trainY, { verbose: 0, epochs, batchSize: 128, optimizer: OPTIMIZERS[optimizer](options) });
+  // The output layer keeps tunenet's default: only the layers before batch norm change.
+  const a = { ...trainerArgs([]), variant: 'B', seed, threads: 1 };
+  const model = mnistModel(a, split, denseOptions(init), { outputInit: undefined, batchNormOnly });
+  await model.fit(split.trainX, split.trainY, { verbose: 0, epochs, batchSize: a.batchSize, optimizer: OPTIMIZERS[optimizer](options) });
   return (await model.evaluate(split.testX, split.testY)).accuracy;
 }
 
@@ -51,7 +45,7 @@ const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
 const standardError = (xs) => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length);
 const points = (x) => (100 * x).toFixed(2);
 
-console.log(`MNIST ${bnOnly ? 'with batch norm alone' : 'variant B'}, ${epochs} epochs, seeds 1–${seeds}; each init against ${inits[0]}, paired by seed`);
+console.log(`MNIST ${batchNormOnly ? 'with batch norm alone' : 'variant B'}, ${epochs} epochs, seeds 1–${seeds}; each init against ${inits[0]}, paired by seed`);
 for (const spec of optimizers) {
   const [optimizer, lr] = spec.split(':');
   if (!OPTIMIZERS[optimizer]) throw new Error(`--optimizers: unknown optimizer ${optimizer}`);
