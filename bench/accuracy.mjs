@@ -18,7 +18,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exportSplit } from './export-split.mjs';
-import { benchDir, commandLine, jsonLines, run } from './lib.mjs';
+import { benchDir, commandLine, jsonLines, mean, run, sd } from './lib.mjs';
 import { setupPython, setupTunenet } from './setup.mjs';
 
 const { option } = commandLine();
@@ -45,8 +45,6 @@ const peers = [
 ];
 const env = { ...process.env, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
 
-const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const sd = (xs) => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / Math.max(xs.length - 1, 1));
 
 const rows = [];
 for (const variant of variants) {

@@ -12,7 +12,7 @@
 // An init is `default` (tunenet's own choice before batch norm), a name, or name:scale (the
 // layer's `initScale`). Accuracy only, so it may share the machine; 40 seeds × 5 epochs take
 // about 20 s per optimizer and init.
-import { readSplit, commandLine, trainerArgs } from './lib.mjs';
+import { readSplit, commandLine, mean, sd, trainerArgs } from './lib.mjs';
 import { gd, momentum, nesterov, rmsprop, adam, adamw } from './tunenet.mjs';
 import { mnistModel } from './trainers/tunenet-mnist-model.mjs';
 
@@ -41,8 +41,7 @@ async function testAccuracy(optimizer, learningRate, init, seed) {
   return (await model.evaluate(split.testX, split.testY)).accuracy;
 }
 
-const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const standardError = (xs) => Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / (xs.length - 1) / xs.length);
+const standardError = (xs) => sd(xs) / Math.sqrt(xs.length);
 const points = (x) => (100 * x).toFixed(2);
 
 console.log(`MNIST ${batchNormOnly ? 'with batch norm alone' : 'variant B'}, ${epochs} epochs, seeds 1–${seeds}; each init against ${inits[0]}, paired by seed`);

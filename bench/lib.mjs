@@ -51,6 +51,10 @@ export function bestPerPoint(passes) {
   return [...ran[0].filter((l) => !l.impl), ...best.values()];
 }
 
+export const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
+/** The sample standard deviation (n − 1; 0 for a single value). */
+export const sd = (xs) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
+
 export const median = (xs) => {
   if (!xs.length) return null;
   const s = [...xs].sort((a, b) => a - b);

@@ -24,7 +24,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CommandError, benchDir, commandLine, jsonLines, median, root, run, waitQuiet, withLoad } from './lib.mjs';
+import { CommandError, benchDir, commandLine, jsonLines, mean, median, root, run, sd, waitQuiet, withLoad } from './lib.mjs';
 import { exportRegression } from './regression-data.mjs';
 
 export const ENGINES = ['tunenet', 'pytorch', 'tfjs-wasm'];
@@ -40,8 +40,6 @@ export function regressionPlan({ quick = false, tfjs = true } = {}) {
   ];
 }
 
-const mean = (xs) => xs.reduce((s, v) => s + v, 0) / xs.length;
-const sd = (xs) => (xs.length > 1 ? Math.sqrt(xs.reduce((s, v) => s + (v - mean(xs)) ** 2, 0) / (xs.length - 1)) : 0);
 
 /**
  * Runs the regression benchmark. `measure(label, fn)` wraps each trainer process (bench/run.mjs
