@@ -7,8 +7,8 @@
 //   require          require('tunenet'): dist/index.js through the CommonJS loader
 //   import           import('tunenet'): dist/index.mjs, which requires dist/index.js (the ES entry now)
 //   import-commonjs  an ES module importing dist/index.js itself, as dist/index.mjs did before
-// The last sends every module of the CommonJS build through the ES-module loader, whose lexing and
-// path code TurboFan compiles on background threads; that scratch memory stays in those threads'
+// The last has the ES-module loader lex the build, and each module it re-exports, for export names,
+// with a lexer TurboFan compiles on background threads; that scratch memory stays in those threads'
 // malloc arenas, so it shows in peak RSS for the rest of the process (scripts/write-esm-entry.mjs).
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -1,10 +1,11 @@
 // Writes dist/index.mjs, the ES-module entry: it re-exports the CommonJS build by name, so
 // `import { gemm } from 'tunenet'` and `require('tunenet')` load the same single instance.
-// It loads that build with require, not `import cjs from './index.js'`: an import sends the whole
-// CommonJS graph through the ES-module loader, which lexes every re-exported module for its names
-// and resolves each require on its own path code, hot enough for TurboFan to compile both on
-// background threads. Their scratch memory stays in those threads' malloc arenas: +3 to +7 MiB of
-// peak RSS at import against require (bench/import-rss.mjs measures both).
+// It loads that build with require, not `import cjs from './index.js'`: that import has the
+// ES-module loader lex the CommonJS source for export names, following every re-exported module
+// (tsc's `export *` is `__exportStar(require(…))`), work hot enough for TurboFan to compile the
+// lexer on background threads, whose scratch memory stays in their malloc arenas: +3 to +7 MiB of
+// peak RSS at import against require (`node --trace-opt` names the lexer's functions;
+// bench/import-rss.mjs measures both ways).
 import { createRequire } from 'node:module';
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';

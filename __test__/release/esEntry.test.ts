@@ -1,7 +1,7 @@
 // The ES-module entry (dist/index.mjs, written by scripts/write-esm-entry.mjs) in a fresh Node
 // process: `import` and `require` give the one same instance, every name of the CommonJS build is
 // exported, and the entry reaches that build through require, never through the ES-module loader
-// (which would lex the whole CommonJS graph and cost 3–7 MiB of peak RSS: bench/import-rss.mjs).
+// (which would lex the build for export names and cost 3–7 MiB of peak RSS: bench/import-rss.mjs).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
