@@ -7,29 +7,14 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { collectResolvedUrls } from '../helpers/resolvedUrls';
 
 const root = path.resolve(__dirname, '../..');
 const entry = pathToFileURL(path.join(root, 'dist', 'index.mjs')).href;
 const commonjs = path.join(root, 'dist', 'index.js');
 
-/** A resolve hook on the loader's thread posting each URL the ES-module loader resolves. */
-const RESOLVE_HOOK = `
-let port;
-export function initialize(data) { port = data.port; }
-export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context);
-  port.postMessage(resolved.url);
-  return resolved;
-}`;
-
 const probe = `
-import { createRequire, register } from 'node:module';
-import { MessageChannel } from 'node:worker_threads';
-const { port1, port2 } = new MessageChannel();
-const resolved = [];
-port1.on('message', (url) => resolved.push(url));
-port1.unref();
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(RESOLVE_HOOK)}), { data: { port: port2 }, transferList: [port2] });
+${collectResolvedUrls('module')}import { createRequire } from 'node:module';
 const esm = await import(${JSON.stringify(entry)});
 const cjs = createRequire(import.meta.url)(${JSON.stringify(commonjs)});
 await new Promise((r) => setTimeout(r, 200)); // the hook's messages arrive asynchronously

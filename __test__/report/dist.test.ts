@@ -8,6 +8,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { collectResolvedUrls } from '../helpers/resolvedUrls';
 import { dataMarks, figures, svgOf } from './parse';
 
 const root = path.resolve(__dirname, '../..');
@@ -22,16 +23,6 @@ afterAll(async () => {
   await fs.rm(dir, { recursive: true, force: true });
 });
 
-/** An ES-module loader hook, run on the loader's thread: posts every resolved URL to the main thread. */
-const RESOLVE_HOOK = `
-let port;
-export function initialize(data) { port = data.port; }
-export async function resolve(specifier, context, next) {
-  const resolved = await next(specifier, context);
-  port.postMessage(resolved.url);
-  return resolved;
-}`;
-
 /**
  * A script that loads tunenet (`require` or `import`), lists the vega modules loaded by then,
  * trains a tiny model, writes its report and lists them again; prints JSON.
@@ -39,14 +30,7 @@ export async function resolve(specifier, context, next) {
 function probeScript(load: 'require' | 'import', report: string): string {
   const entry = load === 'require' ? `require(${JSON.stringify(dist)})` : `await import(${JSON.stringify(path.join(root, 'dist', 'index.mjs'))})`;
   return `
-const { register } = require('node:module');
-const { MessageChannel } = require('node:worker_threads');
-const { port1, port2 } = new MessageChannel();
-const resolved = [];
-port1.on('message', (url) => resolved.push(url));
-port1.unref();
-register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(RESOLVE_HOOK)}), { data: { port: port2 }, transferList: [port2] });
-const isVega = (s) => /node_modules[\\\\/]vega(-lite)?[\\\\/]/.test(s);
+${collectResolvedUrls('commonjs')}const isVega = (s) => /node_modules[\\\\/]vega(-lite)?[\\\\/]/.test(s);
 const loaded = () => [...Object.keys(require.cache), ...resolved].filter(isVega);
 const settle = () => new Promise((r) => setTimeout(r, 200)); // the hook's messages arrive asynchronously
 (async () => {
